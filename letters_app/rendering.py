@@ -1,0 +1,88 @@
+"""The one place a letter becomes HTML or plain text: page, preview, e-mail and PDF share it."""
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from letters_app.models import TEXT_FIELDS, Letter, LetterVersion
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "a",
+    "h2", "h3", "h4", "hr", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+
+
+def markdown_to_html(source: str) -> SafeString:
+    """Markdown to HTML that is safe to show: no raw HTML, scripts or javascript: links."""
+    html = markdown.markdown(source or "", extensions=["sane_lists", "tables"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """A letter (or one of its versions) as the parts a reader sees, in order."""
+
+    title: str
+    place: str
+    date: object
+    to_blocks: list[list[str]]
+    from_lines: list[str]
+    salutation: str
+    body_markdown: str
+    body_html: SafeString
+    closing: str
+    sender_line: str
+    signatory_heading: str
+    about_sender: str
+    version: int
+
+
+def letter_view(letter: Letter, version: LetterVersion | None = None) -> LetterView:
+    """Gather what a letter shows; reads the text from `version` when one is given."""
+    text = version or letter
+    parts = {name: getattr(text, name) for name in TEXT_FIELDS}
+    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    return LetterView(
+        title=parts["title"],
+        place=parts["place"],
+        date=letter.letter_date,
+        to_blocks=[r.address_lines for r in recipients],
+        from_lines=[line.strip() for line in parts["from_block"].splitlines() if line.strip()],
+        salutation=parts["salutation"],
+        body_markdown=parts["body"],
+        body_html=markdown_to_html(parts["body"]),
+        closing=parts["closing"],
+        sender_line=parts["sender_line"],
+        signatory_heading=parts["signatory_heading"],
+        about_sender=parts["about_sender"],
+        version=version.number if version else letter.version,
+    )
+
+
+def render_letter_html(letter: Letter, version: LetterVersion | None = None) -> str:
+    return render_to_string("public/fragment_letter.html", {"lv": letter_view(letter, version)})
+
+
+def render_letter_text(letter: Letter, version: LetterVersion | None = None) -> str:
+    text = render_to_string("public/fragment_letter.txt", {"lv": letter_view(letter, version)})
+    # Templates leave blank runs where optional parts are empty; keep one blank line at most.
+    lines, blank = [], False
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line.rstrip())
+            blank = False
+        elif not blank and lines:
+            lines.append("")
+            blank = True
+    return "\n".join(lines).strip() + "\n"

@@ -1,0 +1,229 @@
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from letters_app.models import (
+    TEXT_FIELDS,
+    Letter,
+    LetterRecipient,
+    LetterTemplate,
+    LetterVersion,
+    Recipient,
+)
+from letters_app.services.audit import audit_record
+
+S = Letter.Status
+# to-status: the statuses a letter may come from.
+TRANSITIONS = {
+    S.OPEN: {S.DRAFT, S.CLOSED},
+    S.CLOSED: {S.OPEN},
+    S.FINALIZED: {S.CLOSED},
+    S.SENT: {S.FINALIZED},
+}
+EDITABLE_FIELDS = (
+    *TEXT_FIELDS,
+    "slug",
+    "letter_date",
+    "signing_deadline",
+    "accepts_organizations",
+    "accepts_individuals",
+    "accepts_mps",
+)
+# A bracketed marker such as [Your name]; not a Markdown link "[text](url)" nor a footnote "[1]".
+PLACEHOLDER_RE = re.compile(r"\[(?!\d+\])([^\[\]\n]{1,120})\](?![(\[:])")
+
+
+def find_placeholders(text: str) -> list[str]:
+    return [f"[{m.group(1)}]" for m in PLACEHOLDER_RE.finditer(text or "")]
+
+
+def letter_publish_problems(letter: Letter) -> list[str]:
+    """Every reason the letter cannot be opened for signing yet, one message each."""
+    problems = []
+    for name in TEXT_FIELDS:
+        found = find_placeholders(getattr(letter, name))
+        if found:
+            label = Letter._meta.get_field(name).verbose_name
+            problems.append(
+                _("%(field)s still contains placeholders to fill in: %(found)s.")
+                % {"field": str(label).capitalize(), "found": ", ".join(dict.fromkeys(found))}
+            )
+    if not letter.body.strip():
+        problems.append(_("The body is empty: write the letter before publishing it."))
+    if not letter.letter_recipients.exists():
+        problems.append(_("The letter has no recipient: choose at least one from the directory."))
+    if not (letter.accepts_organizations or letter.accepts_individuals or letter.accepts_mps):
+        problems.append(_("Choose at least one kind of signatory the letter accepts."))
+    if letter.signing_deadline and letter.signing_deadline <= timezone.now():
+        problems.append(_("The signing deadline is in the past: move it or clear it."))
+    return problems
+
+
+def _unique_slug(text: str, *, exclude_pk=None) -> str:
+    base = slugify(text)[:100].strip("-") or "letter"
+    slug, n = base, 1
+    taken = Letter.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def letter_create(*, template: LetterTemplate, actor, title: str = "") -> Letter:
+    """Create a draft letter from a template; records the creation."""
+    letter = Letter(
+        template=template,
+        kind=template.kind,
+        created_by=actor,
+        letter_date=timezone.localdate(),
+        accepts_organizations=template.accepts_organizations,
+        accepts_individuals=template.accepts_individuals,
+        accepts_mps=template.accepts_mps,
+    )
+    for name in TEXT_FIELDS:
+        setattr(letter, name, getattr(template, name))
+    if title:
+        letter.title = title
+    letter.slug = _unique_slug(letter.title)
+    letter.full_clean()
+    letter.save()
+    audit_record(letter=letter, actor=actor, action="letter.created", template=template.key)
+    return letter
+
+
+def _snapshot(letter: Letter, actor) -> LetterVersion:
+    letter.version += 1
+    version = LetterVersion(letter=letter, number=letter.version, created_by=actor)
+    for name in TEXT_FIELDS:
+        setattr(version, name, getattr(letter, name))
+    version.save()
+    return version
+
+
+def _refuse_unless_editable(letter: Letter) -> None:
+    if not letter.is_editable:
+        raise ValidationError(
+            _("This letter is %(status)s: its text and recipients can no longer change.")
+            % {"status": letter.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def letter_update(*, letter: Letter, data: dict, actor) -> Letter:
+    """Save edits; after publishing, a change of text makes a new version. Audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    _refuse_unless_editable(letter)
+    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(letter, f) != data[f]]
+    if not changed:
+        return letter
+    for name in changed:
+        setattr(letter, name, data[name])
+    letter.full_clean()
+    if letter.status != S.DRAFT and set(changed) & set(TEXT_FIELDS):
+        _snapshot(letter, actor)
+    letter.save()
+    audit_record(
+        letter=letter, actor=actor, action="letter.edited", fields=changed, version=letter.version
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor) -> None:
+    """Replace the letter's recipients, keeping the given order. Audited."""
+    _refuse_unless_editable(letter)
+    before = list(letter.letter_recipients.values_list("recipient_id", flat=True))
+    after = [r.pk for r in recipients]
+    if before == after:
+        return
+    letter.letter_recipients.all().delete()
+    LetterRecipient.objects.bulk_create(
+        LetterRecipient(letter=letter, recipient=r, position=i) for i, r in enumerate(recipients)
+    )
+    audit_record(letter=letter, actor=actor, action="letter.recipients", recipients=after)
+
+
+@transaction.atomic
+def letter_add_coordinator(*, letter: Letter, user, actor) -> None:
+    """Give another person the right to edit and run this letter. Audited."""
+    if user == letter.created_by or letter.co_coordinators.filter(pk=user.pk).exists():
+        raise ValidationError(_("%(name)s already coordinates this letter.") % {"name": user})
+    letter.co_coordinators.add(user)
+    audit_record(letter=letter, actor=actor, action="coordinator.added", user=user.get_username())
+
+
+@transaction.atomic
+def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
+    """Take a co-coordinator off the letter. Audited."""
+    letter.co_coordinators.remove(user)
+    audit_record(letter=letter, actor=actor, action="coordinator.removed", user=user.get_username())
+
+
+def _transition(letter: Letter, to: str, *, actor, **detail) -> Letter:
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.status not in TRANSITIONS[to]:
+        raise ValidationError(
+            _("A letter that is %(current)s cannot become %(target)s.")
+            % {"current": letter.get_status_display().lower(), "target": S(to).label.lower()}
+        )
+    from_status = letter.status
+    letter.status = to
+    letter.save(update_fields=["status", "version", "updated_at"])
+    audit_record(
+        letter=letter,
+        actor=actor,
+        action=f"letter.{to}",
+        from_status=from_status,
+        to_status=to,
+        **detail,
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_open(*, letter: Letter, actor) -> Letter:
+    """Publish a draft for signing; freezes text version 1. Refused with every problem listed."""
+    problems = letter_publish_problems(letter)
+    if problems:
+        raise ValidationError(problems)
+    if letter.version == 0:
+        _snapshot(letter, actor)
+        Letter.objects.filter(pk=letter.pk).update(version=letter.version)
+    return _transition(letter, S.OPEN, actor=actor)
+
+
+@transaction.atomic
+def letter_close(*, letter: Letter, actor, reason: str = "") -> Letter:
+    """End signing. Audited."""
+    return _transition(letter, S.CLOSED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def letter_reopen(*, letter: Letter, actor) -> Letter:
+    """Open signing again, unless its deadline has passed. Audited."""
+    if letter.signing_deadline and letter.signing_deadline <= timezone.now():
+        raise ValidationError(
+            _("The signing deadline has passed: move it before reopening the letter.")
+        )
+    return _transition(letter, S.OPEN, actor=actor)
+
+
+def letter_close_expired(*, now: datetime.datetime | None = None) -> int:
+    """Close every open letter whose deadline has passed; returns how many."""
+    now = now or timezone.now()
+    expired = Letter.objects.filter(status=S.OPEN, signing_deadline__lte=now)
+    closed = 0
+    for letter in expired:
+        with transaction.atomic():
+            try:
+                letter_close(letter=letter, actor=None, reason="deadline")
+            except ValidationError:
+                continue  # closed by a person meanwhile
+            closed += 1
+    return closed

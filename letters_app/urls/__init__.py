@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("coordinate/", include("letters_app.urls.author", namespace="author")),
+    path("", include("letters_app.urls.public", namespace="public")),
+]

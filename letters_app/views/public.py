@@ -1,0 +1,16 @@
+from django.shortcuts import render
+
+from letters_app import selectors
+from letters_app.rendering import letter_view
+
+
+def home(request):
+    letters = selectors.letter_list_public()[:50]
+    return render(request, "public/letter_list.html", {"letters": letters})
+
+
+def letter_detail(request, slug):
+    letter = selectors.letter_get_public(slug)
+    return render(
+        request, "public/letter_detail.html", {"letter": letter, "lv": letter_view(letter)}
+    )

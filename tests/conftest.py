@@ -1,0 +1,56 @@
+import pytest
+
+from tests.factories import LetterFactory, RecipientFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests do not run collectstatic; the manifest storage would refuse unknown files.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="coordinator")
+
+
+@pytest.fixture
+def co_coordinator(db):
+    return UserFactory(username="co_coordinator")
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def recipient(db):
+    return RecipientFactory()
+
+
+@pytest.fixture
+def letter(coordinator, co_coordinator, recipient):
+    """A draft with everything needed to publish, run by coordinator and co_coordinator."""
+    letter = LetterFactory(created_by=coordinator, recipients=[recipient])
+    letter.co_coordinators.add(co_coordinator)
+    return letter
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+

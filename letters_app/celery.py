@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 @app.on_after_configure.connect
 def _make_queue_folders(sender, **kwargs):
     # kombu's filesystem transport does not create its folders.
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = sender.conf.broker_transport_options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)

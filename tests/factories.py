@@ -8,6 +8,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
@@ -46,6 +47,7 @@ class RecipientFactory(factory.django.DjangoModelFactory):
 class LetterFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Letter
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Open letter number {n}")
     slug = factory.Sequence(lambda n: f"open-letter-{n}")

@@ -1,0 +1,82 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from letters_app import settings as cosign_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7#Qz!9vLr2@xW4pT8mN1sB6yH3jF5gD0cV^aE&uI*oP(lK)_zX+",
+    "ALLOWED_HOSTS": "cosign.example.org",
+    "SITE_URL": "https://cosign.example.org",
+    "DATABASE_URL": "postgres://cosign:secret@127.0.0.1:5432/cosign",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "SMTP_HOST": "smtp.example.org",
+}
+
+
+def _manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_secret_key_is_refused_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_a_boolean_that_is_not_one_stops_startup(monkeypatch):
+    monkeypatch.setenv("SMTP_USE_TLS", "yes please")
+    with pytest.raises(ImproperlyConfigured, match="SMTP_USE_TLS='yes please' is not a boolean"):
+        cosign_settings.env_bool("SMTP_USE_TLS", True)
+
+
+def test_a_number_that_is_not_one_stops_startup(monkeypatch):
+    monkeypatch.setenv("SMTP_PORT", "five-eight-seven")
+    with pytest.raises(ImproperlyConfigured, match="SMTP_PORT"):
+        cosign_settings.env_int("SMTP_PORT", 587)
+
+
+def test_provider_options_must_be_a_json_object(monkeypatch):
+    monkeypatch.setenv("MAIL_PROVIDER_OPTIONS", '["api_key"]')
+    with pytest.raises(ImproperlyConfigured, match="JSON object"):
+        cosign_settings.env_json("MAIL_PROVIDER_OPTIONS", {})
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "django.core.mail.backends.filebased.EmailBackend"),
+        ({"SMTP_HOST": "smtp.example.org"}, "django.core.mail.backends.smtp.EmailBackend"),
+        (
+            {"MAIL_PROVIDER": "postmark", "MAIL_PROVIDER_OPTIONS": '{"server_token": "t"}'},
+            "anymail.backends.postmark.EmailBackend",
+        ),
+    ],
+)
+def test_mail_goes_where_the_environment_says(env, backend):
+    code = "from django.conf import settings; print(settings.MAILERS['default']['BACKEND'])"
+    clean = {k: v for k, v in os.environ.items() if k not in ("SMTP_HOST", "MAIL_PROVIDER")}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "letters_app.settings", **env},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == backend

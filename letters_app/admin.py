@@ -90,7 +90,9 @@ class LetterAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # Edits go through the service, so a published letter gets a new text version.
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
         letter_services.letter_update(letter=obj, data=data, actor=request.user)
 
 

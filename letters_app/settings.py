@@ -65,7 +65,9 @@ def env_json(name: str, default: dict) -> dict:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-cosign-development-key-do-not-use-in-production")
+SECRET_KEY = env_str(
+    "SECRET_KEY", "django-insecure-cosign-development-key-do-not-use-in-production"
+)
 if not DEBUG and SECRET_KEY.startswith("django-insecure-"):
     raise ImproperlyConfigured("Set SECRET_KEY: the development key is refused when DEBUG is off.")
 

@@ -5,7 +5,9 @@ from tests.factories import LetterFactory, RecipientFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
-    # Tests do not run collectstatic; the manifest storage would refuse unknown files.
+    # Tests do not run collectstatic; the manifest storage would refuse unknown files, and
+    # whitenoise warns about a missing STATIC_ROOT.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -52,5 +54,3 @@ def client_for(client):
         return client
 
     return login
-
-

@@ -23,7 +23,10 @@ class Recipient(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     salutation = models.CharField(
-        _("salutation"), max_length=200, blank=True, help_text=_("For example: Dear Professor Muntarbhorn,")
+        _("salutation"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Dear Professor Muntarbhorn,"),
     )
     is_curated = models.BooleanField(
         _("curated"), default=False, help_text=_("Checked by an admin: the details are verified.")

@@ -16,6 +16,7 @@ from letters_app.models import (
     Recipient,
 )
 from letters_app.services.audit import audit_record
+from letters_app.services.recipients import recipient_create
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
@@ -42,26 +43,35 @@ def find_placeholders(text: str) -> list[str]:
     return [f"[{m.group(1)}]" for m in PLACEHOLDER_RE.finditer(text or "")]
 
 
-def letter_publish_problems(letter: Letter) -> list[str]:
-    """Every reason the letter cannot be opened for signing yet, one message each."""
+def letter_publish_checks(letter: Letter) -> list[tuple[str, str]]:
+    """Every reason the letter cannot be opened yet, as (field to fix or "recipients", message)."""
     problems = []
     for name in TEXT_FIELDS:
         found = find_placeholders(getattr(letter, name))
         if found:
             label = Letter._meta.get_field(name).verbose_name
-            problems.append(
-                _("%(field)s still contains placeholders to fill in: %(found)s.")
-                % {"field": str(label).capitalize(), "found": ", ".join(dict.fromkeys(found))}
-            )
+            message = _("%(field)s still contains placeholders to fill in: %(found)s.") % {
+                "field": str(label).capitalize(),
+                "found": ", ".join(dict.fromkeys(found)),
+            }
+            problems.append((name, message))
     if not letter.body.strip():
-        problems.append(_("The body is empty: write the letter before publishing it."))
+        problems.append(("body", _("The body is empty: write the letter before publishing it.")))
     if not letter.letter_recipients.exists():
-        problems.append(_("The letter has no recipient: choose at least one from the directory."))
+        msg = _("The letter has no recipient: choose at least one from the directory.")
+        problems.append(("recipients", msg))
     if not (letter.accepts_organizations or letter.accepts_individuals or letter.accepts_mps):
-        problems.append(_("Choose at least one kind of signatory the letter accepts."))
+        msg = _("Choose at least one kind of signatory the letter accepts.")
+        problems.append(("accepts_organizations", msg))
     if letter.signing_deadline and letter.signing_deadline <= timezone.now():
-        problems.append(_("The signing deadline is in the past: move it or clear it."))
+        msg = _("The signing deadline is in the past: move it or clear it.")
+        problems.append(("signing_deadline", msg))
     return problems
+
+
+def letter_publish_problems(letter: Letter) -> list[str]:
+    """Every reason the letter cannot be opened for signing yet, one message each."""
+    return [message for _field, message in letter_publish_checks(letter)]
 
 
 def _unique_slug(text: str, *, exclude_pk=None) -> str:
@@ -150,6 +160,16 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
 
 
 @transaction.atomic
+def letter_add_new_recipient(*, letter: Letter, actor, **fields) -> Recipient:
+    """Add an addressee to the directory and append it to the letter's recipients. Audited."""
+    _refuse_unless_editable(letter)
+    recipient = recipient_create(actor=actor, **fields)
+    current = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    letter_set_recipients(letter=letter, recipients=[*current, recipient], actor=actor)
+    return recipient
+
+
+@transaction.atomic
 def letter_add_coordinator(*, letter: Letter, user, actor) -> None:
     """Give another person the right to edit and run this letter. Audited."""
     if user == letter.created_by or letter.co_coordinators.filter(pk=user.pk).exists():
@@ -165,9 +185,9 @@ def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
     audit_record(letter=letter, actor=actor, action="coordinator.removed", user=user.get_username())
 
 
-def _transition(letter: Letter, to: str, *, actor, **detail) -> Letter:
+def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) -> Letter:
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    if letter.status not in TRANSITIONS[to]:
+    if letter.status not in (allowed_from or TRANSITIONS[to]):
         raise ValidationError(
             _("A letter that is %(current)s cannot become %(target)s.")
             % {"current": letter.get_status_display().lower(), "target": S(to).label.lower()}
@@ -211,7 +231,8 @@ def letter_reopen(*, letter: Letter, actor) -> Letter:
         raise ValidationError(
             _("The signing deadline has passed: move it before reopening the letter.")
         )
-    return _transition(letter, S.OPEN, actor=actor)
+    # Only from closed: a draft is opened by letter_open, which checks it and freezes version 1.
+    return _transition(letter, S.OPEN, actor=actor, allowed_from={S.CLOSED})
 
 
 def letter_close_expired(*, now: datetime.datetime | None = None) -> int:

@@ -1,10 +1,300 @@
+"""Pages for coordinators: each checks access first, runs a form, and calls a service."""
+
+import copy
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from letters_app import selectors
+from letters_app.forms.author import (
+    CoordinatorAddForm,
+    LetterForm,
+    LetterNewForm,
+    RecipientChoiceForm,
+    RecipientForm,
+    RecipientSearchForm,
+)
+from letters_app.models import Letter
+from letters_app.rendering import render_letter_html
+from letters_app.services import letters as letter_services
+
+DIRECTORY_PAGE_SIZE = 50
+FIELD_LABELS = {f.name: f.verbose_name for f in Letter._meta.fields}
+ACTION_LABELS = {
+    "letter.created": gettext_lazy("Created the letter"),
+    "letter.edited": gettext_lazy("Edited the letter"),
+    "letter.recipients": gettext_lazy("Changed the recipients"),
+    "coordinator.added": gettext_lazy("Added a co-coordinator"),
+    "coordinator.removed": gettext_lazy("Removed a co-coordinator"),
+    "letter.open": gettext_lazy("Opened the letter for signing"),
+    "letter.closed": gettext_lazy("Closed signing"),
+    "letter.finalized": gettext_lazy("Finalized the letter"),
+    "letter.sent": gettext_lazy("Sent the letter"),
+}
 
 
 @login_required
 def dashboard(request):
     letters = selectors.letter_list_for_coordinator(request.user)
     return render(request, "author/letter_list.html", {"letters": letters})
+
+
+@login_required
+def letter_new(request):
+    form = LetterNewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = letter_services.letter_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Draft created: fill it in, then publish it."))
+            return redirect("author:letter-edit", pk=letter.pk)
+    return render(request, "author/letter_new.html", {"form": form})
+
+
+@login_required
+def letter_edit(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if request.method != "POST":
+        return _edit_page(request, letter, LetterForm(instance=letter))
+    # A copy: the form writes the posted values on its instance, the page previews the saved one.
+    form = LetterForm(request.POST, instance=copy.copy(letter))
+    if form.is_valid():
+        try:
+            saved = letter_services.letter_update(
+                letter=letter, data=form.cleaned_data, actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            if saved.version != letter.version:
+                messages.success(request, _("Saved as text version %(n)s.") % {"n": saved.version})
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("author:letter-edit", pk=letter.pk)
+    return _edit_page(request, letter, form)
+
+
+def _edit_page(request, letter, form):
+    context = {"letter": letter, "form": form, "preview": render_letter_html(letter)}
+    return render(request, "author/letter_edit.html", context)
+
+
+@login_required
+@require_POST
+def letter_preview(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = LetterForm(request.POST, instance=copy.copy(letter))
+    form.is_valid()  # puts every valid posted value on the unsaved copy
+    return HttpResponse(render_letter_html(form.instance))
+
+
+@login_required
+def letter_recipients(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = RecipientChoiceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter_services.letter_set_recipients(
+                letter=letter, recipients=form.cleaned_data["recipients"], actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The recipients are saved."))
+            return redirect(request.get_full_path())
+    return _recipients_page(request, letter, choose_form=form)
+
+
+@login_required
+@require_POST
+def letter_recipient_add(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = RecipientForm(request.POST)
+    if form.is_valid():
+        try:
+            recipient = letter_services.letter_add_new_recipient(
+                letter=letter, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in the directory and among the recipients.") % {"name": recipient},
+            )
+            return redirect("author:letter-recipients", pk=letter.pk)
+    return _recipients_page(request, letter, add_form=form)
+
+
+def _recipients_page(request, letter, *, choose_form=None, add_form=None):
+    search = RecipientSearchForm(request.GET)
+    query = search.cleaned_data if search.is_valid() else {}
+    current = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    found = selectors.recipient_list_directory(
+        query=query.get("q", ""), kind=query.get("kind", "")
+    ).exclude(pk__in=[r.pk for r in current])
+    if choose_form is not None and choose_form.is_bound:
+        checked = set(choose_form.data.getlist("recipients"))
+    else:
+        checked = {str(r.pk) for r in current}
+    context = {
+        "letter": letter,
+        "search": search,
+        "searching": bool(query.get("q") or query.get("kind")),
+        "current": current,
+        "found": list(found[:DIRECTORY_PAGE_SIZE]),
+        "found_count": found.count(),
+        "checked": checked,
+        "choose_form": choose_form or RecipientChoiceForm(),
+        "add_form": add_form or RecipientForm(),
+    }
+    return render(request, "author/letter_recipients.html", context)
+
+
+def _can_manage_coordinators(user, letter) -> bool:
+    return user.is_staff or letter.created_by_id == user.pk
+
+
+@login_required
+def letter_coordinators(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    can_manage = _can_manage_coordinators(request.user, letter)
+    form = CoordinatorAddForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            user = form.cleaned_data["who"]
+            try:
+                letter_services.letter_add_coordinator(letter=letter, user=user, actor=request.user)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request, _("%(name)s now coordinates this letter.") % {"name": user}
+                )
+                return redirect("author:letter-coordinators", pk=letter.pk)
+    co_coordinators = letter.co_coordinators.order_by("username")
+    context = {"letter": letter, "form": form, "can_manage": can_manage, "others": co_coordinators}
+    return render(request, "author/letter_coordinators.html", context)
+
+
+@login_required
+@require_POST
+def letter_coordinator_remove(request, pk, user_pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if not _can_manage_coordinators(request.user, letter):
+        raise PermissionDenied
+    user = get_object_or_404(letter.co_coordinators, pk=user_pk)
+    letter_services.letter_remove_coordinator(letter=letter, user=user, actor=request.user)
+    messages.success(request, _("%(name)s no longer coordinates this letter.") % {"name": user})
+    return redirect("author:letter-coordinators", pk=letter.pk)
+
+
+@login_required
+def letter_publish(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    edit_url = reverse("author:letter-edit", kwargs={"pk": letter.pk})
+    places = {"recipients": reverse("author:letter-recipients", kwargs={"pk": letter.pk})}
+    problems = [
+        (message, places.get(field, f"{edit_url}#id_{field}"))
+        for field, message in letter_services.letter_publish_checks(letter)
+    ]
+    return _status_change(
+        request,
+        letter,
+        service=letter_services.letter_open,
+        allowed=letter.status == Letter.Status.DRAFT,
+        template="author/letter_publish.html",
+        success=_("The letter is public and open for signing."),
+        problems=problems,
+    )
+
+
+@login_required
+def letter_close(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    return _status_change(
+        request,
+        letter,
+        service=letter_services.letter_close,
+        allowed=letter.status == Letter.Status.OPEN,
+        template="author/letter_close.html",
+        success=_("Signing is closed."),
+    )
+
+
+@login_required
+def letter_reopen(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    deadline_passed = bool(letter.signing_deadline and letter.signing_deadline <= timezone.now())
+    return _status_change(
+        request,
+        letter,
+        service=letter_services.letter_reopen,
+        allowed=letter.status == Letter.Status.CLOSED and not deadline_passed,
+        template="author/letter_reopen.html",
+        success=_("The letter is open for signing again."),
+        deadline_passed=deadline_passed,
+    )
+
+
+def _status_change(request, letter, *, service, allowed, template, success, **context):
+    """Confirm on GET; on POST run the service, then redirect, or show why it refused."""
+    errors = []
+    if request.method == "POST":
+        try:
+            service(letter=letter, actor=request.user)
+        except ValidationError as exc:
+            shown = {message for message, _url in context.get("problems", [])}
+            errors = [message for message in exc.messages if message not in shown]
+        else:
+            messages.success(request, success)
+            return redirect("author:letter-edit", pk=letter.pk)
+    context |= {"letter": letter, "allowed": allowed, "errors": errors}
+    return render(request, template, context)
+
+
+@login_required
+def letter_history(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    events = [
+        (event, ACTION_LABELS.get(event.action, event.action), _event_detail(event))
+        for event in letter.audit_events.select_related("actor")
+    ]
+    versions = [
+        (version, render_letter_html(letter, version))
+        for version in letter.versions.select_related("created_by").order_by("-number")
+    ]
+    context = {"letter": letter, "events": events, "versions": versions}
+    return render(request, "author/letter_history.html", context)
+
+
+def _event_detail(event) -> str:
+    """A short human reading of an audit row's detail."""
+    detail, parts = event.detail, []
+    fields = [f for f in detail.get("fields", []) if f in FIELD_LABELS]
+    if fields:
+        parts.append(", ".join(str(FIELD_LABELS[f]) for f in fields))
+    if event.action == "letter.edited" and detail.get("version"):
+        parts.append(_("text version %(n)s") % {"n": detail["version"]})
+    if "recipients" in detail:
+        n = len(detail["recipients"])
+        parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
+    if detail.get("user"):
+        parts.append(detail["user"])
+    if detail.get("reason") == "deadline":
+        parts.append(_("the signing deadline passed"))
+    elif detail.get("reason"):
+        parts.append(detail["reason"])
+    return "; ".join(parts)

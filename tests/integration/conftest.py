@@ -21,7 +21,11 @@ def _database_url() -> str:
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real Celery worker in its own process, on the configured broker and the test database."""
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "letters_app.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "letters_app.settings",
+    }
     log = (tmp_path / "worker.log").open("w+")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "letters_app", "worker", "--pool=solo",

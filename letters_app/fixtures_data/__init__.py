@@ -1,0 +1,1 @@
+"""Data loaded by the management commands: letter templates and the recipient directory."""

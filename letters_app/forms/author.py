@@ -1,0 +1,149 @@
+"""Forms for coordinators: they validate; the views hand the cleaned data to a service."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from letters_app import selectors
+from letters_app.models import Letter, Recipient
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form, by field where the field is shown."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class LetterNewForm(ServiceErrorsMixin, forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=selectors.template_list_active(),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        empty_label=None,
+        error_messages={"required": _("Choose the template the letter starts from.")},
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=Letter._meta.get_field("title").max_length,
+        required=False,
+        help_text=_("Optional: you can change it later. The template's title is used if empty."),
+    )
+
+
+class LetterForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Letter
+        fields = [
+            "title",
+            "slug",
+            "place",
+            "letter_date",
+            "from_block",
+            "salutation",
+            "body",
+            "closing",
+            "sender_line",
+            "signatory_heading",
+            "about_sender",
+            "signing_deadline",
+            "accepts_organizations",
+            "accepts_individuals",
+            "accepts_mps",
+        ]
+        widgets = {
+            "letter_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "signing_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "from_block": forms.Textarea(attrs={"rows": 4}),
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "about_sender": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "slug": _(
+                "The end of the public address: letters, digits and hyphens. "
+                "Changing it after publishing breaks links already shared."
+            ),
+            "from_block": _("One line each: the sender's name, address and contact."),
+            "body": _("Markdown: a blank line between paragraphs, **bold**, *italic*, 1. lists."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signing_deadline"].help_text = _(
+            "Optional. Signing closes by itself at this time (%(zone)s)."
+        ) % {"zone": timezone.get_current_timezone_name()}
+        if not self.instance.is_editable:
+            for field in self.fields.values():
+                field.disabled = True
+
+
+class RecipientSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the directory"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *Recipient.Kind.choices], required=False
+    )
+
+
+class RecipientChoiceForm(ServiceErrorsMixin, forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Recipients"),
+        queryset=Recipient.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def clean_recipients(self) -> list[Recipient]:
+        """The chosen recipients in the order they were posted: the order of the To: block."""
+        chosen = {str(r.pk): r for r in self.cleaned_data["recipients"]}
+        posted = self.data.getlist(self.add_prefix("recipients"))
+        return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
+
+
+class RecipientForm(ServiceErrorsMixin, forms.ModelForm):
+    prefix = "new"
+
+    class Meta:
+        model = Recipient
+        fields = [
+            "honorific",
+            "name",
+            "title",
+            "institution",
+            "postal_address",
+            "country",
+            "kind",
+            "email",
+            "salutation",
+        ]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+
+
+class CoordinatorAddForm(ServiceErrorsMixin, forms.Form):
+    who = forms.CharField(
+        label=_("Username or e-mail address"),
+        max_length=254,
+        help_text=_("The person must already have an account."),
+    )
+
+    def clean_who(self):
+        who = self.cleaned_data["who"].strip()
+        users = get_user_model().objects.filter(
+            Q(username__iexact=who) | Q(email__iexact=who), is_active=True
+        )
+        found = list(users[:2])
+        if not found:
+            raise ValidationError(_("No account has this username or e-mail address."))
+        if len(found) > 1:
+            raise ValidationError(
+                _("Several accounts share this e-mail address: give the username instead.")
+            )
+        return found[0]

@@ -1,0 +1,98 @@
+"""Load the curated letter templates and recipient directory from letters_app/fixtures_data."""
+
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+
+from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
+from letters_app.fixtures_data.recipients import RECIPIENTS
+from letters_app.models import LetterTemplate, Recipient
+from letters_app.services.audit import audit_record
+
+# Set when a recipient is first loaded, then left alone: an admin replaces the example
+# address with a verified one, and reloading the directory must not undo that.
+RECIPIENT_CREATE_ONLY = ("email",)
+
+
+@dataclass
+class LoadResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self, noun: str) -> str:
+        return (
+            f"{noun}: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged."
+        )
+
+
+def _upsert(
+    model: type[models.Model], *, lookup: dict, values: dict, create_only=()
+) -> tuple[models.Model, str]:
+    """Create the row matching `lookup`, or bring it in line with `values`; saves only changes."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj, "created"
+    changed = [
+        name
+        for name, value in values.items()
+        if name not in create_only and getattr(obj, name) != value
+    ]
+    if not changed:
+        return obj, "unchanged"
+    for name in changed:
+        setattr(obj, name, values[name])
+    obj.full_clean()
+    obj.save()
+    return obj, "updated"
+
+
+@transaction.atomic
+def templates_load(*, actor=None) -> LoadResult:
+    """Create or update the five letter templates by key; audited when anything changed."""
+    result = LoadResult()
+    for data in LETTER_TEMPLATES:
+        values = {k: v for k, v in data.items() if k != "key"}
+        _, outcome = _upsert(LetterTemplate, lookup={"key": data["key"]}, values=values)
+        getattr(result, outcome).append(data["key"])
+    if result.changed:
+        audit_record(
+            letter=None,
+            actor=actor,
+            action="templates.loaded",
+            created=result.created,
+            updated=result.updated,
+        )
+    return result
+
+
+@transaction.atomic
+def recipients_load(*, actor=None) -> LoadResult:
+    """Create or update the curated directory by institution, name and title; audited likewise."""
+    result = LoadResult()
+    identity = ("institution", "name", "title")
+    for data in RECIPIENTS:
+        data = {"honorific": "", "name": "", "is_curated": True, **data}
+        lookup = {k: data[k] for k in identity}
+        values = {k: v for k, v in data.items() if k not in identity}
+        recipient, outcome = _upsert(
+            Recipient, lookup=lookup, values=values, create_only=RECIPIENT_CREATE_ONLY
+        )
+        getattr(result, outcome).append(str(recipient))
+    if result.changed:
+        audit_record(
+            letter=None,
+            actor=actor,
+            action="recipients.loaded",
+            created=result.created,
+            updated=result.updated,
+        )
+    return result

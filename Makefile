@@ -54,9 +54,9 @@ run: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py setup_demo
+	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(PY) manage.py setup_demo
 	@echo "Cosign: http://localhost:$(PORT)  (Ctrl-C stops web, worker and beat)"
-	exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -35,8 +35,9 @@ EDITABLE_FIELDS = (
     "accepts_individuals",
     "accepts_mps",
 )
-# A bracketed marker such as [Your name]; not a Markdown link "[text](url)" nor a footnote "[1]".
-PLACEHOLDER_RE = re.compile(r"\[(?!\d+\])([^\[\]\n]{1,120})\](?![(\[:])")
+# A bracketed marker such as [Your name], of any length; not a Markdown link "[text](url)" or
+# "[text][ref]", a reference definition "[ref]: url" at the start of a line, nor a footnote "[1]".
+PLACEHOLDER_RE = re.compile(r"(?m)(?!^\[[^\]\n]*\]:)(?<!\])\[(?!\d+\])([^\[\]\n]+)\](?![(\[])")
 
 
 def find_placeholders(text: str) -> list[str]:

@@ -165,8 +165,19 @@ def test_publish_problems_name_each_thing_to_fix(coordinator):
 
 
 def test_markdown_links_and_footnotes_are_not_placeholders(letter):
-    letter.body = "See [the report](https://example.org/) and the note [1]."
+    letter.body = (
+        "See [the report](https://example.org/), [the annex][annex] and the note [1].\n\n"
+        "[annex]: https://example.org/annex"
+    )
     assert letter_publish_problems(letter) == []
+
+
+def test_a_long_placeholder_or_one_before_a_colon_still_blocks_publishing(letter):
+    long_marker = "[" + "describe the events " * 10 + "]"
+    letter.body = f"{long_marker}\n\nThe facts are these [Country]: many were detained."
+    problems = letter_publish_problems(letter)
+    assert len(problems) == 1
+    assert long_marker in problems[0] and "[Country]" in problems[0]
 
 
 def test_open_is_refused_with_every_problem_and_nothing_changes(coordinator):

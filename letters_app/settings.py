@@ -205,6 +205,21 @@ else:
     }
 MAILERS = {"default": _mailer}
 
+# Cache (rate limits): Redis when CACHE_URL is given, else one process's memory.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Signing. The client address is read from X-Forwarded-For only as far as the number of
+# proxies we run in front of the app; anything further left was written by the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
+SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
+CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
+
 # Celery: kombu's filesystem transport needs no server; in and out must be one folder.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -8,8 +8,12 @@ from .letters import (
     LetterVersion,
 )
 from .recipients import Recipient
+from .signatures import Blocklist, Signature, SiteSwitch
 
 __all__ = [
+    "Blocklist",
+    "Signature",
+    "SiteSwitch",
     "TEXT_FIELDS",
     "AuditEvent",
     "Letter",

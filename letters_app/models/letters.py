@@ -100,6 +100,21 @@ class Letter(LetterText, SignatoryKinds):
         settings.AUTH_USER_MODEL, related_name="letters_coordinated", blank=True
     )
     version = models.PositiveIntegerField(_("text version"), default=0, editable=False)
+    requires_approval = models.BooleanField(
+        _("signatures need approval"),
+        default=False,
+        help_text=_("A coordinator approves each confirmed signature before it is listed."),
+    )
+    signing_paused = models.BooleanField(
+        _("signing paused"),
+        default=False,
+        help_text=_("The sign form refuses new signatures while this is on."),
+    )
+    signing_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Public counts by kind, kept by the signature services with F() updates.
+    count_organizations = models.PositiveIntegerField(default=0, editable=False)
+    count_individuals = models.PositiveIntegerField(default=0, editable=False)
+    count_mps = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,6 +132,10 @@ class Letter(LetterText, SignatoryKinds):
     @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def signature_count(self) -> int:
+        return self.count_organizations + self.count_individuals + self.count_mps
 
     @property
     def is_editable(self) -> bool:

@@ -195,7 +195,9 @@ def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) 
         )
     from_status = letter.status
     letter.status = to
-    letter.save(update_fields=["status", "version", "updated_at"])
+    if to == S.CLOSED:
+        letter.signing_closed_at = timezone.now()  # confirmation links expire a grace after this
+    letter.save(update_fields=["status", "version", "signing_closed_at", "updated_at"])
     audit_record(
         letter=letter,
         actor=actor,

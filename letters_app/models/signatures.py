@@ -1,0 +1,158 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Signature(models.Model):
+    """One signatory of one letter: an organization, an individual or a member of parliament."""
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", _("Organization")
+        INDIVIDUAL = "individual", _("Individual")
+        MP = "mp", _("Member of parliament")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for e-mail confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class OrganizationType(models.TextChoices):
+        NGO = "ngo", _("Non-governmental organization")
+        ASSOCIATION = "association", _("Association")
+        UNION = "union", _("Trade union")
+        MEDIA = "media", _("Media")
+        PARTY = "party", _("Political party")
+        NETWORK = "network", _("Network or coalition")
+        RELIGIOUS = "religious", _("Religious organization")
+        ACADEMIC = "academic", _("Academic or research institution")
+        OTHER = "other", _("Other")
+
+    letter = models.ForeignKey(
+        "letters_app.Letter", on_delete=models.CASCADE, related_name="signatures"
+    )
+    kind = models.CharField(_("signing as"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    # Shown on the public list, kept in sync by the services: confirmed, approved where the
+    # letter needs approval, not withdrawn or rejected, and consented to.
+    is_public = models.BooleanField(default=False, editable=False)
+    is_flagged = models.BooleanField(_("flagged"), default=False)
+    flag_reason = models.CharField(_("why flagged"), max_length=300, blank=True)
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    organization_type = models.CharField(
+        _("type of organization"), max_length=20, choices=OrganizationType.choices, blank=True
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    title = models.CharField(_("title or role"), max_length=200, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    party = models.CharField(_("party"), max_length=200, blank=True)
+    parliament = models.CharField(_("parliament"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    contact_name = models.CharField(_("signing person"), max_length=200, blank=True)
+    contact_role = models.CharField(_("role of the signing person"), max_length=200, blank=True)
+
+    # Private: never shown on a public page.
+    email = models.EmailField(_("e-mail"), max_length=254)
+    email_normalized = models.CharField(max_length=254, editable=False)
+    name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    acronym_normalized = models.CharField(max_length=30, editable=False, blank=True)
+    consent_public = models.BooleanField(_("name shown publicly"), default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    email_domain = models.CharField(max_length=254, editable=False, db_index=True)
+
+    # 128 random bits; the confirm and manage links carry HMACs of it (services.signatures).
+    secret = models.CharField(max_length=32, editable=False)
+    mails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    version = models.PositiveIntegerField(_("text version signed"), default=0, editable=False)
+    version_notified = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "email_normalized"], name="one_signature_per_address"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["letter", "published_at", "id"],
+                condition=Q(is_public=True),
+                name="public_signature_list",
+            ),
+            models.Index(fields=["letter", "status"], name="signature_queue"),
+        ]
+
+    def __str__(self):
+        return self.display_line
+
+    @property
+    def display_line(self) -> str:
+        """As the seed letters list signatories: `Name (ACR), Country` or `Name, Title, …`."""
+        country = self.country.name if self.country else ""
+        if self.kind == self.Kind.ORGANIZATION:
+            head = f"{self.name} ({self.acronym})" if self.acronym else self.name
+            parts = [head, country]
+        elif self.kind == self.Kind.MP:
+            parts = [self.name, self.title or _("Member of Parliament"), self.party,
+                     self.parliament or country]  # fmt: skip
+        else:
+            parts = [self.name, self.title, self.affiliation, country]
+        return ", ".join(str(p) for p in parts if p)
+
+
+class Blocklist(models.Model):
+    """E-mail domains and IP addresses that may not sign."""
+
+    class Kind(models.TextChoices):
+        DOMAIN = "domain", _("E-mail domain")
+        IP = "ip", _("IP address or network")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        _("value"), max_length=254, help_text=_("example.org, or 203.0.113.0/24")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocklist entry")
+        verbose_name_plural = _("blocklist")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="blocklist_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class SiteSwitch(models.Model):
+    """Site-wide switches an admin flips in an emergency; one row."""
+
+    signing_paused = models.BooleanField(
+        _("signing paused on every letter"),
+        default=False,
+        help_text=_("While on, the sign forms of all letters refuse new signatures."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("site switch")
+        verbose_name_plural = _("site switches")
+
+    def __str__(self):
+        return str(_("Site switches"))
+
+    @classmethod
+    def get(cls) -> "SiteSwitch":
+        return cls.objects.get_or_create(pk=1)[0]

@@ -1,0 +1,396 @@
+"""Signing a letter: add, confirm, correct, withdraw, moderate. Every change of a signature's
+public state goes through here, so the letter's counts stay right."""
+
+import datetime
+import ipaddress
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from letters_app.models import Blocklist, Letter, Signature, SiteSwitch
+from letters_app.services.audit import audit_record
+
+S = Signature.Status
+COUNT_FIELDS = {
+    Signature.Kind.ORGANIZATION: "count_organizations",
+    Signature.Kind.INDIVIDUAL: "count_individuals",
+    Signature.Kind.MP: "count_mps",
+}
+ACCEPTS = {
+    Signature.Kind.ORGANIZATION: "accepts_organizations",
+    Signature.Kind.INDIVIDUAL: "accepts_individuals",
+    Signature.Kind.MP: "accepts_mps",
+}
+# Providers that deliver first.last@ and firstlast@ to the same mailbox.
+DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
+DISPLAY_FIELDS = (
+    "name", "acronym", "organization_type", "website", "title", "affiliation", "party",
+    "parliament", "country", "contact_name", "contact_role", "consent_public",
+)  # fmt: skip
+
+
+# --- normalizing -----------------------------------------------------------------------------
+
+
+def email_normalize(email: str) -> str:
+    """One address per mailbox: case, spaces, +tags, and dots where the provider ignores them."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def name_normalize(name: str) -> str:
+    """For spotting the same organization twice: accents, case, punctuation and spaces dropped."""
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    kept = "".join(c for c in folded if unicodedata.category(c)[0] in "LN" or c.isspace())
+    return " ".join(kept.split())
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+def signature_token(signature: Signature, purpose: str) -> str:
+    """The secret in a confirm or manage link, bound to this signature, its letter and purpose."""
+    message = f"{purpose}:{signature.pk}:{signature.letter_id}:{signature.secret}"
+    return salted_hmac("cosign.signature", message, algorithm="sha256").hexdigest()
+
+
+def signature_get_by_token(*, pk: int, token: str, purpose: str) -> Signature | None:
+    signature = Signature.objects.select_related("letter").filter(pk=pk).first()
+    if signature is None or not constant_time_compare(signature_token(signature, purpose), token):
+        return None
+    return signature
+
+
+def confirmation_expired(letter: Letter, *, now: datetime.datetime | None = None) -> bool:
+    """Confirm links work while the letter is open and for a grace period after it closes."""
+    if letter.status == Letter.Status.OPEN:
+        return False
+    if letter.status != Letter.Status.CLOSED or letter.signing_closed_at is None:
+        return True
+    grace = datetime.timedelta(hours=settings.CONFIRMATION_GRACE_HOURS)
+    return (now or timezone.now()) > letter.signing_closed_at + grace
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def signing_refusal(letter: Letter, kind: str | None = None) -> str:
+    """Why this letter takes no signature now (of this kind), or "" when it does."""
+    if letter.status != Letter.Status.OPEN:
+        return _("Signing of this letter has ended.")
+    if letter.signing_deadline and letter.signing_deadline <= timezone.now():
+        return _("The signing deadline of this letter has passed.")
+    if letter.signing_paused or SiteSwitch.get().signing_paused:
+        return _("Signing is paused for a moment. Please try again later.")
+    if kind is not None and not getattr(letter, ACCEPTS.get(kind, ""), False):
+        return _("This letter does not take signatures of this kind.")
+    return ""
+
+
+def is_blocked(*, email_domain: str, ip_address: str | None) -> bool:
+    entries = Blocklist.objects.values_list("kind", "value")
+    for kind, value in entries:
+        if kind == Blocklist.Kind.DOMAIN and (
+            email_domain == value or email_domain.endswith("." + value)
+        ):
+            return True
+        if kind == Blocklist.Kind.IP and ip_address:
+            try:
+                if ipaddress.ip_address(ip_address) in ipaddress.ip_network(value, strict=False):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+# --- the signer's side -------------------------------------------------------------------------
+
+
+def signature_add(
+    *, letter: Letter, kind: str, email: str, ip_address: str | None = None, **fields
+) -> tuple[Signature, bool]:
+    """Record a pending signature and mail its confirmation link; a second attempt with the
+    same address creates nothing and mails a note instead. Returns (signature, created)."""
+    refusal = signing_refusal(letter, kind)
+    if refusal:
+        raise ValidationError(refusal, code="closed")
+    normalized = email_normalize(email)
+    domain = normalized.rpartition("@")[2]
+    if is_blocked(email_domain=domain, ip_address=ip_address):
+        raise ValidationError(
+            _("Signatures from this address are not accepted. Write to the coordinators."),
+            code="blocked",
+        )
+    signature = Signature(
+        letter=letter,
+        kind=kind,
+        email=email.strip(),
+        email_normalized=normalized,
+        email_domain=domain,
+        ip_address=ip_address,
+        secret=secrets.token_hex(16),
+        version=letter.version,
+        mails_sent=1,  # the confirmation queued below
+        **{k: v for k, v in fields.items() if k in DISPLAY_FIELDS},
+    )
+    signature.name_normalized = name_normalize(signature.name)
+    signature.acronym_normalized = name_normalize(signature.acronym)
+    # The letter is known to exist and the unique address is the database's to enforce: no
+    # query here, so that signing costs one insert.
+    signature.full_clean(exclude=["letter"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            signature.save(force_insert=True)
+    except IntegrityError:
+        existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
+        if existing is None:  # not the unique address after all
+            raise
+        _queue_mail(existing, "already_signed")
+        return existing, False
+    transaction.on_commit(
+        lambda: _mail_task().delay(signature_id=signature.pk, kind="confirmation")
+    )
+    return signature, True
+
+
+def signature_resend(*, letter: Letter, email: str) -> None:
+    """Mail the confirmation link again, if this address signed and has not confirmed yet."""
+    signature = Signature.objects.filter(
+        letter=letter, email_normalized=email_normalize(email), status=S.PENDING
+    ).first()
+    if signature is not None:
+        _queue_mail(signature, "confirmation")
+
+
+def _queue_mail(signature: Signature, kind: str) -> None:
+    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter."""
+    capped = Signature.objects.filter(
+        pk=signature.pk, mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS
+    ).update(mails_sent=F("mails_sent") + 1)
+    if capped:
+        transaction.on_commit(lambda: _mail_task().delay(signature_id=signature.pk, kind=kind))
+
+
+def _mail_task():
+    from letters_app.tasks import signature_mail_task  # tasks import the services
+
+    return signature_mail_task
+
+
+@transaction.atomic
+def signature_confirm(*, signature: Signature) -> bool:
+    """The signer confirmed by e-mail: listed now, or queued for approval. Counted once; returns
+    whether this call confirmed it."""
+    if confirmation_expired(signature.letter):
+        raise ValidationError(_("This confirmation link has expired: signing has ended."))
+    now = timezone.now()
+    changed = Signature.objects.filter(pk=signature.pk, status=S.PENDING).update(
+        status=S.CONFIRMED, confirmed_at=now
+    )
+    if not changed:
+        return False
+    signature.refresh_from_db()
+    _flag_if_duplicate(signature)
+    if not signature.letter.requires_approval:
+        _publish(signature)
+    return True
+
+
+def _flag_if_duplicate(signature: Signature) -> None:
+    if signature.kind != Signature.Kind.ORGANIZATION:
+        return
+    others = (
+        Signature.objects.filter(letter=signature.letter_id, kind=signature.kind)
+        .exclude(pk=signature.pk)
+        .exclude(status__in=[S.PENDING, S.WITHDRAWN, S.REJECTED])
+    )
+    same_name = others.filter(name_normalized=signature.name_normalized)
+    same_acronym = (
+        others.filter(acronym_normalized=signature.acronym_normalized)
+        if signature.acronym_normalized
+        else others.none()
+    )
+    match = (same_name | same_acronym).first()
+    if match is not None:
+        reason = _("Same name or acronym as signature #%(n)s (%(name)s).") % {
+            "n": match.pk,
+            "name": match.name,
+        }
+        Signature.objects.filter(pk=signature.pk).update(is_flagged=True, flag_reason=reason)
+        signature.is_flagged, signature.flag_reason = True, reason
+
+
+def _publish(signature: Signature) -> None:
+    """List the signature if it may be listed and is not yet; count it once."""
+    if not signature.consent_public:
+        return
+    now = timezone.now()
+    if Signature.objects.filter(pk=signature.pk, is_public=False).update(
+        is_public=True, published_at=F("published_at") if signature.published_at else now
+    ):
+        field = COUNT_FIELDS[signature.kind]
+        Letter.objects.filter(pk=signature.letter_id).update(**{field: F(field) + 1})
+        signature.is_public = True
+
+
+def _unpublish(signature: Signature) -> None:
+    if Signature.objects.filter(pk=signature.pk, is_public=True).update(is_public=False):
+        field = COUNT_FIELDS[signature.kind]
+        Letter.objects.filter(pk=signature.letter_id).update(**{field: F(field) - 1})
+        signature.is_public = False
+
+
+def _refuse_if_frozen(signature: Signature) -> None:
+    if signature.letter.status in (Letter.Status.FINALIZED, Letter.Status.SENT):
+        raise ValidationError(
+            _("The letter is finalized: its list of signatories can no longer change.")
+        )
+
+
+@transaction.atomic
+def signature_update_display(*, signature: Signature, data: dict, actor=None) -> Signature:
+    """Correct what the list shows (by the signer, or a coordinator tidying it). Audited."""
+    _refuse_if_frozen(signature)
+    changed = [f for f in DISPLAY_FIELDS if f in data and getattr(signature, f) != data[f]]
+    if not changed:
+        return signature
+    for name in changed:
+        setattr(signature, name, data[name])
+    signature.name_normalized = name_normalize(signature.name)
+    signature.acronym_normalized = name_normalize(signature.acronym)
+    signature.full_clean(validate_unique=False)
+    signature.save()
+    if "consent_public" in changed:
+        if not signature.consent_public:
+            _unpublish(signature)
+        elif _listable(signature):
+            _publish(signature)
+    audit_record(
+        letter=signature.letter,
+        actor=actor,
+        action="signature.edited",
+        signature=signature.pk,
+        fields=changed,
+    )
+    return signature
+
+
+def _listable(signature: Signature) -> bool:
+    if signature.status == S.APPROVED:
+        return True
+    return signature.status == S.CONFIRMED and not signature.letter.requires_approval
+
+
+@transaction.atomic
+def signature_withdraw(*, signature: Signature, actor=None) -> None:
+    """Take the name off the list at once. Audited."""
+    _refuse_if_frozen(signature)
+    if signature.status == S.WITHDRAWN:
+        return
+    from_status = signature.status
+    Signature.objects.filter(pk=signature.pk).update(
+        status=S.WITHDRAWN, withdrawn_at=timezone.now()
+    )
+    _unpublish(signature)
+    signature.status = S.WITHDRAWN
+    audit_record(
+        letter=signature.letter,
+        actor=actor,
+        action="signature.withdrawn",
+        signature=signature.pk,
+        from_status=from_status,
+        to_status=S.WITHDRAWN,
+    )
+
+
+@transaction.atomic
+def signature_keep(*, signature: Signature) -> None:
+    """The signer read the letter's new text and keeps their name on it."""
+    _refuse_if_frozen(signature)
+    Signature.objects.filter(pk=signature.pk).update(version=signature.letter.version)
+    signature.version = signature.letter.version
+
+
+# --- the coordinator's side --------------------------------------------------------------------
+
+
+@transaction.atomic
+def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor) -> int:
+    """Approve or reject confirmed (or earlier approved/rejected) signatures. Audited."""
+    target = S.APPROVED if approve else S.REJECTED
+    done = 0
+    for signature in signatures.select_related("letter").select_for_update():
+        _refuse_if_frozen(signature)
+        if signature.status not in (S.CONFIRMED, S.APPROVED, S.REJECTED):
+            continue
+        if signature.status == target:
+            continue
+        from_status = signature.status
+        signature.status = target
+        signature.save(update_fields=["status"])
+        if approve:
+            _publish(signature)
+        else:
+            _unpublish(signature)
+        audit_record(
+            letter=signature.letter,
+            actor=actor,
+            action=f"signature.{target}",
+            signature=signature.pk,
+            from_status=from_status,
+            to_status=target,
+        )
+        done += 1
+    return done
+
+
+@transaction.atomic
+def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str) -> int:
+    """Reject a selected set in one go (abuse). Refuses an unfiltered selection. Audited."""
+    if not signatures.query.where:
+        raise ValidationError(
+            _("Choose which signatures to invalidate: an empty filter is refused.")
+        )
+    done = 0
+    for signature in signatures.select_related("letter").select_for_update():
+        if signature.status in (S.REJECTED, S.WITHDRAWN):
+            continue
+        _refuse_if_frozen(signature)
+        from_status = signature.status
+        signature.status = S.REJECTED
+        signature.save(update_fields=["status"])
+        _unpublish(signature)
+        audit_record(
+            letter=signature.letter,
+            actor=actor,
+            action="signature.invalidated",
+            signature=signature.pk,
+            from_status=from_status,
+            to_status=S.REJECTED,
+            reason=reason,
+        )
+        done += 1
+    return done
+
+
+def signatures_notify_new_version(*, letter: Letter) -> int:
+    """After a material edit: mail every listed or confirmed signer the change. Queued on commit."""
+    ids = list(
+        Signature.objects.filter(
+            letter=letter, status__in=[S.CONFIRMED, S.APPROVED], version__lt=letter.version
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: _mail_task().delay(signature_id=pk, kind="new_version"))
+    return len(ids)

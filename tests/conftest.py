@@ -54,3 +54,11 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def open_letter(letter, coordinator):
+    """The letter, published and open for signing (version 1)."""
+    from letters_app.services.letters import letter_open
+
+    return letter_open(letter=letter, actor=coordinator)

@@ -1,7 +1,14 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from letters_app.models import Letter, LetterKind, LetterRecipient, LetterTemplate, Recipient
+from letters_app.models import (
+    Letter,
+    LetterKind,
+    LetterRecipient,
+    LetterTemplate,
+    Recipient,
+    Signature,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -65,3 +72,22 @@ class LetterFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for i, recipient in enumerate(extracted):
                 LetterRecipient.objects.create(letter=self, recipient=recipient, position=i)
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    """A pending signature; `signature_confirm` (services) lists it as a signer would."""
+
+    class Meta:
+        model = Signature
+
+    letter = factory.SubFactory(LetterFactory)
+    kind = Signature.Kind.ORGANIZATION
+    name = factory.Sequence(lambda n: f"Association number {n}")
+    acronym = ""
+    country = "FR"
+    email = factory.Sequence(lambda n: f"signer{n}@example.org")
+    email_normalized = factory.LazyAttribute(lambda s: s.email.lower())
+    email_domain = "example.org"
+    name_normalized = factory.LazyAttribute(lambda s: s.name.casefold())
+    consent_public = True
+    secret = factory.Sequence(lambda n: f"{n:032x}")

@@ -6,4 +6,13 @@ app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
     path("letters/<slug:slug>/", public.letter_detail, name="letter-detail"),
+    path("letters/<slug:slug>/sign/", public.letter_sign, name="letter-sign"),
+    path("letters/<slug:slug>/sign/done/", public.letter_sign_done, name="letter-sign-done"),
+    path("letters/<slug:slug>/sign/resend/", public.letter_resend, name="letter-resend"),
+    path(
+        "signatures/<int:pk>/<str:token>/confirm/",
+        public.signature_confirm,
+        name="signature-confirm",
+    ),
+    path("signatures/<int:pk>/<str:token>/", public.signature_manage, name="signature-manage"),
 ]

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 
 from letters_app import selectors
@@ -14,3 +15,18 @@ def letter_detail(request, slug):
     return render(
         request, "public/letter_detail.html", {"letter": letter, "lv": letter_view(letter)}
     )
+
+
+# Stubs: the signing pages are being written.
+def letter_sign(request, slug):
+    raise Http404
+
+
+letter_sign_done = letter_resend = letter_sign
+
+
+def signature_confirm(request, pk, token):
+    raise Http404
+
+
+signature_manage = signature_confirm

@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint format bench clean
@@ -14,7 +15,7 @@ help:
 	@echo "make test    run the test suite (PYTEST_ARGS='-k name' to narrow it)"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and ruff check --fix"
-	@echo "make bench   run the benchmarks"
+	@echo "make bench   measure signing and the public page (BENCH_ARGS='--users 64')"
 	@echo "make clean   remove .venv and var/"
 
 venv: $(VENV)/.installed
@@ -69,8 +70,9 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Needs PostgreSQL (BENCH_POSTGRES_URL) and, for the broker, Redis (BENCH_REDIS_URL); see bench/README.md.
 bench: venv
-	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "No benchmarks yet (bench/run.py)."; fi
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,16 +1,38 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+import datetime
+import ipaddress
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from letters_app import selectors
 from letters_app.models import (
+    TEXT_FIELDS,
     AuditEvent,
+    Blocklist,
     Letter,
     LetterRecipient,
     LetterTemplate,
     LetterVersion,
     Recipient,
+    Signature,
+    SiteSwitch,
 )
 from letters_app.services import letters as letter_services
+from letters_app.services import signatures as signature_services
+from letters_app.services.audit import audit_record
+
+# "Signing unusually often": a domain or address with at least this many signatures in a window.
+BUSY_THRESHOLD = 20
+BUSY_WINDOWS = ((_("the last 24 hours"), datetime.timedelta(hours=24)),
+                (_("the last 7 days"), datetime.timedelta(days=7)))  # fmt: skip
 
 
 @admin.register(LetterTemplate)
@@ -66,10 +88,37 @@ def _transition_action(service, description):
     return action
 
 
+class LetterAdminForm(forms.ModelForm):
+    confirm_new_version = forms.BooleanField(
+        label=_("E-mail the signers the new text"),
+        required=False,
+        help_text=_(
+            "Needed to change the text of a published letter that has signers: each is asked "
+            "to keep or withdraw their signature."
+        ),
+    )
+
+    class Meta:
+        model = Letter
+        fields = "__all__"  # noqa: DJ007 - the admin passes its own list of fields
+
+    def clean(self):
+        cleaned = super().clean()
+        letter = self.instance
+        text_changed = set(self.changed_data) & set(TEXT_FIELDS)
+        if letter.pk and text_changed and not cleaned.get("confirm_new_version"):
+            signers = letter_services.letter_signers_to_notify(letter)
+            if signers:
+                raise letter_services.needs_confirmation_error(signers)
+        return cleaned
+
+
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "kind", "created_by", "version", "updated_at"]
-    list_filter = ["status", "kind"]
+    form = LetterAdminForm
+    list_display = ["title", "status", "kind", "created_by", "version", "signing_paused",
+                    "requires_approval", "updated_at"]  # fmt: skip
+    list_filter = ["status", "kind", "signing_paused", "requires_approval"]
     search_fields = ["title", "slug", "body", "created_by__username"]
     readonly_fields = ["status", "version", "created_at", "updated_at"]
     autocomplete_fields = ["created_by", "co_coordinators", "template"]
@@ -93,7 +142,223 @@ class LetterAdmin(admin.ModelAdmin):
         data = {
             name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
         }
-        letter_services.letter_update(letter=obj, data=data, actor=request.user)
+        letter_services.letter_update(
+            letter=obj,
+            data=data,
+            actor=request.user,
+            confirm_new_version=form.cleaned_data.get("confirm_new_version", False),
+        )
+
+
+class InvalidateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are these signatures invalid?"),
+        max_length=300,
+        help_text=_("Kept in the audit trail of each letter, e.g. 'one person, many addresses'."),
+    )
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "letter", "status", "email", "country",
+                    "is_public", "is_flagged", "created_at"]  # fmt: skip
+    list_filter = ["status", "kind", "is_flagged", "is_public", "letter", "country"]
+    list_select_related = ["letter"]
+    search_fields = ["name", "acronym", "email", "email_normalized"]
+    date_hierarchy = "created_at"
+    fields = ["letter", "kind", "status", "is_public", "version",
+              *signature_services.DISPLAY_FIELDS, "email", "email_domain", "ip_address",
+              "is_flagged", "flag_reason", "created_at", "confirmed_at", "published_at",
+              "withdrawn_at"]  # fmt: skip
+    readonly_fields = ["letter", "kind", "status", "is_public", "version", "consent_public",
+                       "email", "email_domain", "ip_address", "is_flagged", "flag_reason",
+                       "created_at", "confirmed_at", "published_at", "withdrawn_at"]  # fmt: skip
+    actions = ["approve", "reject", "invalidate"]
+
+    def has_add_permission(self, request):
+        return False  # people sign on the letter's page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reject or invalidate instead: the counts and the audit trail stay right
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.letter.status in (Letter.Status.FINALIZED, Letter.Status.SENT):
+            return self.fields  # the list went out as it is
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        signature = Signature.objects.select_related("letter").get(pk=obj.pk)
+        try:
+            signature_services.signature_update_display(
+                signature=signature, data=data, actor=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+
+    @admin.action(description=_("Approve selected signatures"))
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject selected signatures"))
+    def reject(self, request, queryset):
+        self._moderate(request, queryset, approve=False)
+
+    def _moderate(self, request, queryset, *, approve):
+        self._run(
+            request,
+            lambda: signature_services.signature_moderate(
+                signatures=queryset, approve=approve, actor=request.user
+            ),
+            ngettext_lazy("%(n)s signature changed.", "%(n)s signatures changed.", "n"),
+        )
+
+    def _run(self, request, service, done_message) -> None:
+        """Run a service; say how many it changed, or why it refused."""
+        try:
+            done = service()
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+        else:
+            self.message_user(request, done_message % {"n": done})
+
+    @admin.action(description=_("Invalidate selected (abuse)"))
+    def invalidate(self, request, queryset):
+        """Ask why on a page of its own, then reject the whole selection through the service."""
+        if not queryset.query.where:
+            self.message_user(
+                request,
+                _("Choose which signatures to invalidate: the whole list is refused."),
+                level=messages.ERROR,
+            )
+            return None
+        form = InvalidateForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run(
+                request,
+                lambda: signature_services.signature_invalidate(
+                    signatures=queryset, actor=request.user, reason=reason
+                ),
+                ngettext_lazy("%(n)s signature invalidated.", "%(n)s signatures invalidated.", "n"),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Invalidate signatures"),
+            "form": form,
+            "signatures": queryset.select_related("letter")[:200],
+            "count": queryset.count(),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/letters_app/signature/invalidate_confirmation.html", context
+        )
+
+    def get_urls(self):
+        busy = path(
+            "unusual/",
+            self.admin_site.admin_view(self.unusual_view),
+            name="letters_app_signature_unusual",
+        )
+        return [busy, *super().get_urls()]
+
+    def unusual_view(self, request):
+        """E-mail domains and IP addresses with the most signatures lately, to check by hand."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            threshold = max(1, int(request.GET.get("threshold", BUSY_THRESHOLD)))
+        except ValueError:
+            threshold = BUSY_THRESHOLD
+        changelist = reverse("admin:letters_app_signature_changelist")
+        sources = ((_("E-mail domain"), "domains", "email_domain"),
+                   (_("IP address"), "ips", "ip_address"))  # fmt: skip
+        windows = []
+        for label, length in BUSY_WINDOWS:
+            since = timezone.now() - length
+            busy = selectors.signature_sources_busy(since=since, threshold=threshold)
+            rows = []
+            for kind, key, field in sources:
+                for row in busy[key]:
+                    query = {field: row[field], "created_at__gte": since.isoformat()}
+                    rows.append((kind, row[field], row["n"], f"{changelist}?{urlencode(query)}"))
+            windows.append((label, rows))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Signing unusually often"),
+            "threshold": threshold,
+            "windows": windows,
+        }
+        return TemplateResponse(request, "admin/letters_app/signature/unusual.html", context)
+
+
+class BlocklistForm(forms.ModelForm):
+    class Meta:
+        model = Blocklist
+        fields = ["kind", "value", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, value = cleaned.get("kind"), (cleaned.get("value") or "").strip().lower()
+        if kind == Blocklist.Kind.IP:
+            try:
+                value = str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                self.add_error("value", _("Give an IP address or network, e.g. 203.0.113.0/24."))
+        elif kind == Blocklist.Kind.DOMAIN:
+            value = value.rpartition("@")[2]
+            if "." not in value or " " in value:
+                self.add_error("value", _("Give a domain such as example.org."))
+        cleaned["value"] = value
+        return cleaned
+
+
+@admin.register(Blocklist)
+class BlocklistAdmin(admin.ModelAdmin):
+    form = BlocklistForm
+    list_display = ["value", "kind", "reason", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(letter=None, actor=request.user, action="blocklist.saved", entry=str(obj))
+
+    def delete_model(self, request, obj):
+        audit_record(letter=None, actor=request.user, action="blocklist.deleted", entry=str(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(SiteSwitch)
+class SiteSwitchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "signing_paused", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not SiteSwitch.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """One row: go straight to it."""
+        switch = SiteSwitch.get()
+        return HttpResponseRedirect(
+            reverse("admin:letters_app_siteswitch_change", args=[switch.pk])
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "signing_paused" in form.changed_data:
+            action = "site.signing_paused" if obj.signing_paused else "site.signing_resumed"
+            audit_record(letter=None, actor=request.user, action=action)
 
 
 @admin.register(AuditEvent)

@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from letters_app.models import Letter, LetterTemplate, Recipient
+from letters_app.models import Letter, LetterTemplate, Recipient, Signature
 
 
 def user_can_coordinate(user, letter: Letter) -> bool:
@@ -56,3 +56,70 @@ def recipient_list_directory(*, query: str = "", kind: str = "") -> QuerySet[Rec
             | Q(country__iexact=word)
         )
     return qs
+
+
+# What a public list shows of a signature; the e-mail address is not even loaded.
+SIGNATURE_PUBLIC_FIELDS = (
+    "id", "letter_id", "kind", "name", "acronym", "title", "affiliation", "party",
+    "parliament", "country", "published_at",
+)  # fmt: skip
+
+
+def signature_list_public(
+    letter: Letter, *, country: str = "", kind: str = "", offset: int = 0, limit: int = 100
+) -> list[Signature]:
+    """A slice of the letter's public list in list order: one query on the partial index
+    `public_signature_list`, however long the list is. No count: ask for one row more than you
+    show to learn whether a next page exists."""
+    signatures = Signature.objects.filter(letter=letter, is_public=True)
+    if country:
+        signatures = signatures.filter(country=country)
+    if kind:
+        signatures = signatures.filter(kind=kind)
+    signatures = signatures.order_by("published_at", "id").only(*SIGNATURE_PUBLIC_FIELDS)
+    return list(signatures[offset : offset + limit])
+
+
+# The coordinator's moderation queue: one tab per status, and the flagged ones whatever theirs.
+SIGNATURE_QUEUE_TABS = {
+    "pending": Q(status=Signature.Status.PENDING),
+    "confirmed": Q(status=Signature.Status.CONFIRMED),
+    "approved": Q(status=Signature.Status.APPROVED),
+    "rejected": Q(status=Signature.Status.REJECTED),
+    "withdrawn": Q(status=Signature.Status.WITHDRAWN),
+    "flagged": Q(is_flagged=True),
+}
+
+
+def signature_queue_counts(letter: Letter) -> dict[str, int]:
+    """How many signatures each tab of the moderation queue holds, in one query."""
+    from django.db.models import Count
+
+    counts = {tab: Count("id", filter=q) for tab, q in SIGNATURE_QUEUE_TABS.items()}
+    return Signature.objects.filter(letter=letter).aggregate(**counts)
+
+
+def signature_queue(letter: Letter, tab: str) -> QuerySet[Signature]:
+    """The letter's signatures in one tab of the moderation queue, newest first."""
+    return Signature.objects.filter(SIGNATURE_QUEUE_TABS[tab], letter=letter).order_by(
+        "-created_at", "-id"
+    )
+
+
+def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[str, list[dict]]:
+    """E-mail domains and IP addresses that signed at least `threshold` times since `since`,
+    busiest first: {"domains": [{"email_domain", "n"}], "ips": [{"ip_address", "n"}]}."""
+    from django.db.models import Count
+
+    recent = Signature.objects.filter(created_at__gte=since)
+    busy = {}
+    for key, field in (("domains", "email_domain"), ("ips", "ip_address")):
+        rows = (
+            recent.exclude(**{f"{field}__isnull": True})
+            .values(field)
+            .annotate(n=Count("id"))
+            .filter(n__gte=threshold)
+            .order_by("-n", field)
+        )
+        busy[key] = list(rows[:limit])
+    return busy

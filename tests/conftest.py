@@ -4,6 +4,13 @@ from tests.factories import LetterFactory, RecipientFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The personas' passwords are made-up; hashing them with production's work factor would
+    # cost most of each test's setup.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Tests do not run collectstatic; the manifest storage would refuse unknown files, and
     # whitenoise warns about a missing STATIC_ROOT.

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from letters_app import selectors
-from letters_app.models import Letter, Recipient
+from letters_app.models import Letter, Recipient, Signature
+
+CONFIRM_FIELD = "confirm_new_version"
 
 
 class ServiceErrorsMixin:
@@ -57,6 +60,8 @@ class LetterForm(ServiceErrorsMixin, forms.ModelForm):
             "accepts_organizations",
             "accepts_individuals",
             "accepts_mps",
+            "requires_approval",
+            "signing_paused",
         ]
         widgets = {
             "letter_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -84,6 +89,25 @@ class LetterForm(ServiceErrorsMixin, forms.ModelForm):
         if not self.instance.is_editable:
             for field in self.fields.values():
                 field.disabled = True
+        if self.is_bound and CONFIRM_FIELD in self.data:
+            self.ask_confirmation(None)
+
+    def ask_confirmation(self, count: int | None) -> None:
+        """Offer the box that lets a change of text e-mail the signers (see letter_update)."""
+        field = forms.BooleanField(required=False, label=_("I understand: e-mail the signers"))
+        if count is not None:
+            label = ngettext(
+                "I understand: e-mail the %(n)s signer",
+                "I understand: e-mail the %(n)s signers",
+                count,
+            )
+            field.label = label % {"n": count}
+            field.widget.attrs["autofocus"] = True
+        self.fields[CONFIRM_FIELD] = field
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.cleaned_data.get(CONFIRM_FIELD))
 
 
 class RecipientSearchForm(forms.Form):
@@ -147,3 +171,45 @@ class CoordinatorAddForm(ServiceErrorsMixin, forms.Form):
                 _("Several accounts share this e-mail address: give the username instead.")
             )
         return found[0]
+
+
+class SignatureModerateForm(forms.Form):
+    """Approve or reject the checked rows; only signatures of this letter can be chosen."""
+
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    signatures = forms.ModelMultipleChoiceField(
+        queryset=Signature.objects.none(),
+        error_messages={
+            "required": _("Tick the signatures to approve or reject."),
+            "invalid_choice": _("Some of the ticked signatures are not on this letter."),
+        },
+    )
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signatures"].queryset = letter.signatures.all()
+
+
+class SignatureDisplayForm(ServiceErrorsMixin, forms.ModelForm):
+    """What the list shows of one signature; the fields depend on who signed."""
+
+    FIELDS_BY_KIND = {
+        Signature.Kind.ORGANIZATION: ["name", "acronym", "organization_type", "website",
+                                      "country", "contact_name", "contact_role"],
+        Signature.Kind.INDIVIDUAL: ["name", "title", "affiliation", "country"],
+        Signature.Kind.MP: ["name", "title", "party", "parliament", "country"],
+    }  # fmt: skip
+
+    class Meta:
+        model = Signature
+        fields = [
+            "name", "acronym", "organization_type", "website", "title", "affiliation", "party",
+            "parliament", "country", "contact_name", "contact_role",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shown = self.FIELDS_BY_KIND[self.instance.kind]
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]

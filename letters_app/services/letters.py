@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from letters_app.models import (
     TEXT_FIELDS,
@@ -14,9 +15,14 @@ from letters_app.models import (
     LetterTemplate,
     LetterVersion,
     Recipient,
+    Signature,
 )
 from letters_app.services.audit import audit_record
 from letters_app.services.recipients import recipient_create
+from letters_app.services.signatures import (
+    signatures_notify_new_version,
+    signatures_publish_confirmed,
+)
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
@@ -34,6 +40,8 @@ EDITABLE_FIELDS = (
     "accepts_organizations",
     "accepts_individuals",
     "accepts_mps",
+    "requires_approval",
+    "signing_paused",
 )
 # A bracketed marker such as [Your name], of any length; not a Markdown link "[text](url)" or
 # "[text][ref]", a reference definition "[ref]: url" at the start of a line, nor a footnote "[1]".
@@ -125,23 +133,57 @@ def _refuse_unless_editable(letter: Letter) -> None:
         )
 
 
+def letter_signers_to_notify(letter: Letter) -> int:
+    """How many signers a new text version of this letter would e-mail (keep or withdraw)."""
+    if letter.status == S.DRAFT:
+        return 0
+    return Signature.objects.filter(
+        letter=letter, status__in=[Signature.Status.CONFIRMED, Signature.Status.APPROVED]
+    ).count()
+
+
+def needs_confirmation_error(count: int) -> ValidationError:
+    return ValidationError(
+        ngettext(
+            "%(count)s signer will be e-mailed the new text and asked to keep or withdraw "
+            "their signature. Tick the box to confirm.",
+            "%(count)s signers will be e-mailed the new text and asked to keep or withdraw "
+            "their signatures. Tick the box to confirm.",
+            count,
+        ),
+        code="needs_confirmation",
+        params={"count": count},
+    )
+
+
 @transaction.atomic
-def letter_update(*, letter: Letter, data: dict, actor) -> Letter:
-    """Save edits; after publishing, a change of text makes a new version. Audited."""
+def letter_update(
+    *, letter: Letter, data: dict, actor, confirm_new_version: bool = False
+) -> Letter:
+    """Save edits; after publishing, a change of text makes a new version and e-mails the signers
+    (on commit), which must be confirmed when there are any. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _refuse_unless_editable(letter)
     changed = [f for f in EDITABLE_FIELDS if f in data and getattr(letter, f) != data[f]]
     if not changed:
         return letter
+    approval_dropped = letter.requires_approval and not data.get("requires_approval", True)
     for name in changed:
         setattr(letter, name, data[name])
     letter.full_clean()
-    if letter.status != S.DRAFT and set(changed) & set(TEXT_FIELDS):
+    new_version = letter.status != S.DRAFT and bool(set(changed) & set(TEXT_FIELDS))
+    signers = letter_signers_to_notify(letter) if new_version else 0
+    if signers and not confirm_new_version:
+        raise needs_confirmation_error(signers)
+    if new_version:
         _snapshot(letter, actor)
     letter.save()
-    audit_record(
-        letter=letter, actor=actor, action="letter.edited", fields=changed, version=letter.version
-    )
+    if approval_dropped:
+        signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more
+    detail = {"fields": changed, "version": letter.version}
+    if signers:
+        detail["notified"] = signatures_notify_new_version(letter=letter)
+    audit_record(letter=letter, actor=actor, action="letter.edited", **detail)
     return letter
 
 

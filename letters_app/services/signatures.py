@@ -3,6 +3,7 @@ public state goes through here, so the letter's counts stay right."""
 
 import datetime
 import ipaddress
+import re
 import secrets
 import unicodedata
 
@@ -13,6 +14,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from letters_app.models import Blocklist, Letter, Signature, SiteSwitch
 from letters_app.services.audit import audit_record
@@ -54,6 +56,36 @@ def name_normalize(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).casefold()
     kept = "".join(c for c in folded if unicodedata.category(c)[0] in "LN" or c.isspace())
     return " ".join(kept.split())
+
+
+def display_text_tidy(text: str) -> str:
+    """A display field as the list should show it: one space between words, none just inside
+    parentheses or before a comma, no doubled, leading or trailing comma: "( ATN )" → "(ATN)"."""
+    text = " ".join(text.split())
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    text = re.sub(r"\s+,", ",", text)
+    text = re.sub(r",(?:\s*,)+", ",", text)
+    text = re.sub(r"\(,\s*|,\s*\)", lambda m: m.group().strip(", "), text)
+    text = re.sub(r"\s*\(\)", "", text)
+    return text.strip(" ,")
+
+
+# Languages whose country names a signer may type: "Cambodia" and "Cambodge" are both KH.
+COUNTRY_NAME_LANGUAGES = ("en", "fr")
+
+
+def display_country_split(text: str) -> tuple[str, str]:
+    """A country typed at the end of a name ("…, Cambodge") as (the rest, its country code);
+    (text, "") when the last part names no country."""
+    head, comma, last = text.rpartition(",")
+    if not comma or not head.strip():
+        return text, ""
+    for language in COUNTRY_NAME_LANGUAGES:
+        code = countries.by_name(last.strip(), language=language)
+        if code:
+            return head.strip(" ,"), code
+    return text, ""
 
 
 # --- tokens ------------------------------------------------------------------------------------
@@ -394,3 +426,13 @@ def signatures_notify_new_version(*, letter: Letter) -> int:
     for pk in ids:
         transaction.on_commit(lambda pk=pk: _mail_task().delay(signature_id=pk, kind="new_version"))
     return len(ids)
+
+
+def signatures_publish_confirmed(*, letter: Letter) -> int:
+    """After approval is switched off: list the confirmed signatures that were waiting for it."""
+    waiting = Signature.objects.filter(
+        letter=letter, status=S.CONFIRMED, is_public=False, consent_public=True
+    )
+    for signature in waiting:
+        _publish(signature)
+    return len(waiting)

@@ -24,4 +24,10 @@ urlpatterns = [
     path("letters/<int:pk>/close/", author.letter_close, name="letter-close"),
     path("letters/<int:pk>/reopen/", author.letter_reopen, name="letter-reopen"),
     path("letters/<int:pk>/history/", author.letter_history, name="letter-history"),
+    path("letters/<int:pk>/signatures/", author.letter_signatures, name="letter-signatures"),
+    path(
+        "letters/<int:pk>/signatures/<int:signature_pk>/",
+        author.signature_edit,
+        name="signature-edit",
+    ),
 ]

@@ -15,4 +15,10 @@ urlpatterns = [
         name="signature-confirm",
     ),
     path("signatures/<int:pk>/<str:token>/", public.signature_manage, name="signature-manage"),
+    path(
+        "signatures/<int:pk>/<str:token>/withdraw/",
+        public.signature_withdraw,
+        name="signature-withdraw",
+    ),
+    path("signatures/<int:pk>/<str:token>/keep/", public.signature_keep, name="signature-keep"),
 ]

@@ -5,6 +5,7 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from letters_app import selectors
 from letters_app.forms.author import (
@@ -21,13 +23,18 @@ from letters_app.forms.author import (
     RecipientChoiceForm,
     RecipientForm,
     RecipientSearchForm,
+    SignatureDisplayForm,
+    SignatureModerateForm,
 )
-from letters_app.models import Letter
+from letters_app.models import Letter, Signature
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
+from letters_app.services import signatures as signature_services
 
 DIRECTORY_PAGE_SIZE = 50
+SIGNATURES_PAGE_SIZE = 50
 FIELD_LABELS = {f.name: f.verbose_name for f in Letter._meta.fields}
+SIGNATURE_FIELD_LABELS = {f.name: f.verbose_name for f in Signature._meta.fields}
 ACTION_LABELS = {
     "letter.created": gettext_lazy("Created the letter"),
     "letter.edited": gettext_lazy("Edited the letter"),
@@ -38,6 +45,20 @@ ACTION_LABELS = {
     "letter.closed": gettext_lazy("Closed signing"),
     "letter.finalized": gettext_lazy("Finalized the letter"),
     "letter.sent": gettext_lazy("Sent the letter"),
+    "signature.approved": gettext_lazy("Approved a signature"),
+    "signature.rejected": gettext_lazy("Rejected a signature"),
+    "signature.invalidated": gettext_lazy("Invalidated a signature (abuse)"),
+    "signature.withdrawn": gettext_lazy("Withdrew a signature"),
+    "signature.edited": gettext_lazy("Corrected a signature"),
+}
+NOT_TIDIED = ("country", "organization_type", "website")  # chosen from a list, or a link
+SIGNATURE_TABS = {
+    "pending": gettext_lazy("Waiting for e-mail confirmation"),
+    "confirmed": gettext_lazy("Confirmed"),
+    "approved": gettext_lazy("Approved"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "flagged": gettext_lazy("Flagged"),
 }
 
 
@@ -71,9 +92,14 @@ def letter_edit(request, pk):
     if form.is_valid():
         try:
             saved = letter_services.letter_update(
-                letter=letter, data=form.cleaned_data, actor=request.user
+                letter=letter,
+                data=form.cleaned_data,
+                actor=request.user,
+                confirm_new_version=form.confirmed,
             )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "needs_confirmation":
+                form.ask_confirmation(exc.params["count"])
             form.add_service_errors(exc)
         else:
             if saved.version != letter.version:
@@ -283,11 +309,17 @@ def letter_history(request, pk):
 def _event_detail(event) -> str:
     """A short human reading of an audit row's detail."""
     detail, parts = event.detail, []
-    fields = [f for f in detail.get("fields", []) if f in FIELD_LABELS]
+    if detail.get("signature"):
+        parts.append(_("signature #%(n)s") % {"n": detail["signature"]})
+    labels = SIGNATURE_FIELD_LABELS if event.action.startswith("signature.") else FIELD_LABELS
+    fields = [f for f in detail.get("fields", []) if f in labels]
     if fields:
-        parts.append(", ".join(str(FIELD_LABELS[f]) for f in fields))
+        parts.append(", ".join(str(labels[f]) for f in fields))
     if event.action == "letter.edited" and detail.get("version"):
         parts.append(_("text version %(n)s") % {"n": detail["version"]})
+    if detail.get("notified"):
+        n = detail["notified"]
+        parts.append(ngettext("%(n)s signer e-mailed", "%(n)s signers e-mailed", n) % {"n": n})
     if "recipients" in detail:
         n = len(detail["recipients"])
         parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
@@ -298,3 +330,102 @@ def _event_detail(event) -> str:
     elif detail.get("reason"):
         parts.append(detail["reason"])
     return "; ".join(parts)
+
+
+@login_required
+def letter_signatures(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        form = SignatureModerateForm(request.POST, letter=letter)
+        if form.is_valid():
+            approve = form.cleaned_data["action"] == "approve"
+            chosen = form.cleaned_data["signatures"]  # of this letter only: the form checks
+            try:
+                done = signature_services.signature_moderate(
+                    signatures=chosen, approve=approve, actor=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _moderated_message(done, len(chosen), approve))
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+        return redirect(request.get_full_path())
+    return _signatures_page(request, letter)
+
+
+def _moderated_message(done: int, chosen: int, approve: bool) -> str:
+    if approve:
+        text = ngettext("%(n)s signature approved.", "%(n)s signatures approved.", done)
+    else:
+        text = ngettext("%(n)s signature rejected.", "%(n)s signatures rejected.", done)
+    text %= {"n": done}
+    if done < chosen:
+        text += " " + _("The others were already so, or are not confirmed by e-mail yet.")
+    return text
+
+
+def _signatures_page(request, letter):
+    tab = request.GET.get("tab", "confirmed")
+    if tab not in SIGNATURE_TABS:
+        tab = "confirmed"
+    counts = selectors.signature_queue_counts(letter)
+    paginator = Paginator(selectors.signature_queue(letter, tab), SIGNATURES_PAGE_SIZE)
+    context = {
+        "letter": letter,
+        "tab": tab,
+        "tabs": [(key, label, counts[key]) for key, label in SIGNATURE_TABS.items()],
+        "page": paginator.get_page(request.GET.get("page")),
+        "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged"),
+    }
+    return render(request, "author/letter_signatures.html", context)
+
+
+@login_required
+def signature_edit(request, pk, signature_pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    signature = get_object_or_404(letter.signatures, pk=signature_pk)
+    suggestion = _tidy_suggestion(signature)
+    if request.method == "POST":
+        form = SignatureDisplayForm(request.POST, instance=copy.copy(signature))
+        if form.is_valid():
+            try:
+                signature_services.signature_update_display(
+                    signature=signature, data=form.cleaned_data, actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Saved: %(line)s") % {"line": signature.display_line})
+                return redirect("author:letter-signatures", pk=letter.pk)
+    else:
+        initial = suggestion if request.GET.get("tidy") else {}
+        form = SignatureDisplayForm(instance=signature, initial=initial)
+    context = {"letter": letter, "signature": signature, "form": form}
+    context["suggestion"] = _suggestion_rows(signature, suggestion)
+    return render(request, "author/signature_edit.html", context)
+
+
+def _tidy_suggestion(signature: Signature) -> dict:
+    """The display fields as display_text_tidy would write them, and a country typed at the end
+    of the name moved to the country field; only what would change."""
+    fields = SignatureDisplayForm.FIELDS_BY_KIND[signature.kind]
+    texts = [f for f in fields if f not in NOT_TIDIED]
+    tidy = {f: signature_services.display_text_tidy(getattr(signature, f)) for f in texts}
+    name, country = signature_services.display_country_split(tidy["name"])
+    if country and (not signature.country or signature.country.code == country):
+        tidy["name"], tidy["country"] = name, country
+    return {f: value for f, value in tidy.items() if value != getattr(signature, f)}
+
+
+def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, str, str]]:
+    """(label, now, suggested) for the page, with country codes shown as names."""
+
+    def shown(field, value):
+        return countries.name(str(value)) if field == "country" else value
+
+    return [
+        (Signature._meta.get_field(f).verbose_name, shown(f, getattr(signature, f)), shown(f, v))
+        for f, v in suggestion.items()
+    ]

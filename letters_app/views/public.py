@@ -1,8 +1,73 @@
+"""Pages for readers and signers: the letters, the sign form, and the private links a signer
+gets by e-mail (confirm, manage)."""
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from letters_app import selectors
+from letters_app.forms.public import (
+    ResendForm,
+    SignatoryFilterForm,
+    SignatureEditForm,
+    SignForm,
+    accepted_kinds,
+)
+from letters_app.models import Letter, Signature
 from letters_app.rendering import letter_view
+from letters_app.services import signatures as signature_services
+
+PER_PAGE = 100
+FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
+
+
+def client_ip(request) -> str | None:
+    """The client's address. Behind TRUSTED_PROXY_COUNT proxies, each appending the address it
+    was reached from to X-Forwarded-For, it is that many entries from the right: everything
+    further left was written by the client and proves nothing."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies > 0 and len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
+        address = forwarded[-proxies]
+    return address if _is_ip(address) else None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _rate_key(group, request) -> str:
+    address = client_ip(request) or "unknown"
+    if ":" in address:  # one IPv6 subscriber holds a whole /64
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
+
+
+def _rate(group, request) -> str:
+    return settings.SIGNING_RATE_LIMIT
+
+
+def _limited(group: str):
+    """Count POSTs per client address; the view answers 429 itself, keeping what was typed."""
+    return ratelimit(group=group, key=_rate_key, rate=_rate, method="POST", block=False)
+
+
+# --- the letters ----------------------------------------------------------------------------
 
 
 def home(request):
@@ -11,22 +76,169 @@ def home(request):
 
 
 def letter_detail(request, slug):
-    letter = selectors.letter_get_public(slug)
-    return render(
-        request, "public/letter_detail.html", {"letter": letter, "lv": letter_view(letter)}
+    return _letter_page(request, selectors.letter_get_public(slug))
+
+
+def _letter_page(request, letter: Letter, *, notice: str = ""):
+    filters = SignatoryFilterForm(request.GET, letter=letter)
+    page = filters.value("page") or 1
+    country, kind = filters.value("country") or "", filters.value("kind") or ""
+    rows = selectors.signature_list_public(
+        letter, country=country, kind=kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE + 1
     )
+    return render(request, "public/letter_detail.html", {
+        "letter": letter, "lv": letter_view(letter), "notice": notice, "filters": filters,
+        "signatures": rows[:PER_PAGE], "page": page, "has_next": len(rows) > PER_PAGE,
+        "first_number": (page - 1) * PER_PAGE + 1, "filtered": bool(country or kind),
+        "refusal": signature_services.signing_refusal(letter), "kinds": accepted_kinds(letter),
+    })  # fmt: skip
 
 
-# Stubs: the signing pages are being written.
+def _ended_notice(letter: Letter) -> str:
+    if letter.signing_closed_at:
+        when = date_format(timezone.localtime(letter.signing_closed_at), "j F Y")
+        return _("Signing of this letter has ended on %(date)s.") % {"date": when}
+    return _("Signing of this letter has ended.")
+
+
+# --- signing --------------------------------------------------------------------------------
+
+
+@_limited("public.sign")
 def letter_sign(request, slug):
-    raise Http404
+    letter = selectors.letter_get_public(slug)
+    if letter.status != Letter.Status.OPEN:
+        return _letter_page(request, letter, notice=_ended_notice(letter))
+    if request.method != "POST":
+        return _sign_page(request, SignForm(letter=letter, kind=request.GET.get("kind")))
+    if request.limited:
+        typed = SignForm(letter=letter, kind=request.POST.get("kind"), initial=request.POST.dict())
+        return _sign_page(request, typed, status=429)
+    form = SignForm(request.POST, letter=letter)
+    if form.is_robot():  # answer as to a person, record nothing
+        return redirect("public:letter-sign-done", slug=letter.slug)
+    if form.is_valid():
+        try:
+            signature_services.signature_add(
+                letter=letter, ip_address=client_ip(request), **form.signature_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:  # a new signature or a second try with the same address: the same answer
+            return redirect("public:letter-sign-done", slug=letter.slug)
+    return _sign_page(request, form)
 
 
-letter_sign_done = letter_resend = letter_sign
+def _sign_page(request, form: SignForm, *, status: int = 200):
+    letter = form.letter
+    return render(request, "public/letter_sign.html", {
+        "letter": letter, "form": form, "kinds": accepted_kinds(letter), "limited": status == 429,
+        "refusal": signature_services.signing_refusal(letter),
+    }, status=status)  # fmt: skip
 
 
+def letter_sign_done(request, slug):
+    letter = selectors.letter_get_public(slug)
+    return _done_page(request, letter, ResendForm())
+
+
+@_limited("public.resend")
+def letter_resend(request, slug):
+    letter = selectors.letter_get_public(slug)
+    if request.method != "POST":
+        return redirect("public:letter-sign-done", slug=letter.slug)
+    if request.limited:
+        typed = ResendForm(initial={"email": request.POST.get("email", "")})
+        return _done_page(request, letter, typed, status=429)
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        return _done_page(request, letter, form)
+    signature_services.signature_resend(letter=letter, email=form.cleaned_data["email"])
+    # The same words whether or not the address signed: the page tells nobody who did.
+    messages.info(request, _("If this address signed and has not confirmed yet, the link is on "
+                             "its way again. Look in your spam folder too."))  # fmt: skip
+    return redirect("public:letter-sign-done", slug=letter.slug)
+
+
+def _done_page(request, letter: Letter, form: ResendForm, *, status: int = 200):
+    context = {"letter": letter, "form": form, "limited": status == 429}
+    return render(request, "public/letter_sign_done.html", context, status=status)
+
+
+# --- the signer's private links ---------------------------------------------------------------
+
+
+def _signature_or_404(pk: int, token: str, purpose: str) -> Signature:
+    signature = signature_services.signature_get_by_token(pk=pk, token=token, purpose=purpose)
+    if signature is None:
+        raise Http404
+    return signature
+
+
+@never_cache
 def signature_confirm(request, pk, token):
-    raise Http404
+    signature = _signature_or_404(pk, token, "confirm")
+    pending = signature.status == Signature.Status.PENDING
+    if pending and signature_services.confirmation_expired(signature.letter):
+        return render(
+            request, "public/signature_expired.html", {"signature": signature}, status=410
+        )
+    if request.method == "POST":  # a second press changes nothing and reads the same
+        if pending:
+            signature_services.signature_confirm(signature=signature)
+        return redirect("public:signature-confirm", pk=pk, token=token)
+    manage_token = signature_services.signature_token(signature, "manage")
+    return render(request, "public/signature_confirm.html", {
+        "signature": signature, "letter": signature.letter, "manage_token": manage_token,
+    })  # fmt: skip
 
 
-signature_manage = signature_confirm
+@never_cache
+def signature_manage(request, pk, token):
+    signature = _signature_or_404(pk, token, "manage")
+    changeable = _changeable(signature)
+    form = SignatureEditForm(
+        request.POST if request.method == "POST" and changeable else None, signature=signature
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            signature_services.signature_update_display(signature=signature, data=form.display_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your entry is corrected."))
+            return redirect("public:signature-manage", pk=pk, token=token)
+    return render(request, "public/signature_manage.html", {
+        "signature": signature, "letter": signature.letter, "form": form, "token": token,
+        "changeable": changeable,
+        "outdated": changeable and signature.version < signature.letter.version,
+    })  # fmt: skip
+
+
+def _changeable(signature: Signature) -> bool:
+    gone = signature.status in (Signature.Status.WITHDRAWN, Signature.Status.REJECTED)
+    return not gone and signature.letter.status not in FROZEN
+
+
+@require_POST
+def signature_withdraw(request, pk, token):
+    signature = _signature_or_404(pk, token, "manage")
+    return _act(request, signature, token, signature_services.signature_withdraw,
+                _("Your signature is withdrawn: your name is no longer on the list."))  # fmt: skip
+
+
+@require_POST
+def signature_keep(request, pk, token):
+    signature = _signature_or_404(pk, token, "manage")
+    return _act(request, signature, token, signature_services.signature_keep,
+                _("Thank you: your signature stays on the new text."))  # fmt: skip
+
+
+def _act(request, signature: Signature, token: str, service, done: str):
+    try:
+        service(signature=signature)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("public:signature-manage", pk=signature.pk, token=token)

@@ -70,6 +70,10 @@ def test_app_services_share_one_environment_pointing_at_postgres_and_redis(confi
     broker = urlsplit(env["CELERY_BROKER_URL"])
     assert broker.scheme == "redis"
     assert broker.hostname == "redis"
+    cache = urlsplit(env["CACHE_URL"])  # rate limits shared by every web process
+    assert (cache.scheme, cache.hostname) == ("redis", "redis")
+    assert cache.path != broker.path
+    assert env["TRUSTED_PROXY_COUNT"] == "1"
 
     assert env["DEBUG"] == "false"
     assert env["SECRET_KEY"] == REQUIRED_ENV["SECRET_KEY"]

@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from letters_app.models import AuditEvent, Letter, LetterVersion, Recipient
+from letters_app.models import AuditEvent, Letter, LetterVersion, Recipient, Signature
 from letters_app.services.letters import (
     letter_add_coordinator,
     letter_add_new_recipient,
@@ -21,7 +22,20 @@ from letters_app.services.letters import (
     letter_set_recipients,
     letter_update,
 )
-from tests.factories import LetterFactory, LetterTemplateFactory, RecipientFactory, UserFactory
+from letters_app.services.signatures import (
+    signature_add,
+    signature_confirm,
+    signature_moderate,
+    signature_withdraw,
+)
+from tests.factories import (
+    LetterFactory,
+    LetterTemplateFactory,
+    RecipientFactory,
+    SignatureFactory,
+    UserFactory,
+)
+from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -268,6 +282,125 @@ def test_update_validates_the_model(coordinator, letter):
     assert "title" in caught.value.message_dict
     letter.refresh_from_db()
     assert letter.title != "T" * 301
+
+
+# Signers and new versions
+
+
+def signer(letter, status, email):
+    """A signature of the letter brought to `status` through the services."""
+    signature = SignatureFactory(letter=letter, email=email, version=letter.version)
+    if status != Signature.Status.PENDING:
+        signature_confirm(signature=signature)
+    if status in (Signature.Status.APPROVED, Signature.Status.REJECTED):
+        chosen = Signature.objects.filter(pk=signature.pk)
+        signature_moderate(
+            signatures=chosen, approve=status == Signature.Status.APPROVED, actor=None
+        )
+    if status == Signature.Status.WITHDRAWN:
+        signature_withdraw(signature=signature)
+    return signature
+
+
+@pytest.fixture
+def signed_letter(open_letter):
+    """Open, with a signer in every status: confirmed and approved are the ones to e-mail."""
+    for status in Signature.Status:
+        signer(open_letter, status, f"{status}@example.org")
+    open_letter.refresh_from_db()
+    return open_letter
+
+
+def test_a_change_of_text_with_signers_needs_confirmation(coordinator, signed_letter):
+    with pytest.raises(ValidationError) as caught:
+        letter_update(letter=signed_letter, data={"body": "Amended"}, actor=coordinator)
+    assert caught.value.code == "needs_confirmation"
+    assert caught.value.params == {"count": 2}
+    assert caught.value.messages == [
+        "2 signers will be e-mailed the new text and asked to keep or withdraw their "
+        "signatures. Tick the box to confirm."
+    ]
+    signed_letter.refresh_from_db()
+    assert (signed_letter.body, signed_letter.version) == (LetterFactory.body, 1)
+    assert not AuditEvent.objects.filter(action="letter.edited").exists()
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_confirmed_change_makes_a_version_and_mails_the_signers_after_commit(
+    coordinator, signed_letter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        letter = letter_update(
+            letter=signed_letter,
+            data={"body": "Amended"},
+            actor=coordinator,
+            confirm_new_version=True,
+        )
+    assert letter.version == 2
+    assert LetterVersion.objects.get(letter=letter, number=2).body == "Amended"
+    assert mail.outbox == []  # nothing leaves before the commit
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == ["approved@example.org", "confirmed@example.org"]
+    assert {m.subject for m in mail.outbox} == {
+        f"The letter you signed has changed: {letter.title}"
+    }
+    assert "Amended" in mail.outbox[0].body
+    event = AuditEvent.objects.get(letter=letter, action="letter.edited")
+    assert event.detail == {"fields": ["body"], "version": 2, "notified": 2}
+
+
+def test_a_closed_letter_with_signers_also_needs_confirmation(coordinator, signed_letter):
+    letter_close(letter=signed_letter, actor=coordinator)
+    with pytest.raises(ValidationError) as caught:
+        letter_update(letter=signed_letter, data={"title": "New title"}, actor=coordinator)
+    assert caught.value.code == "needs_confirmation"
+
+
+def test_without_confirmed_signers_a_change_needs_no_confirmation(
+    coordinator, open_letter, django_capture_on_commit_callbacks
+):
+    for status in ("pending", "rejected", "withdrawn"):
+        signer(open_letter, status, f"{status}@example.org")
+    with django_capture_on_commit_callbacks() as callbacks:
+        letter = letter_update(letter=open_letter, data={"body": "Amended"}, actor=coordinator)
+    assert letter.version == 2
+    assert callbacks == []
+
+
+def test_settings_change_without_confirmation(coordinator, signed_letter):
+    data = {"signing_paused": True, "requires_approval": True, "accepts_mps": True}
+    letter = letter_update(letter=signed_letter, data=data, actor=coordinator)
+    letter.refresh_from_db()
+    assert (letter.signing_paused, letter.requires_approval, letter.version) == (True, True, 1)
+    event = AuditEvent.objects.get(letter=letter, action="letter.edited")
+    assert event.detail["fields"] == ["accepts_mps", "requires_approval", "signing_paused"]
+
+
+def test_pausing_a_letter_refuses_new_signatures(coordinator, open_letter):
+    letter = letter_update(letter=open_letter, data={"signing_paused": True}, actor=coordinator)
+    with pytest.raises(ValidationError):
+        signature_add(
+            letter=letter, kind=Signature.Kind.ORGANIZATION, email="a@example.org", name="A"
+        )
+    assert not Signature.objects.exists()
+
+
+def test_dropping_approval_lists_the_signatures_that_waited(coordinator, open_letter):
+    letter = letter_update(letter=open_letter, data={"requires_approval": True}, actor=coordinator)
+    waiting = signer(letter, Signature.Status.CONFIRMED, "waiting@example.org")
+    private = SignatureFactory(letter=letter, email="private@example.org", consent_public=False)
+    signature_confirm(signature=private)
+    letter.refresh_from_db()
+    assert (waiting.is_public, letter.count_organizations) == (False, 0)
+
+    letter = letter_update(letter=letter, data={"requires_approval": False}, actor=coordinator)
+    letter.refresh_from_db()
+    waiting.refresh_from_db()
+    private.refresh_from_db()
+    assert (waiting.is_public, private.is_public) == (True, False)
+    assert letter.count_organizations == 1
 
 
 # Deadlines

@@ -17,6 +17,7 @@ LETTER_PAGES = [
     "letter-close",
     "letter-reopen",
     "letter-history",
+    "letter-signatures",
 ]
 # Endpoints that only take POST.
 LETTER_ACTIONS = ["letter-preview", "letter-recipient-add", "letter-coordinator-remove"]

@@ -27,7 +27,7 @@ def form_data(letter, **overrides):
     data = {}
     for name in EDITABLE_FIELDS:
         value = getattr(letter, name)
-        if name.startswith("accepts_"):
+        if isinstance(value, bool):
             if value:
                 data[name] = "on"
         elif value is None:

@@ -1,0 +1,1 @@
+"""Benchmarks of the signing endpoint and the public letter page, run by `make bench`."""

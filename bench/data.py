@@ -1,0 +1,132 @@
+"""The bench's letters and signatures, made in its own database with Cosign's services, and the
+reads that check them afterwards."""
+
+import datetime
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench.views import TABLE
+from letters_app.fixtures_data import demo_letter
+from letters_app.models import Letter, LetterTemplate, Recipient, Signature
+from letters_app.services.directory import recipients_load, templates_load
+from letters_app.services.letters import (
+    letter_create,
+    letter_open,
+    letter_set_recipients,
+    letter_update,
+)
+
+BATCH = 5_000
+COUNTRIES = ["KH", "FR", "DE", "US", "GB", "CH", "JP", "TH", "AU", "CA", "SN", "BR"]
+# Organizations mostly, as on the letters Cosign was made for; counters follow the kinds.
+KINDS = [Signature.Kind.ORGANIZATION] * 8 + [Signature.Kind.INDIVIDUAL, Signature.Kind.MP]
+COUNT_FIELD = {
+    Signature.Kind.ORGANIZATION: "count_organizations",
+    Signature.Kind.INDIVIDUAL: "count_individuals",
+    Signature.Kind.MP: "count_mps",
+}
+
+
+@dataclass
+class Letters:
+    signing: Letter  # takes the load's signatures
+    probe: Letter  # takes the in-process probes, so they stay out of the load's count
+    small: Letter
+    big: Letter
+    small_count: int
+    big_count: int
+
+
+def letters_create(*, page_signatures: int, small_signatures: int = 100) -> Letters:
+    """Four open letters made as a coordinator makes them (the demo letter's text), and public
+    signatures on the two whose page is timed."""
+    templates_load()
+    recipients_load()
+    coordinator = get_user_model().objects.create_user("bench-coordinator")
+    template = LetterTemplate.objects.get(key=demo_letter.TEMPLATE_KEY)
+    rapporteur = Recipient.objects.get(**demo_letter.RECIPIENT)
+
+    def make(slug: str) -> Letter:
+        letter = letter_create(template=template, actor=coordinator)
+        letter = letter_update(
+            letter=letter,
+            data={**demo_letter.TEXT, "slug": slug, "accepts_individuals": True,
+                  "accepts_mps": True},
+            actor=coordinator,
+        )  # fmt: skip
+        letter_set_recipients(letter=letter, recipients=[rapporteur], actor=coordinator)
+        return letter_open(letter=letter, actor=coordinator)
+
+    letters = Letters(
+        signing=make("bench-signing"),
+        probe=make("bench-probe"),
+        small=make("bench-page-small"),
+        big=make("bench-page-big"),
+        small_count=small_signatures,
+        big_count=page_signatures,
+    )
+    signatures_bulk_create(letters.small, small_signatures)
+    signatures_bulk_create(letters.big, page_signatures)
+    with connection.cursor() as cursor:
+        # What autovacuum would have done by the time a letter has that many signatures.
+        cursor.execute(f"VACUUM ANALYZE {Signature._meta.db_table}")
+    for letter in (letters.small, letters.big):
+        letter.refresh_from_db()
+    return letters
+
+
+def signatures_bulk_create(letter: Letter, count: int) -> None:
+    """`count` confirmed, public signatures, as if each had signed a second after the last."""
+    start = timezone.now() - datetime.timedelta(seconds=count)
+    counts = dict.fromkeys(COUNT_FIELD.values(), 0)
+    for first in range(0, count, BATCH):
+        batch = []
+        for i in range(first, min(first + BATCH, count)):
+            kind = KINDS[i % len(KINDS)]
+            counts[COUNT_FIELD[kind]] += 1
+            at = start + datetime.timedelta(seconds=i)
+            email = f"signer-{i}@example.org"
+            batch.append(
+                Signature(
+                    letter=letter, kind=kind, status=Signature.Status.CONFIRMED, is_public=True,
+                    name=f"Civic Space Organization {i}", acronym=f"CSO{i}",
+                    organization_type="ngo" if kind == Signature.Kind.ORGANIZATION else "",
+                    title="Member of Parliament" if kind == Signature.Kind.MP else "",
+                    country=COUNTRIES[i % len(COUNTRIES)], email=email, email_normalized=email,
+                    email_domain="example.org", name_normalized=f"civic space organization {i}",
+                    acronym_normalized=f"cso{i}", consent_public=True, secret=secrets.token_hex(16),
+                    mails_sent=1, version=letter.version, confirmed_at=at, published_at=at,
+                )
+            )  # fmt: skip
+        Signature.objects.bulk_create(batch)
+    Letter.objects.filter(pk=letter.pk).update(**counts)
+
+
+def signature_emails(letter: Letter) -> set[str]:
+    return set(Signature.objects.filter(letter=letter).values_list("email", flat=True))
+
+
+def baseline_emails() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT email FROM {TABLE}")  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+def count_queries(request: Callable[[Client, int], object]) -> tuple[list[str], str]:
+    """The SQL of one request, made in this process with the test client: the second of two,
+    so that a worker's warm state is what is counted. `request(client, n)` makes request n."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    try:
+        request(client, 1)
+        with CaptureQueriesContext(connection) as captured:
+            response = request(client, 2)
+    except Exception as exc:  # a probe, not the measure: say what broke and go on
+        return [], f"failed: {type(exc).__name__}: {exc}"
+    return [q["sql"] for q in captured.captured_queries], str(response.status_code)

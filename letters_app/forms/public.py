@@ -1,0 +1,235 @@
+"""Forms for signers and readers: they validate and tidy what was typed; services act on it."""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from letters_app.forms.author import ServiceErrorsMixin
+from letters_app.models import Signature
+from letters_app.services.signatures import ACCEPTS
+
+Kind = Signature.Kind
+
+# Invisible characters that change nothing a reader should see but can disguise a name:
+# zero-width spaces and joiners, the word joiner, the byte-order mark, and bidi controls.
+INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+# Unicode controls and line or paragraph separators: nothing a one-line name needs.
+REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
+# A scheme, "www." or a domain ending. Kept linear: a name may be a megabyte long.
+URL_LIKE = re.compile(r"(?i)(?:://|\bwww\.|[\w-]\.[a-z]{2,24}\b)")
+
+# The fields each kind of signatory fills in, in order, and those it must fill in.
+KIND_FIELDS = {
+    Kind.ORGANIZATION: [
+        "name", "acronym", "country", "organization_type", "website", "contact_name",
+        "contact_role",
+    ],
+    Kind.INDIVIDUAL: ["name", "title", "affiliation", "country"],
+    Kind.MP: ["name", "parliament", "country", "party"],
+}  # fmt: skip
+REQUIRED = {"name", "country"}
+NAME_LABELS = {
+    Kind.ORGANIZATION: _("Name of the organization"),
+    Kind.INDIVIDUAL: _("Full name"),
+    Kind.MP: _("Full name"),
+}
+
+
+def accepted_kinds(letter) -> list[str]:
+    """The kinds of signatory this letter takes, in the order the form offers them."""
+    return [kind for kind in Kind.values if getattr(letter, ACCEPTS[kind])]
+
+
+def _max_length(name: str) -> int:
+    return Signature._meta.get_field(name).max_length
+
+
+class LineField(forms.CharField):
+    """One line of text, as it will be printed: NFC, no invisible or control characters, single
+    spaces. Control characters are refused, not dropped, so nothing changes without notice."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        value = unicodedata.normalize("NFC", value).translate(INVISIBLE).replace("\t", " ")
+        if any(unicodedata.category(c) in REFUSED_CATEGORIES for c in value):
+            raise ValidationError(
+                _("Write this on one line, without line breaks or control characters."),
+                code="control_character",
+            )
+        return " ".join(value.split())
+
+
+class NameField(LineField):
+    """A name as it appears on the list: not a web address, which would turn it into an ad."""
+
+    def validate(self, value):
+        super().validate(value)
+        if URL_LIKE.search(value):
+            raise ValidationError(_("Write the name only, not a web address."), code="url_in_name")
+
+
+class SignatoryForm(ServiceErrorsMixin, forms.Form):
+    """What the public list shows of one signatory; only the fields of its kind are kept."""
+
+    name = NameField(label=_("Name"), max_length=_max_length("name"))
+    acronym = NameField(
+        label=_("Acronym"),
+        max_length=_max_length("acronym"),
+        help_text=_("For example: LICADHO. Without brackets."),
+    )
+    title = LineField(label=_("Title or role"), max_length=_max_length("title"))
+    affiliation = LineField(
+        label=_("Organization or institution"), max_length=_max_length("affiliation")
+    )
+    parliament = LineField(
+        label=_("Parliament"),
+        max_length=_max_length("parliament"),
+        help_text=_("For example: House of Commons of Canada."),
+    )
+    party = LineField(label=_("Party or group"), max_length=_max_length("party"))
+    country = Signature._meta.get_field("country").formfield(label=_("Country"))
+    organization_type = forms.ChoiceField(
+        label=_("Type of organization"),
+        choices=[("", "---------"), *Signature.OrganizationType.choices],
+        required=False,
+    )
+    website = forms.URLField(
+        label=_("Website"), max_length=_max_length("website"), required=False,
+        assume_scheme="https", help_text=_("Not shown on the list."),
+    )  # fmt: skip
+    contact_name = NameField(
+        label=_("Your name"),
+        max_length=_max_length("contact_name"),
+        help_text=_("The person signing for the organization. Not shown on the list."),
+    )
+    contact_role = LineField(
+        label=_("Your role in the organization"),
+        max_length=_max_length("contact_role"),
+        help_text=_("Not shown on the list."),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signatory_kind = kind
+        kept = KIND_FIELDS[kind]
+        for name in [n for n in SignatoryForm.base_fields if n not in kept]:
+            del self.fields[name]
+        for name in REQUIRED:
+            self.fields[name].required = True
+        self.fields["name"].label = NAME_LABELS[kind]
+
+    @property
+    def display_data(self) -> dict:
+        """The cleaned display fields, for signature_add and signature_update_display."""
+        return {name: self.cleaned_data[name] for name in KIND_FIELDS[self.signatory_kind]}
+
+
+class SignForm(SignatoryForm):
+    """Signing a letter. The kind comes from the page the signer chose; a letter that takes one
+    kind only has nothing to choose."""
+
+    kind = forms.ChoiceField(label=_("Signing as"), widget=forms.HiddenInput)
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=_max_length("email"),
+        help_text=_("We send you a link to confirm. Never shown, never shared."),
+    )
+    consent_public = forms.BooleanField(
+        label=_("Show my name on the public list"),
+        error_messages={"required": _("Signatures are public: tick this box to sign.")},
+    )
+    # A trap for robots, hidden from people (see cosign.css); filled in, nothing is recorded.
+    homepage = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, data=None, *, letter, kind: str | None = None, initial=None, **kwargs):
+        kinds = accepted_kinds(letter)
+        wanted = data.get("kind") if data is not None else kind
+        kind = wanted if wanted in kinds else (kinds[0] if kinds else Kind.ORGANIZATION)
+        # A kind the letter does not take is refused on top of the form, which is drawn for a
+        # kind it takes, so that sending it again can succeed.
+        self.kind_refused = data is not None and bool(wanted) and wanted != kind
+        if data is not None and wanted != kind:
+            data = data.copy()
+            data["kind"] = kind
+        initial = {**(initial or {}), "kind": kind, "homepage": ""}
+        super().__init__(data, kind=kind, initial=initial, **kwargs)
+        self.letter = letter
+        self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        self.order_fields(["kind", *KIND_FIELDS[kind], "email", "consent_public"])
+
+    def clean(self):
+        # The kind is a hidden field, whose errors a page would not show: say them on top.
+        if "kind" in self._errors:
+            self._errors.pop("kind")
+            self.kind_refused = True
+        if self.kind_refused:
+            self.add_error(None, _("This letter does not take signatures of this kind."))
+        return super().clean()
+
+    def is_robot(self) -> bool:
+        return bool(self.data.get("homepage", "").strip())
+
+    @property
+    def signature_data(self) -> dict:
+        """Keyword arguments for signature_add, less the letter and the client's address."""
+        return {
+            "kind": self.cleaned_data["kind"],
+            "email": self.cleaned_data["email"],
+            "consent_public": self.cleaned_data["consent_public"],
+            **self.display_data,
+        }
+
+
+class SignatureEditForm(SignatoryForm):
+    """The signer corrects their entry: the display fields of its kind, not e-mail or kind."""
+
+    def __init__(self, data=None, *, signature: Signature, **kwargs):
+        initial = {name: getattr(signature, name) for name in KIND_FIELDS[signature.kind]}
+        initial["country"] = signature.country.code
+        super().__init__(data, kind=signature.kind, initial=initial, **kwargs)
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=_max_length("email"),
+        help_text=_("The address you signed with."),
+    )
+
+
+class SignatoryFilterForm(forms.Form):
+    """Narrowing the public list; a value that is not a choice is ignored, not an error page."""
+
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    kind = forms.ChoiceField(
+        label=_("Signing as"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, data=None, *, letter, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["country"].choices = [("", _("All countries")), *countries]
+        kinds = accepted_kinds(letter)
+        self.fields["kind"].choices = [("", _("All")), *[(k, Kind(k).label) for k in kinds]]
+
+    def value(self, name: str):
+        """The cleaned value, or its empty value when it was missing or bad."""
+        self.is_valid()
+        return self.cleaned_data.get(name) if name not in self.errors else None

@@ -28,6 +28,7 @@ from letters_app.models import (
 from letters_app.services import letters as letter_services
 from letters_app.services import signatures as signature_services
 from letters_app.services.audit import audit_record
+from letters_app.services.signatures import signing_rules_reload
 
 # "Signing unusually often": a domain or address with at least this many signatures in a window.
 BUSY_THRESHOLD = 20
@@ -327,10 +328,12 @@ class BlocklistAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit_record(letter=None, actor=request.user, action="blocklist.saved", entry=str(obj))
+        signing_rules_reload()
 
     def delete_model(self, request, obj):
         audit_record(letter=None, actor=request.user, action="blocklist.deleted", entry=str(obj))
         super().delete_model(request, obj)
+        signing_rules_reload()
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -359,6 +362,7 @@ class SiteSwitchAdmin(admin.ModelAdmin):
         if "signing_paused" in form.changed_data:
             action = "site.signing_paused" if obj.signing_paused else "site.signing_resumed"
             audit_record(letter=None, actor=request.user, action=action)
+        signing_rules_reload()
 
 
 @admin.register(AuditEvent)

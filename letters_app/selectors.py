@@ -29,11 +29,24 @@ def letter_get_for_coordinator(user, pk: int) -> Letter:
     return letter
 
 
-def letter_get_public(slug: str) -> Letter:
-    letter = Letter.objects.filter(slug=slug).exclude(status=Letter.Status.DRAFT).first()
+def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter:
+    letters = Letter.objects.filter(slug=slug).exclude(status=Letter.Status.DRAFT)
+    letter = letters.only(*fields).first() if fields else letters.first()
     if letter is None:
         raise Http404
     return letter
+
+
+SIGNING_FIELDS = (
+    "slug", "title", "status", "version", "signing_deadline", "signing_paused",
+    "signing_closed_at", "requires_approval", "accepts_organizations", "accepts_individuals",
+    "accepts_mps",
+)  # fmt: skip
+
+
+def letter_get_for_signing(slug: str) -> Letter:
+    """The public letter with only what the sign form needs: not its text, which can be long."""
+    return letter_get_public(slug, fields=SIGNING_FIELDS)
 
 
 def letter_list_public() -> QuerySet[Letter]:

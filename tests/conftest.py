@@ -1,5 +1,6 @@
 import pytest
 
+from letters_app.services.signatures import signing_rules_reload
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
 
 
@@ -8,6 +9,12 @@ def _fast_password_hashing(settings):
     # The personas' passwords are made-up; hashing them with production's work factor would
     # cost most of each test's setup.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_signing_rules():
+    # The pause switch and blocklist are cached per process for a few seconds.
+    signing_rules_reload()
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -282,3 +283,12 @@ def test_placeholders_block_publishing_until_filled_and_addressed(templates, coo
 
     letter = letter_open(letter=letter, actor=coordinator)
     assert letter.status == Letter.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_dateline_with_a_place_and_no_date_has_no_dangling_comma(letter):
+    letter.place, letter.letter_date = "Paris, France", None
+    assert '<p class="letter-dateline">Paris, France</p>' in render_letter_html(letter)
+    assert render_letter_text(letter).startswith("Paris, France\n")
+    letter.letter_date = datetime.date(2026, 11, 23)
+    assert render_letter_text(letter).startswith("Paris, France, 23 November 2026\n")

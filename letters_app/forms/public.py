@@ -69,6 +69,17 @@ class LineField(forms.CharField):
         return " ".join(value.split())
 
 
+class CountryChoiceField(forms.ChoiceField):
+    """The countries in the reader's language, listed only when the form is drawn and checked by
+    code: building and searching the whole list on every POST is most of a form's cost."""
+
+    def __init__(self, *, empty_label="---------", **kwargs):
+        super().__init__(choices=lambda: [("", empty_label), *countries], **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return bool(value) and countries.alpha2(value) == value
+
+
 class NameField(LineField):
     """A name as it appears on the list: not a web address, which would turn it into an ad."""
 
@@ -97,7 +108,7 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
         help_text=_("For example: House of Commons of Canada."),
     )
     party = LineField(label=_("Party or group"), max_length=_max_length("party"))
-    country = Signature._meta.get_field("country").formfield(label=_("Country"))
+    country = CountryChoiceField(label=_("Country"))
     organization_type = forms.ChoiceField(
         label=_("Type of organization"),
         choices=[("", "---------"), *Signature.OrganizationType.choices],
@@ -215,8 +226,11 @@ class ResendForm(forms.Form):
 class SignatoryFilterForm(forms.Form):
     """Narrowing the public list; a value that is not a choice is ignored, not an error page."""
 
-    country = forms.ChoiceField(
-        label=_("Country"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    country = CountryChoiceField(
+        label=_("Country"),
+        required=False,
+        empty_label=_("All countries"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     kind = forms.ChoiceField(
         label=_("Signing as"), required=False, widget=forms.Select(attrs={"class": "form-select"})
@@ -225,7 +239,6 @@ class SignatoryFilterForm(forms.Form):
 
     def __init__(self, data=None, *, letter, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["country"].choices = [("", _("All countries")), *countries]
         kinds = accepted_kinds(letter)
         self.fields["kind"].choices = [("", _("All")), *[(k, Kind(k).label) for k in kinds]]
 

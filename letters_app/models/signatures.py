@@ -142,7 +142,9 @@ class SiteSwitch(models.Model):
     signing_paused = models.BooleanField(
         _("signing paused on every letter"),
         default=False,
-        help_text=_("While on, the sign forms of all letters refuse new signatures."),
+        help_text=_(
+            "While on, the sign forms of all letters refuse new signatures (within 10 seconds)."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -106,8 +106,9 @@ def _ended_notice(letter: Letter) -> str:
 
 @_limited("public.sign")
 def letter_sign(request, slug):
-    letter = selectors.letter_get_public(slug)
+    letter = selectors.letter_get_for_signing(slug)
     if letter.status != Letter.Status.OPEN:
+        letter = selectors.letter_get_public(slug)
         return _letter_page(request, letter, notice=_ended_notice(letter))
     if request.method != "POST":
         return _sign_page(request, SignForm(letter=letter, kind=request.GET.get("kind")))

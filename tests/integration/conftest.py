@@ -11,6 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
+from letters_app.celery import app as celery_app
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,6 +68,9 @@ def celery_worker_process(transactional_db, tmp_path, worker_env):
         "DJANGO_SETTINGS_MODULE": "letters_app.settings",
         **worker_env,
     }
+    # Tasks queued by earlier tests that had no worker would otherwise reach this one and may
+    # name rows of this test's database that happen to have the same ids.
+    celery_app.control.purge()
     log = (tmp_path / "worker.log").open("w+")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "letters_app", "worker", "--pool=solo",

@@ -208,7 +208,7 @@ MAILERS = {"default": _mailer}
 # Cache (rate limits): Redis when CACHE_URL is given, else one process's memory.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {"BACKEND": "letters_app.cache.ReusingRedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -8,11 +8,12 @@ import re
 import secrets
 import time
 import unicodedata
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -219,10 +220,17 @@ def signature_add(
     signature.name_normalized = name_normalize(signature.name)
     signature.acronym_normalized = name_normalize(signature.acronym)
     # The letter is known to exist and the unique address is the database's to enforce: no
-    # query here, so that signing costs one insert.
-    signature.full_clean(exclude=["letter"], validate_unique=False, validate_constraints=False)
+    # query here, so that signing costs one insert. The country is checked by its code rather
+    # than by walking the whole list of countries.
+    signature.full_clean(
+        exclude=["letter", "country"], validate_unique=False, validate_constraints=False
+    )
+    if signature.country and countries.alpha2(signature.country.code) != signature.country.code:
+        raise ValidationError({"country": _("Choose a country from the list.")})
     try:
-        with transaction.atomic():
+        # In autocommit the INSERT is its own transaction (no BEGIN and COMMIT round trips);
+        # inside a caller's transaction a savepoint keeps a duplicate from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             signature.save(force_insert=True)
     except IntegrityError:
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()

@@ -5,10 +5,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from letters_app.models import Signature
+from letters_app.models import Delivery, Signature
+from letters_app.rendering import render_view_html, render_view_text, snapshot_view
 
 
-def _build(name: str, context: dict, *, to: str) -> EmailMultiAlternatives:
+def _build(name: str, context: dict, *, to: str, **headers) -> EmailMultiAlternatives:
     """emails/<name>_subject.txt, _body.txt and _body.html, rendered with one context."""
     context = {**context, "site_url": settings.SITE_URL}
     subject = render_to_string(f"emails/{name}_subject.txt", context)
@@ -18,6 +19,7 @@ def _build(name: str, context: dict, *, to: str) -> EmailMultiAlternatives:
         body=render_to_string(f"emails/{name}_body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
+        **headers,
     )
     message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
     return message
@@ -55,8 +57,46 @@ def signature_new_version(signature: Signature) -> EmailMultiAlternatives:
     return _build("signature_new_version", context, to=signature.email)
 
 
+def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
+    """The finalized letter to one recipient: their own salutation, the text in the body, the PDF
+    attached, replies to the coordinator, and a Message-ID that is the same on every attempt."""
+    snapshot = delivery.letter.snapshot
+    lv = snapshot_view(snapshot, salutation=delivery.recipient.salutation)
+    coordinator = delivery.letter.created_by
+    message = _build(
+        "letter_delivery",
+        {"lv": lv, "letter_text": render_view_text(lv), "letter_html": render_view_html(lv)},
+        to=delivery.email,
+        reply_to=[coordinator.email] if coordinator.email else [],
+        headers={"Message-ID": delivery.message_id},
+    )
+    if snapshot.pdf:
+        with snapshot.pdf.open("rb") as pdf:
+            message.attach(f"{delivery.letter.slug}.pdf", pdf.read(), "application/pdf")
+    return message
+
+
+def signer_delivered_notice(signature: Signature) -> EmailMultiAlternatives:
+    """Tells a signer where and when the letter they signed was delivered."""
+    letter = signature.letter
+    deliveries = letter.deliveries.filter(
+        document=Delivery.Document.LETTER, status=Delivery.Status.SENT
+    ).select_related("recipient")
+    context = {
+        "signature": signature,
+        "letter": letter,
+        "deliveries": deliveries,
+        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
+        "pdf_url": settings.SITE_URL + reverse("public:letter-pdf", kwargs={"slug": letter.slug}),
+    }
+    return _build("signer_delivered", context, to=signature.email)
+
+
 BUILDERS = {
     "confirmation": signature_confirmation,
     "already_signed": signature_already_signed,
     "new_version": signature_new_version,
 }
+
+# Builders per Delivery.document; the press release's is added with the press release pages.
+DELIVERY_BUILDERS = {Delivery.Document.LETTER: letter_delivery}

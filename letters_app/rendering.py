@@ -1,13 +1,14 @@
 """The one place a letter becomes HTML or plain text: page, preview, e-mail and PDF share it."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 
 import markdown
 import nh3
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from letters_app.models import TEXT_FIELDS, Letter, LetterVersion
+from letters_app.models import TEXT_FIELDS, Letter, LetterSnapshot, LetterVersion
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "a",
@@ -46,6 +47,9 @@ class LetterView:
     signatory_heading: str
     about_sender: str
     version: int
+    # Only for a finalized letter: [{"n", "line", "kind", "country"}, …] and the content's hash.
+    signatories: list[dict] = field(default_factory=list)
+    sha256: str = ""
 
 
 def letter_view(letter: Letter, version: LetterVersion | None = None) -> LetterView:
@@ -70,12 +74,43 @@ def letter_view(letter: Letter, version: LetterVersion | None = None) -> LetterV
     )
 
 
+def snapshot_view(snapshot: LetterSnapshot, *, salutation: str = "") -> LetterView:
+    """A finalized letter as frozen; `salutation` replaces the letter's in one recipient's copy."""
+    text = snapshot.content["letter"]
+    date = text["date"]
+    return LetterView(
+        title=text["title"],
+        place=text["place"],
+        date=datetime.date.fromisoformat(date) if date else None,
+        to_blocks=[r["address_lines"] for r in snapshot.content["recipients"]],
+        from_lines=[line.strip() for line in text["from_block"].splitlines() if line.strip()],
+        salutation=salutation or text["salutation"],
+        body_markdown=text["body"],
+        body_html=markdown_to_html(text["body"]),
+        closing=text["closing"],
+        sender_line=text["sender_line"],
+        signatory_heading=text["signatory_heading"],
+        about_sender=text["about_sender"],
+        version=text["version"],
+        signatories=snapshot.content["signatories"],
+        sha256=snapshot.sha256,
+    )
+
+
 def render_letter_html(letter: Letter, version: LetterVersion | None = None) -> str:
-    return render_to_string("public/fragment_letter.html", {"lv": letter_view(letter, version)})
+    return render_view_html(letter_view(letter, version))
 
 
 def render_letter_text(letter: Letter, version: LetterVersion | None = None) -> str:
-    text = render_to_string("public/fragment_letter.txt", {"lv": letter_view(letter, version)})
+    return render_view_text(letter_view(letter, version))
+
+
+def render_view_html(lv: LetterView) -> str:
+    return render_to_string("public/fragment_letter.html", {"lv": lv})
+
+
+def render_view_text(lv: LetterView) -> str:
+    text = render_to_string("public/fragment_letter.txt", {"lv": lv})
     # Templates leave blank runs where optional parts are empty; keep one blank line at most.
     lines, blank = [], False
     for line in text.splitlines():

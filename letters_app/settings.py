@@ -219,6 +219,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
+# A delivery claimed this long ago and still "sending" lost its worker: it is sent again.
+DELIVERY_STUCK_SECONDS = env_int("DELIVERY_STUCK_SECONDS", 600)
 
 # Celery: kombu's filesystem transport needs no server; in and out must be one folder.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
@@ -246,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters_app.tasks.letter_close_expired_task",
         "schedule": 60.0,
     },
+    "requeue-stuck-deliveries": {
+        "task": "letters_app.tasks.deliveries_requeue_stuck_task",
+        "schedule": 60.0,
+    },
 }
 
 LOGGING = {
@@ -253,4 +259,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

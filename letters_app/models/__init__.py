@@ -1,3 +1,4 @@
+from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice
 from .letters import (
     TEXT_FIELDS,
     AuditEvent,
@@ -11,6 +12,10 @@ from .recipients import Recipient
 from .signatures import Blocklist, Signature, SiteSwitch
 
 __all__ = [
+    "Delivery",
+    "LetterSnapshot",
+    "PressRelease",
+    "SignerNotice",
     "Blocklist",
     "Signature",
     "SiteSwitch",

@@ -6,7 +6,7 @@ import ipaddress
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -73,6 +73,15 @@ def _limited(group: str):
 def home(request):
     letters = selectors.letter_list_public()[:50]
     return render(request, "public/letter_list.html", {"letters": letters})
+
+
+def letter_pdf(request, slug):
+    """The finalized letter as sent, once its PDF is made."""
+    letter = selectors.letter_get_public(slug)
+    snapshot = getattr(letter, "snapshot", None)
+    if snapshot is None or not snapshot.pdf:
+        raise Http404
+    return FileResponse(snapshot.pdf.open("rb"), filename=f"{letter.slug}.pdf")
 
 
 def letter_detail(request, slug):

@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LetterSnapshot(models.Model):
+    """What was finalized, frozen: the text version, the numbered signatories and the recipients,
+    with a SHA-256 of that content. Never changed once written."""
+
+    class PdfStatus(models.TextChoices):
+        PENDING = "pending", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    letter = models.OneToOneField(
+        "letters_app.Letter", on_delete=models.CASCADE, related_name="snapshot"
+    )
+    version = models.PositiveIntegerField(_("text version"))
+    content = models.JSONField(_("content"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    signatory_count = models.PositiveIntegerField(_("signatories"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(_("PDF"), upload_to="letters/", blank=True, editable=False)
+    pdf_status = models.CharField(
+        max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING, editable=False
+    )
+    pdf_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("finalized letter")
+        verbose_name_plural = _("finalized letters")
+
+    def __str__(self):
+        return f"{self.letter} ({self.sha256[:12]})"
+
+
+class Delivery(models.Model):
+    """One e-mail of one document to one recipient: the ledger that makes delivery exactly-once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        RETRY = "retry", _("Waiting to retry")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        POSTAL = "postal", _("Postal only")
+
+    class Document(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        PRESS_RELEASE = "press", _("Press release")
+
+    CLAIMABLE = (Status.QUEUED, Status.RETRY)
+    ENDED = (Status.SENT, Status.FAILED, Status.POSTAL)
+
+    letter = models.ForeignKey(
+        "letters_app.Letter", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        "letters_app.Recipient", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    document = models.CharField(max_length=10, choices=Document.choices, default=Document.LETTER)
+    email = models.EmailField(_("e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    response = models.CharField(_("server response or message id"), max_length=500, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "recipient", "document"], name="one_delivery_per_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_stuck")]
+
+    def __str__(self):
+        return f"{self.get_document_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class SignerNotice(models.Model):
+    """The notice telling one signer that the letter they signed was delivered: sent once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    signature = models.OneToOneField(
+        "letters_app.Signature", on_delete=models.CASCADE, related_name="notice"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signer notice")
+        verbose_name_plural = _("signer notices")
+        indexes = [models.Index(fields=["status", "claimed_at"], name="notice_stuck")]
+
+    def __str__(self):
+        return f"{self.signature} ({self.get_status_display()})"
+
+
+class PressRelease(models.Model):
+    """A press release drafted from a finalized letter, edited by its coordinators."""
+
+    letter = models.OneToOneField(
+        "letters_app.Letter", on_delete=models.CASCADE, related_name="press_release"
+    )
+    headline = models.CharField(_("headline"), max_length=300)
+    dateline = models.CharField(_("dateline"), max_length=200, blank=True)
+    lead = models.TextField(_("lead"), max_length=5000)
+    quote = models.TextField(_("quote"), max_length=3000, blank=True)
+    quote_by = models.CharField(_("quote by"), max_length=300, blank=True)
+    body = models.TextField(_("context"), max_length=20_000, blank=True, help_text=_("Markdown."))
+    distribution = models.CharField(_("distribution line"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("press release")
+        verbose_name_plural = _("press releases")
+
+    def __str__(self):
+        return self.headline

@@ -1,0 +1,360 @@
+"""Finalizing a letter and delivering it: the snapshot, the PDF, and the delivery ledger that
+sends each recipient the letter exactly once (see STYLE.md, "Exactly-once delivery")."""
+
+import datetime
+import hashlib
+import json
+import random
+import smtplib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from letters_app.models import (
+    TEXT_FIELDS,
+    Delivery,
+    Letter,
+    LetterSnapshot,
+    LetterVersion,
+    Recipient,
+    Signature,
+    SignerNotice,
+)
+from letters_app.services.audit import audit_record
+from letters_app.services.letters import _transition
+
+D = Delivery.Status
+MAX_ATTEMPTS = 8
+# Retries wait 30 s, 1 min, 2 min … up to 15 min: always well inside the broker's visibility
+# timeout (1 h), so a waiting retry is never handed to a second worker.
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 900
+
+
+# --- finalize ----------------------------------------------------------------------------------
+
+
+def letter_finalize_problems(letter: Letter) -> list[str]:
+    problems = []
+    if letter.status != Letter.Status.CLOSED:
+        problems.append(
+            _("Only a letter whose signing is closed can be finalized; this one is %(s)s.")
+            % {"s": letter.get_status_display().lower()}
+        )
+    if not letter.letter_recipients.exists():
+        problems.append(_("The letter has no recipient."))
+    if not letter.signatures.filter(is_public=True).exists():
+        problems.append(_("Nobody is listed as a signatory yet."))
+    return problems
+
+
+def snapshot_content(letter: Letter) -> dict:
+    """The letter as it will be sent, in a canonical form that the SHA-256 covers."""
+    version = LetterVersion.objects.get(letter=letter, number=letter.version)
+    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    signatures = letter.signatures.filter(is_public=True).order_by("published_at", "id")
+    with translation.override(settings.LANGUAGE_CODE):
+        signatories = [
+            {"n": n, "line": s.display_line, "kind": s.kind, "country": s.country.code}
+            for n, s in enumerate(signatures.iterator(chunk_size=2000), start=1)
+        ]
+    return {
+        "letter": {
+            "slug": letter.slug,
+            "version": version.number,
+            "date": letter.letter_date.isoformat() if letter.letter_date else None,
+            **{name: getattr(version, name) for name in TEXT_FIELDS},
+        },
+        "recipients": [
+            {
+                "id": r.pk,
+                "address_lines": r.address_lines,
+                "email": r.email,
+                "salutation": r.salutation,
+            }
+            for r in recipients
+        ],
+        "signatories": signatories,
+    }
+
+
+def content_sha256(content: dict) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
+    """Freeze the text, the numbered signatories and the recipients; make one delivery per
+    recipient and queue the PDF, which queues the deliveries once it is stored. Audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    problems = letter_finalize_problems(letter)
+    if problems:
+        raise ValidationError(problems)
+    content = snapshot_content(letter)
+    snapshot = LetterSnapshot.objects.create(
+        letter=letter,
+        version=letter.version,
+        content=content,
+        sha256=content_sha256(content),
+        signatory_count=len(content["signatories"]),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    for recipient in letter.recipients.all():
+        _delivery_create(letter=letter, recipient=recipient)
+    _transition(
+        letter, Letter.Status.FINALIZED, actor=actor, sha256=snapshot.sha256,
+        signatories=snapshot.signatory_count,
+    )  # fmt: skip
+    transaction.on_commit(lambda: _tasks().letter_pdf_task.delay(letter_id=letter.pk))
+    return snapshot
+
+
+def _delivery_create(*, letter: Letter, recipient: Recipient, document=Delivery.Document.LETTER):
+    return Delivery.objects.create(
+        letter=letter,
+        recipient=recipient,
+        document=document,
+        email=recipient.email,
+        status=D.QUEUED if recipient.email else D.POSTAL,
+        message_id=_message_id(letter, recipient, document),
+    )
+
+
+def _message_id(letter: Letter, recipient: Recipient, document: str) -> str:
+    """The same for every attempt, so a duplicate is recognisable as one."""
+    domain = urlsplit(settings.SITE_URL).hostname or "cosign.invalid"
+    return f"<{document}-{letter.pk}-{recipient.pk}@{domain}>"
+
+
+def _tasks():
+    from letters_app import tasks  # tasks import the services
+
+    return tasks
+
+
+# --- the PDF -----------------------------------------------------------------------------------
+
+
+def snapshot_pdf_make(*, letter_id: int) -> None:
+    """Render and store the finalized letter's PDF, then queue what waits for it."""
+    from letters_app.exports.letter_pdf import render_letter_pdf
+
+    snapshot = LetterSnapshot.objects.select_related("letter").get(letter_id=letter_id)
+    try:
+        pdf = render_letter_pdf(snapshot)
+    except Exception as exc:
+        LetterSnapshot.objects.filter(pk=snapshot.pk).update(
+            pdf_status=LetterSnapshot.PdfStatus.FAILED, pdf_error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    name = f"{snapshot.letter.slug}-{snapshot.sha256[:12]}.pdf"
+    snapshot.pdf.save(name, ContentFile(pdf), save=False)
+    LetterSnapshot.objects.filter(pk=snapshot.pk).update(
+        pdf=snapshot.pdf.name, pdf_status=LetterSnapshot.PdfStatus.READY, pdf_error=""
+    )
+    deliveries_queue(letter_id=letter_id)
+
+
+def deliveries_queue(*, letter_id: int) -> int:
+    """Queue a send task for every delivery of the letter that waits to be sent."""
+    ids = list(
+        Delivery.objects.filter(letter_id=letter_id, status__in=Delivery.CLAIMABLE).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: _tasks().delivery_send_task.delay(delivery_id=pk))
+    letter_mark_sent_if_done(letter_id=letter_id)
+    return len(ids)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str
+    retry_in: int | None = None
+
+
+def delivery_send(*, delivery_id: int) -> SendOutcome | None:
+    """Claim the delivery, send it outside any transaction, record the outcome. Returns None when
+    another worker holds it or it has ended."""
+    from letters_app import emails
+
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status__in=Delivery.CLAIMABLE).update(
+        status=D.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if claimed != 1:
+        return None
+    delivery = Delivery.objects.select_related("letter__snapshot", "recipient").get(pk=delivery_id)
+    try:
+        message = emails.DELIVERY_BUILDERS[delivery.document](delivery)
+        message.send()
+    except Exception as exc:  # classified below; nothing may leave the row in "sending"
+        return _delivery_failed(delivery, exc)
+    status = getattr(message, "anymail_status", None)
+    response = (getattr(status, "message_id", None) or "") if status else ""
+    Delivery.objects.filter(pk=delivery_id, status=D.SENDING).update(
+        status=D.SENT,
+        sent_at=timezone.now(),
+        response=str(response or _("accepted by the mail server"))[:500],
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    letter_mark_sent_if_done(letter_id=delivery.letter_id)
+    return SendOutcome(D.SENT)
+
+
+def is_temporary(exc: Exception) -> bool:
+    """4xx answers, refused or dropped connections and timeouts pass; anything else does not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    status = getattr(exc, "status_code", None)  # django-anymail's API errors
+    if status is not None:
+        return status == 429 or status >= 500
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
+
+
+def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if is_temporary(exc) and delivery.attempts < MAX_ATTEMPTS:
+        delay = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1))
+        delay = int(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not a secret
+        Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
+            status=D.RETRY, last_error=error, updated_at=timezone.now()
+        )
+        return SendOutcome(D.RETRY, retry_in=delay)
+    Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
+        status=D.FAILED, last_error=error, updated_at=timezone.now()
+    )
+    letter_mark_sent_if_done(letter_id=delivery.letter_id)
+    return SendOutcome(D.FAILED)
+
+
+def letter_mark_sent_if_done(*, letter_id: int) -> bool:
+    """Once no letter delivery is waiting, the letter is sent and its signers are told."""
+    waiting = Delivery.objects.filter(
+        letter_id=letter_id, document=Delivery.Document.LETTER
+    ).exclude(status__in=Delivery.ENDED)
+    if waiting.exists():
+        return False
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter_id)
+        if letter.status != Letter.Status.FINALIZED:
+            return False
+        _transition(letter, Letter.Status.SENT, actor=None)
+        signer_notices_create(letter=letter)
+    return True
+
+
+def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) -> int:
+    """Periodic: a delivery left in "sending" by a worker that died goes back in the queue."""
+    older_than = older_than or datetime.timedelta(seconds=settings.DELIVERY_STUCK_SECONDS)
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Delivery.objects.filter(status=D.SENDING, claimed_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    requeued = 0
+    for pk in stuck:
+        if Delivery.objects.filter(pk=pk, status=D.SENDING, claimed_at__lt=cutoff).update(
+            status=D.RETRY, last_error=_("The worker sending it stopped; sending again.")
+        ):
+            _tasks().delivery_send_task.delay(delivery_id=pk)
+            requeued += 1
+    SignerNotice.objects.filter(status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff).update(
+        status=SignerNotice.Status.QUEUED
+    )
+    return requeued
+
+
+# --- coordinator actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery, actor) -> None:
+    """Send a failed delivery again. Audited."""
+    if delivery.status != D.FAILED:
+        raise ValidationError(_("Only a failed delivery can be sent again."))
+    Delivery.objects.filter(pk=delivery.pk, status=D.FAILED).update(
+        status=D.RETRY, attempts=0, updated_at=timezone.now()
+    )
+    audit_record(
+        letter=delivery.letter, actor=actor, action="delivery.retried",
+        recipient=str(delivery.recipient),
+    )  # fmt: skip
+    transaction.on_commit(lambda: _tasks().delivery_send_task.delay(delivery_id=delivery.pk))
+
+
+@transaction.atomic
+def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) -> Delivery:
+    """Deliver a finalized or sent letter to one more recipient, with the same PDF. Audited."""
+    if letter.status not in (Letter.Status.FINALIZED, Letter.Status.SENT):
+        raise ValidationError(_("Only a finalized letter can be sent to a late recipient."))
+    if Delivery.objects.filter(letter=letter, recipient=recipient).exists():
+        raise ValidationError(_("%(name)s already receives this letter.") % {"name": recipient})
+    delivery = _delivery_create(letter=letter, recipient=recipient)
+    audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
+    snapshot = letter.snapshot
+    if delivery.status == D.QUEUED and snapshot.pdf_status == LetterSnapshot.PdfStatus.READY:
+        transaction.on_commit(lambda: _tasks().delivery_send_task.delay(delivery_id=delivery.pk))
+    return delivery
+
+
+# --- signer notices ------------------------------------------------------------------------------
+
+
+def signer_notices_create(*, letter: Letter) -> int:
+    """One notice per listed signer, queued in batches after commit."""
+    signatures = Signature.objects.filter(letter=letter, is_public=True).filter(
+        Q(notice__isnull=True)
+    )
+    notices = [SignerNotice(signature_id=pk) for pk in signatures.values_list("pk", flat=True)]
+    SignerNotice.objects.bulk_create(notices, batch_size=1000, ignore_conflicts=True)
+    transaction.on_commit(lambda: _tasks().signer_notices_send_task.delay(letter_id=letter.pk))
+    return len(notices)
+
+
+def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
+    """Send up to `batch` queued notices, each claimed first; returns how many went out."""
+    from letters_app import emails
+
+    sent = 0
+    ids = list(
+        SignerNotice.objects.filter(
+            signature__letter_id=letter_id, status=SignerNotice.Status.QUEUED
+        ).values_list("pk", flat=True)[:batch]
+    )
+    for pk in ids:
+        now = timezone.now()
+        if not SignerNotice.objects.filter(pk=pk, status=SignerNotice.Status.QUEUED).update(
+            status=SignerNotice.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        ):
+            continue
+        notice = SignerNotice.objects.select_related("signature__letter").get(pk=pk)
+        try:
+            emails.signer_delivered_notice(notice.signature).send()
+        except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
+            status = SignerNotice.Status.QUEUED if is_temporary(exc) else "failed"
+            if notice.attempts >= MAX_ATTEMPTS:
+                status = SignerNotice.Status.FAILED
+            SignerNotice.objects.filter(pk=pk).update(status=status, last_error=str(exc)[:2000])
+            continue
+        SignerNotice.objects.filter(pk=pk).update(
+            status=SignerNotice.Status.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent

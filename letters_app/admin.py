@@ -17,14 +17,19 @@ from letters_app.models import (
     TEXT_FIELDS,
     AuditEvent,
     Blocklist,
+    Delivery,
     Letter,
     LetterRecipient,
+    LetterSnapshot,
     LetterTemplate,
     LetterVersion,
+    PressRelease,
     Recipient,
     Signature,
+    SignerNotice,
     SiteSwitch,
 )
+from letters_app.services import deliveries as delivery_services
 from letters_app.services import letters as letter_services
 from letters_app.services import signatures as signature_services
 from letters_app.services.audit import audit_record
@@ -380,3 +385,53 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record written by the services only: admins read it, nobody edits it here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterSnapshot)
+class LetterSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["letter", "version", "signatory_count", "pdf_status", "created_at", "sha256"]
+    list_filter = ["pdf_status"]
+    search_fields = ["letter__title", "sha256"]
+    exclude = ["content"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "letter", "document", "status", "attempts", "sent_at"]
+    list_filter = ["status", "document", "letter"]
+    search_fields = ["recipient__name", "recipient__institution", "email", "letter__title"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Send the selected failed deliveries again"))
+    def retry(self, request, queryset):
+        done = 0
+        for delivery in queryset.filter(status=Delivery.Status.FAILED).select_related("letter"):
+            delivery_services.delivery_retry(delivery=delivery, actor=request.user)
+            done += 1
+        self.message_user(request, _("%(n)s deliveries queued again.") % {"n": done})
+
+
+@admin.register(SignerNotice)
+class SignerNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["signature", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["signature__name", "signature__letter__title"]
+
+
+@admin.register(PressRelease)
+class PressReleaseAdmin(admin.ModelAdmin):
+    list_display = ["headline", "letter", "updated_at"]
+    search_fields = ["headline", "letter__title"]

@@ -126,3 +126,13 @@ def test_config_without_smtp_host_fails_and_says_so(tmp_path):
     result = _compose_config(env, tmp_path)
     assert result.returncode != 0
     assert "SMTP_HOST" in result.stderr
+
+
+def test_web_serves_the_pdfs_the_worker_writes(config):
+    services = config["services"]
+    mounts = {
+        name: {(v["source"], v["target"]) for v in services[name].get("volumes", [])}
+        for name in ("web", "worker")
+    }
+    assert ("media", "/app/var/media") in mounts["web"] & mounts["worker"]
+    assert "media" in config["volumes"]

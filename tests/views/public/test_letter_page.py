@@ -1,10 +1,11 @@
 """The public page of a letter and the home page, as a reader sees them."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from letters_app.models import Letter
+from letters_app.models import Letter, LetterSnapshot
 from letters_app.services.letters import letter_close, letter_open
 from tests.factories import LetterFactory
 
@@ -60,3 +61,19 @@ def test_the_home_lists_public_letters_only(client, coordinator, recipient):
     assert "A draft nobody may see" not in content
     assert draft.get_absolute_url() not in content
     assert Letter.objects.count() == 3
+
+
+def test_a_delivered_letter_offers_its_pdf_and_hash(open_letter, coordinator, client):
+    letter_close(letter=open_letter, actor=coordinator)
+    snapshot = LetterSnapshot.objects.create(
+        letter=open_letter, version=1, content={}, sha256="ab" * 32, signatory_count=0
+    )
+    page = client.get(open_letter.get_absolute_url())
+    assert "letter.pdf" not in page.text  # no PDF yet, no link
+    snapshot.pdf.save("x.pdf", ContentFile(b"%PDF-1.7 test"))
+    page = client.get(open_letter.get_absolute_url())
+    assert f"SHA-256 {'ab' * 32}" in page.text
+    pdf = client.get(f"/letters/{open_letter.slug}/letter.pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content) == b"%PDF-1.7 test"

@@ -1,5 +1,6 @@
-"""`make bench`: signing throughput against a bare Django baseline, and the public letter page at
-100 and at 100,000 signatures, in one run on this machine. Prints a table and writes it to
+"""`make bench`: signing throughput against a bare Django baseline, the public letter page at
+100 and at 100,000 signatures, and the finalized letter's PDF at 100 and 5,000 signatories (see
+bench/pdf.py), in one run on this machine. Prints a table and writes it to
 var/bench/latest.txt.
 
 Everything runs here: a dedicated PostgreSQL database (created, migrated, dropped), gunicorn on
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if not __package__:  # run as a script, Python put bench/ first on the path: the root it is
     sys.path[:1] = [str(ROOT)]
 
-from bench import cpu, load  # noqa: E402
+from bench import cpu, load, pdf  # noqa: E402
 
 VAR = ROOT / "var" / "bench"
 HOST = "127.0.0.1"
@@ -232,7 +233,11 @@ class Bench:
         ok = self.signing_report(rounds, cosign, letters, queued)
         self.query_report(letters, cosign)
         page_ratio = self.page_report(letters)
-        self.targets_report(rounds, page_ratio)
+        pdf_timing = pdf.report(self.out)
+        self.targets_report(rounds, page_ratio, pdf_timing)
+        from bench.delivery import delivery_report  # its own letter, SMTP server and workers
+
+        delivery_report(self)
         self.out(f"\nBench took {time.monotonic() - started:.0f} s.")
         self.finished = True
         return 0 if ok else 1
@@ -478,7 +483,7 @@ class Bench:
         self.out(f"  ratio: {ratio:.2f}")
         return ratio
 
-    def targets_report(self, rounds, page_ratio: float) -> None:
+    def targets_report(self, rounds, page_ratio: float, pdf_timing: pdf.PdfTiming) -> None:
         self.out()
         self.out("Targets (2-core machine)")
 
@@ -504,6 +509,8 @@ class Bench:
                 line(text, None, "Cosign's sign view is not there yet")
         line(f"page at {self.args.page_signatures:,} <= {TARGET_PAGE_RATIO} × page at 100",
              page_ratio <= TARGET_PAGE_RATIO, f"{page_ratio:.2f}")  # fmt: skip
+        line(f"PDF at {pdf.TARGET_SIGNATORIES:,} signatories < {pdf.TARGET_SECONDS:g} s",
+             pdf.target_met(pdf_timing), f"{pdf_timing.seconds:.1f} s")  # fmt: skip
 
     def write_report(self) -> None:
         if self.lines and not self.finished:

@@ -100,3 +100,31 @@ BUILDERS = {
 
 # Builders per Delivery.document; the press release's is added with the press release pages.
 DELIVERY_BUILDERS = {Delivery.Document.LETTER: letter_delivery}
+
+
+def press_release_delivery(delivery: Delivery) -> EmailMultiAlternatives:
+    """The letter's press release to one media contact: replies go to the coordinator, and the
+    Message-ID is the same on every attempt."""
+    from letters_app.rendering import render_press_release_html, render_press_release_text
+
+    letter = delivery.letter
+    press = letter.press_release
+    coordinator = letter.created_by
+    context = {
+        "press": press,
+        "letter": letter,
+        "press_text": render_press_release_text(press),
+        "press_html": render_press_release_html(press),
+        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
+        "pdf_url": settings.SITE_URL + reverse("public:letter-pdf", kwargs={"slug": letter.slug}),
+    }
+    return _build(
+        "press_release",
+        context,
+        to=delivery.email,
+        reply_to=[coordinator.email] if coordinator.email else [],
+        headers={"Message-ID": delivery.message_id},
+    )
+
+
+DELIVERY_BUILDERS[Delivery.Document.PRESS_RELEASE] = press_release_delivery

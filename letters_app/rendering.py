@@ -1,6 +1,7 @@
 """The one place a letter becomes HTML or plain text: page, preview, e-mail and PDF share it."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 import markdown
@@ -121,3 +122,27 @@ def render_view_text(lv: LetterView) -> str:
             lines.append("")
             blank = True
     return "\n".join(lines).strip() + "\n"
+
+
+# --- the press release -------------------------------------------------------------------------
+
+# The escapes the press release draft puts in names so that Markdown leaves them as text.
+_MARKDOWN_ESCAPE_RE = re.compile(r"\\([\\`*_\[\]])")
+
+
+def _press_context(press) -> dict:
+    return {"press": press, "body_html": markdown_to_html(press.body)}
+
+
+def render_press_release_html(press) -> str:
+    """A press release (saved or not) as HTML, sanitized like a letter."""
+    return render_to_string("author/fragment_press_release.html", _press_context(press))
+
+
+def render_press_release_text(press) -> str:
+    """A press release as plain text: the body's Markdown kept, its escapes removed."""
+    context = _press_context(press) | {
+        "body_text": _MARKDOWN_ESCAPE_RE.sub(r"\1", press.body).replace("&lt;", "<")
+    }
+    text = render_to_string("author/fragment_press_release.txt", context)
+    return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"

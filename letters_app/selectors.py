@@ -136,3 +136,33 @@ def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[st
         )
         busy[key] = list(rows[:limit])
     return busy
+
+
+def delivery_list_for_letter(letter: Letter, *, document: str = "letter") -> QuerySet:
+    """The letter's deliveries of one document, in the order they were made, with recipients."""
+    from letters_app.models import Delivery
+
+    return Delivery.objects.filter(letter=letter, document=document).select_related("recipient")
+
+
+def delivery_progress(letter: Letter, *, document: str = "letter") -> dict:
+    """How far delivery of one document has come, and each row's state, for the progress poll."""
+    from letters_app.models import Delivery
+
+    D = Delivery.Status
+    rows = list(
+        Delivery.objects.filter(letter=letter, document=document).values(
+            "id", "status", "attempts", "last_error", "response", "sent_at"
+        )
+    )
+    counts = {"sent": 0, "waiting": 0, "failed": 0, "postal": 0}
+    for row in rows:
+        if row["status"] == D.SENT:
+            counts["sent"] += 1
+        elif row["status"] == D.FAILED:
+            counts["failed"] += 1
+        elif row["status"] == D.POSTAL:
+            counts["postal"] += 1
+        else:
+            counts["waiting"] += 1
+    return {"counts": counts, "rows": rows}

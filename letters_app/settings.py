@@ -219,8 +219,14 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
-# A delivery claimed this long ago and still "sending" lost its worker: it is sent again.
+# A delivery claimed this long ago and still "sending" lost its worker: it is sent again. Keep
+# it above the send task's time limit (120 s), or a slow send still under way is sent twice.
 DELIVERY_STUCK_SECONDS = env_int("DELIVERY_STUCK_SECONDS", 600)
+# A temporary mail error is retried after base, 2 × base, 4 × base … seconds (less up to a
+# quarter, at random), never more than the cap, at most DELIVERY_MAX_ATTEMPTS sends in all.
+DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 30)
+DELIVERY_RETRY_CAP_SECONDS = env_int("DELIVERY_RETRY_CAP_SECONDS", 900)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 8)
 
 # Celery: kombu's filesystem transport needs no server; in and out must be one folder.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
@@ -235,6 +241,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A retry waits in a worker, unacknowledged; past the visibility timeout Redis would hand
+    # the same message to a second worker as well.
+    if DELIVERY_RETRY_CAP_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
+        raise ImproperlyConfigured(
+            "DELIVERY_RETRY_CAP_SECONDS must stay below the broker's visibility timeout (3600 s)."
+        )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,13 +1,101 @@
-"""The finalized letter as a PDF, from the same rendering as the page and the e-mails."""
+"""The finalized letter as a PDF, from the same rendering as the page and the e-mails: the
+letter's fragment (rendering.py) on A4 under a letterhead, the numbered signatory annex, and a
+footer with the page number and the snapshot's SHA-256. Made by WeasyPrint in a Celery task
+(services/deliveries.py, snapshot_pdf_make); it reads local static files and nothing else."""
 
+import dataclasses
+import statistics
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 from letters_app.models import LetterSnapshot
-from letters_app.rendering import render_view_html, snapshot_view
+from letters_app.rendering import LetterView, render_view_html, snapshot_view
+
+STYLESHEET = "css/pdf.css"
+# From this many signatories the annex starts on a page of its own.
+ANNEX_PAGE_FROM = 30
+# Two columns when the typical line fits one (about 40 characters at 9.5 pt) and the list is not
+# too long: WeasyPrint 70 lays out the rest of a multi-column list again for every column of
+# every page, so their cost grows with the square of the list (bench/pdf.py: 5,000 names take
+# 2.6 times as long in two columns as in one). Longer lists run in one column.
+ANNEX_COLUMNS_MEDIAN_CHARS = 40
+ANNEX_COLUMNS_UP_TO = 2_000
+# Noto Serif's figures are tabular (0.559 em, as wide as a figure space), its period is
+# 0.250 em and its space 0.260 em: the width of "5000. " for the hanging indent.
+FIGURE_EM, PERIOD_SPACE_EM = 0.559, 0.51
+FIGURE_SPACE = "\u2007"
+
+
+class LocalFileFetcher(URLFetcher):
+    """Lets WeasyPrint read files under the static folders and nothing else: no network, no
+    other file, whatever a letter's text links to."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        if not url.startswith("file://"):
+            raise ValueError(f"The letter PDF fetches no remote resource: {url[:200]}")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise ValueError(f"The letter PDF reads only static files: {url[:200]}")
+        return super().fetch(url, headers)
+
+
+def static_roots() -> list[Path]:
+    return [Path(d) for d in settings.STATICFILES_DIRS] + [Path(settings.STATIC_ROOT)]
 
 
 def render_letter_pdf(snapshot: LetterSnapshot) -> bytes:
-    lv = snapshot_view(snapshot)
-    html = render_to_string("pdf/letter.html", {"lv": lv, "letter_html": render_view_html(lv)})
-    return HTML(string=html).write_pdf()
+    """The snapshot as it was frozen, as PDF bytes."""
+    html = render_to_string("pdf/letter.html", letter_context(snapshot_view(snapshot)))
+    stylesheet = finders.find(STYLESHEET)
+    if not stylesheet:
+        raise FileNotFoundError(f"static/{STYLESHEET} is missing")
+    fetcher = LocalFileFetcher(static_roots())
+    base_url = Path(stylesheet).parent.parent.as_uri() + "/"  # the static folder
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(filename=stylesheet, url_fetcher=fetcher)]
+    )
+
+
+def letter_context(lv: LetterView) -> dict:
+    """The template's context. The letter is the shared fragment without its list; the list is
+    laid out here for print, each number written out (the snapshot's, right-aligned with figure
+    spaces) rather than drawn as a list marker, which costs WeasyPrint about as much again as the
+    line itself."""
+    signatories = lv.signatories
+    count = len(signatories)
+    digits = len(str(signatories[-1]["n"])) if signatories else 1
+    body_class = []
+    if count >= ANNEX_PAGE_FROM:
+        body_class.append("pdf-annex-page")
+        median = statistics.median(len(s["line"]) for s in signatories)
+        if count <= ANNEX_COLUMNS_UP_TO and median <= ANNEX_COLUMNS_MEDIAN_CHARS:
+            body_class.append("pdf-annex-columns")
+    return {
+        "lv": lv,
+        "letter_html": render_view_html(dataclasses.replace(lv, signatories=[])),
+        "letterhead": letterhead(lv),
+        "signatories": [(str(s["n"]).rjust(digits, FIGURE_SPACE), s["line"]) for s in signatories],
+        "body_class": " ".join(body_class),
+        "annex_indent_em": f"{digits * FIGURE_EM + PERIOD_SPACE_EM:.3f}",
+    }
+
+
+def letterhead(lv: LetterView) -> tuple[str, list[str]]:
+    """The sender's name, large, and the rest of the From: block, small: the name is the sender
+    line, else the From: block's first line, and is not repeated under itself."""
+    name, lines = lv.sender_line.strip(), list(lv.from_lines)
+    if not name and lines:
+        name, lines = lines[0], lines[1:]
+    elif lines and lines[0].casefold() == name.casefold():
+        lines = lines[1:]
+    return name, lines

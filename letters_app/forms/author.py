@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from letters_app import selectors
-from letters_app.models import Letter, Recipient, Signature
+from letters_app.models import Letter, PressRelease, Recipient, Signature
 
 CONFIRM_FIELD = "confirm_new_version"
 
@@ -213,3 +213,42 @@ class SignatureDisplayForm(ServiceErrorsMixin, forms.ModelForm):
         for name in list(self.fields):
             if name not in shown:
                 del self.fields[name]
+
+
+class LateRecipientForm(ServiceErrorsMixin, forms.Form):
+    recipient = forms.ModelChoiceField(
+        label=_("Recipient"),
+        queryset=Recipient.objects.all(),
+        error_messages={"invalid_choice": _("This recipient is not in the directory.")},
+    )
+
+
+class PressReleaseForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = PressRelease
+        fields = ["headline", "dateline", "lead", "quote", "quote_by", "body", "distribution"]
+        widgets = {
+            "lead": forms.Textarea(attrs={"rows": 5}),
+            "quote": forms.Textarea(attrs={"rows": 4}),
+            "body": forms.Textarea(attrs={"rows": 10}),
+        }
+        help_texts = {
+            "dateline": _("The place in capitals, then the date: PARIS, France, 12 March 2024"),
+            "lead": _("The letter, its recipients and its main demand, in a few sentences."),
+            "quote": _("Without quotation marks: they are added."),
+            "quote_by": _("Name and title of the person quoted."),
+            "body": _(
+                "The signatories, then the context. Markdown: a blank line between paragraphs."
+            ),
+        }
+
+
+class PressSendForm(ServiceErrorsMixin, forms.Form):
+    """Media contacts from the directory; only those with an e-mail address can be chosen."""
+
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Media contacts"),
+        queryset=Recipient.objects.filter(kind=Recipient.Kind.MEDIA).exclude(email=""),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one media contact.")},
+    )

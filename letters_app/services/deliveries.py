@@ -4,6 +4,7 @@ sends each recipient the letter exactly once (see STYLE.md, "Exactly-once delive
 import datetime
 import hashlib
 import json
+import math
 import random
 import smtplib
 from dataclasses import dataclass
@@ -31,11 +32,8 @@ from letters_app.services.audit import audit_record
 from letters_app.services.letters import _transition
 
 D = Delivery.Status
+# Signer notices; deliveries read DELIVERY_MAX_ATTEMPTS.
 MAX_ATTEMPTS = 8
-# Retries wait 30 s, 1 min, 2 min … up to 15 min: always well inside the broker's visibility
-# timeout (1 h), so a waiting retry is never handed to a second worker.
-RETRY_BASE_SECONDS = 30
-RETRY_CAP_SECONDS = 900
 
 
 # --- finalize ----------------------------------------------------------------------------------
@@ -107,8 +105,8 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
         signatory_count=len(content["signatories"]),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    for recipient in letter.recipients.all():
-        _delivery_create(letter=letter, recipient=recipient)
+    for lr in letter.letter_recipients.select_related("recipient"):  # in the To: block's order
+        _delivery_create(letter=letter, recipient=lr.recipient)
     _transition(
         letter, Letter.Status.FINALIZED, actor=actor, sha256=snapshot.sha256,
         signatories=snapshot.signatory_count,
@@ -148,6 +146,10 @@ def snapshot_pdf_make(*, letter_id: int) -> None:
     from letters_app.exports.letter_pdf import render_letter_pdf
 
     snapshot = LetterSnapshot.objects.select_related("letter").get(letter_id=letter_id)
+    if snapshot.pdf_status == LetterSnapshot.PdfStatus.READY:
+        # The task ran again (a redelivered message): the stored PDF stays the one sent.
+        deliveries_queue(letter_id=letter_id)
+        return
     try:
         pdf = render_letter_pdf(snapshot)
     except Exception as exc:
@@ -221,21 +223,35 @@ def is_temporary(exc: Exception) -> bool:
         return all(400 <= code < 500 for code, _msg in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):
+        # An OSError too, but one the server will say again: no AUTH, no STARTTLS, a bad answer.
+        return False
     status = getattr(exc, "status_code", None)  # django-anymail's API errors
     if status is not None:
         return status == 429 or status >= 500
     return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
 
 
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after `attempts` failed ones: doubling from the base, less up
+    to a quarter at random (so that deliveries refused together do not return together), and
+    never above the cap, which settings keep below the broker's visibility timeout."""
+    delay = min(
+        settings.DELIVERY_RETRY_CAP_SECONDS,
+        settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
+    return max(1, math.ceil(delay * random.uniform(0.75, 1.0)))  # noqa: S311 - jitter
+
+
 def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    if is_temporary(exc) and delivery.attempts < MAX_ATTEMPTS:
-        delay = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1))
-        delay = int(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not a secret
+    if is_temporary(exc) and delivery.attempts < settings.DELIVERY_MAX_ATTEMPTS:
         Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
             status=D.RETRY, last_error=error, updated_at=timezone.now()
         )
-        return SendOutcome(D.RETRY, retry_in=delay)
+        return SendOutcome(D.RETRY, retry_in=retry_delay(delivery.attempts))
     Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
         status=D.FAILED, last_error=error, updated_at=timezone.now()
     )
@@ -260,9 +276,12 @@ def letter_mark_sent_if_done(*, letter_id: int) -> bool:
 
 
 def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) -> int:
-    """Periodic: a delivery left in "sending" by a worker that died goes back in the queue."""
+    """Periodic: a delivery left in "sending" by a worker that died goes back in the queue, and
+    one whose task was lost (queued or waiting to retry long past its time) gets a new task.
+    Stuck signer notices are queued again too. Returns how many deliveries were requeued."""
     older_than = older_than or datetime.timedelta(seconds=settings.DELIVERY_STUCK_SECONDS)
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
     stuck = list(
         Delivery.objects.filter(status=D.SENDING, claimed_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -271,14 +290,41 @@ def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) ->
     requeued = 0
     for pk in stuck:
         if Delivery.objects.filter(pk=pk, status=D.SENDING, claimed_at__lt=cutoff).update(
-            status=D.RETRY, last_error=_("The worker sending it stopped; sending again.")
+            status=D.RETRY,
+            last_error=_("The worker sending it stopped; sending again."),
+            updated_at=now,
         ):
             _tasks().delivery_send_task.delay(delivery_id=pk)
             requeued += 1
+    requeued += _deliveries_requeue_lost(cutoff=cutoff, now=now)
+    letters = set(
+        SignerNotice.objects.filter(
+            status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff
+        ).values_list("signature__letter_id", flat=True)
+    )
     SignerNotice.objects.filter(status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff).update(
         status=SignerNotice.Status.QUEUED
     )
+    for letter_id in letters:  # the task that claimed them died with them
+        _tasks().signer_notices_send_task.delay(letter_id=letter_id)
     return requeued
+
+
+def _deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
+    """A task can be lost without its row saying so: the broker was down when it was queued, or
+    a worker died between taking the message and claiming the row. A second task is harmless
+    (the claim lets one through), so rows idle past the cutoff get one; `updated_at` moves on,
+    so that a long queue is not queued again at every run."""
+    retry_cutoff = cutoff - datetime.timedelta(seconds=settings.DELIVERY_RETRY_CAP_SECONDS)
+    idle = Delivery.objects.filter(
+        Q(status=D.QUEUED, updated_at__lt=cutoff) | Q(status=D.RETRY, updated_at__lt=retry_cutoff),
+        letter__snapshot__pdf_status=LetterSnapshot.PdfStatus.READY,  # else the PDF task queues it
+    )
+    ids = list(idle.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, status__in=Delivery.CLAIMABLE).update(updated_at=now)
+    for pk in ids:
+        _tasks().delivery_send_task.delay(delivery_id=pk)
+    return len(ids)
 
 
 # --- coordinator actions -------------------------------------------------------------------------
@@ -304,7 +350,9 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
     """Deliver a finalized or sent letter to one more recipient, with the same PDF. Audited."""
     if letter.status not in (Letter.Status.FINALIZED, Letter.Status.SENT):
         raise ValidationError(_("Only a finalized letter can be sent to a late recipient."))
-    if Delivery.objects.filter(letter=letter, recipient=recipient).exists():
+    if Delivery.objects.filter(
+        letter=letter, recipient=recipient, document=Delivery.Document.LETTER
+    ).exists():
         raise ValidationError(_("%(name)s already receives this letter.") % {"name": recipient})
     delivery = _delivery_create(letter=letter, recipient=recipient)
     audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
@@ -348,7 +396,7 @@ def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
         try:
             emails.signer_delivered_notice(notice.signature).send()
         except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
-            status = SignerNotice.Status.QUEUED if is_temporary(exc) else "failed"
+            status = SignerNotice.Status.QUEUED if is_temporary(exc) else SignerNotice.Status.FAILED
             if notice.attempts >= MAX_ATTEMPTS:
                 status = SignerNotice.Status.FAILED
             SignerNotice.objects.filter(pk=pk).update(status=status, last_error=str(exc)[:2000])

@@ -30,4 +30,33 @@ urlpatterns = [
         author.signature_edit,
         name="signature-edit",
     ),
+    path("letters/<int:pk>/finalize/", author.letter_finalize, name="letter-finalize"),
+    path("letters/<int:pk>/delivery/", author.letter_delivery, name="letter-delivery"),
+    path(
+        "letters/<int:pk>/delivery/status/",
+        author.letter_delivery_status,
+        name="letter-delivery-status",
+    ),
+    path(
+        "letters/<int:pk>/delivery/<int:delivery_pk>/retry/",
+        author.delivery_retry,
+        name="delivery-retry",
+    ),
+    path(
+        "letters/<int:pk>/delivery/late/",
+        author.letter_late_recipient,
+        name="letter-late-recipient",
+    ),
+    path("letters/<int:pk>/press/", author.press_release, name="press-release"),
+    path("letters/<int:pk>/press/draft/", author.press_release_draft, name="press-release-draft"),
+    path(
+        "letters/<int:pk>/press/preview/",
+        author.press_release_preview,
+        name="press-release-preview",
+    ),
+    path(
+        "letters/<int:pk>/press/release.txt", author.press_release_text, name="press-release-text"
+    ),
+    path("letters/<int:pk>/press/release.pdf", author.press_release_pdf, name="press-release-pdf"),
+    path("letters/<int:pk>/press/send/", author.press_release_send, name="press-release-send"),
 ]

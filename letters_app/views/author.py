@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -18,17 +20,26 @@ from django_countries import countries
 from letters_app import selectors
 from letters_app.forms.author import (
     CoordinatorAddForm,
+    LateRecipientForm,
     LetterForm,
     LetterNewForm,
+    PressReleaseForm,
+    PressSendForm,
     RecipientChoiceForm,
     RecipientForm,
     RecipientSearchForm,
     SignatureDisplayForm,
     SignatureModerateForm,
 )
-from letters_app.models import Letter, Signature
-from letters_app.rendering import render_letter_html
+from letters_app.models import Delivery, Letter, LetterSnapshot, PressRelease, Recipient, Signature
+from letters_app.rendering import (
+    render_letter_html,
+    render_press_release_html,
+    render_press_release_text,
+)
+from letters_app.services import deliveries as delivery_services
 from letters_app.services import letters as letter_services
+from letters_app.services import press as press_services
 from letters_app.services import signatures as signature_services
 
 DIRECTORY_PAGE_SIZE = 50
@@ -50,7 +61,14 @@ ACTION_LABELS = {
     "signature.invalidated": gettext_lazy("Invalidated a signature (abuse)"),
     "signature.withdrawn": gettext_lazy("Withdrew a signature"),
     "signature.edited": gettext_lazy("Corrected a signature"),
+    "delivery.retried": gettext_lazy("Sent a failed delivery again"),
+    "delivery.late": gettext_lazy("Sent the letter to a late recipient"),
+    "press.drafted": gettext_lazy("Drafted the press release"),
+    "press.edited": gettext_lazy("Edited the press release"),
+    "press.sent": gettext_lazy("Sent the press release"),
 }
+FINALIZED = (Letter.Status.FINALIZED, Letter.Status.SENT)
+PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
 NOT_TIDIED = ("country", "organization_type", "website")  # chosen from a list, or a link
 SIGNATURE_TABS = {
     "pending": gettext_lazy("Waiting for e-mail confirmation"),
@@ -275,7 +293,9 @@ def letter_reopen(request, pk):
     )
 
 
-def _status_change(request, letter, *, service, allowed, template, success, **context):
+def _status_change(
+    request, letter, *, service, allowed, template, success, then="author:letter-edit", **context
+):
     """Confirm on GET; on POST run the service, then redirect, or show why it refused."""
     errors = []
     if request.method == "POST":
@@ -286,7 +306,7 @@ def _status_change(request, letter, *, service, allowed, template, success, **co
             errors = [message for message in exc.messages if message not in shown]
         else:
             messages.success(request, success)
-            return redirect("author:letter-edit", pk=letter.pk)
+            return redirect(then, pk=letter.pk)
     context |= {"letter": letter, "allowed": allowed, "errors": errors}
     return render(request, template, context)
 
@@ -311,7 +331,11 @@ def _event_detail(event) -> str:
     detail, parts = event.detail, []
     if detail.get("signature"):
         parts.append(_("signature #%(n)s") % {"n": detail["signature"]})
-    labels = SIGNATURE_FIELD_LABELS if event.action.startswith("signature.") else FIELD_LABELS
+    labels = FIELD_LABELS
+    if event.action.startswith("signature."):
+        labels = SIGNATURE_FIELD_LABELS
+    elif event.action.startswith("press."):
+        labels = PRESS_FIELD_LABELS
     fields = [f for f in detail.get("fields", []) if f in labels]
     if fields:
         parts.append(", ".join(str(labels[f]) for f in fields))
@@ -323,6 +347,8 @@ def _event_detail(event) -> str:
     if "recipients" in detail:
         n = len(detail["recipients"])
         parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
+    if detail.get("recipient"):
+        parts.append(detail["recipient"])
     if detail.get("user"):
         parts.append(detail["user"])
     if detail.get("reason") == "deadline":
@@ -429,3 +455,264 @@ def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, 
         (Signature._meta.get_field(f).verbose_name, shown(f, getattr(signature, f)), shown(f, v))
         for f, v in suggestion.items()
     ]
+
+
+# --- finalize and deliver ------------------------------------------------------------------------
+
+
+@login_required
+def letter_finalize(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    problems = [(m, None) for m in delivery_services.letter_finalize_problems(letter)]
+    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    return _status_change(
+        request,
+        letter,
+        service=delivery_services.letter_finalize,
+        allowed=letter.status == Letter.Status.CLOSED,
+        template="author/letter_finalize.html",
+        success=_("The letter is finalized: its PDF is being made, then it is sent."),
+        then="author:letter-delivery",
+        problems=problems,
+        recipients=recipients,
+        signature_count=letter.signatures.filter(is_public=True).count(),
+    )
+
+
+@login_required
+def letter_delivery(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    snapshot = LetterSnapshot.objects.filter(letter=letter).first()
+    search = RecipientSearchForm(request.GET)
+    query = search.cleaned_data if search.is_valid() else {}
+    found = []
+    if snapshot and (query.get("q") or query.get("kind")):
+        receiving = letter.deliveries.values("recipient_id")  # the service refuses them
+        found = selectors.recipient_list_directory(query=query["q"], kind=query["kind"])
+        found = found.exclude(pk__in=receiving)[:DIRECTORY_PAGE_SIZE]
+    context = {
+        "letter": letter,
+        "snapshot": snapshot,
+        "deliveries": selectors.delivery_list_for_letter(letter),
+        "progress": selectors.delivery_progress(letter)["counts"],
+        "search": search,
+        "found": found,
+        "searched": bool(query.get("q") or query.get("kind")),
+    }
+    return render(request, "author/letter_delivery.html", context)
+
+
+@login_required
+def letter_delivery_status(request, pk):
+    """The delivery progress as JSON, polled by static/js/delivery-progress.js."""
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    document = request.GET.get("document", Delivery.Document.LETTER)
+    if document not in Delivery.Document.values:
+        document = Delivery.Document.LETTER
+    progress = selectors.delivery_progress(letter, document=document)
+    snapshot = LetterSnapshot.objects.filter(letter=letter).first()
+    pdf_status = snapshot.pdf_status if snapshot else None
+    labels = dict(Delivery.Status.choices)
+    rows = [
+        {
+            "id": row["id"],
+            "status": row["status"],
+            "label": str(labels[row["status"]]),
+            "attempts": row["attempts"],
+            "last_error": row["last_error"],
+            "response": row["response"],
+            "sent_at": _when(row["sent_at"]),
+        }
+        for row in progress["rows"]
+    ]
+    waiting = progress["counts"]["waiting"]
+    pdf_failed = pdf_status == LetterSnapshot.PdfStatus.FAILED and document == "letter"
+    return JsonResponse(
+        {
+            "counts": progress["counts"],
+            "rows": rows,
+            "pdf": pdf_status,
+            "pdf_error": snapshot.pdf_error if snapshot else "",
+            "ended": waiting == 0 or pdf_failed,
+        }
+    )
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk, delivery_pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    delivery = get_object_or_404(letter.deliveries.select_related("recipient"), pk=delivery_pk)
+    try:
+        delivery_services.delivery_retry(delivery=delivery, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sending again to %(name)s.") % {"name": delivery.recipient})
+    if delivery.document == Delivery.Document.PRESS_RELEASE:
+        return redirect("author:press-release", pk=letter.pk)
+    return redirect("author:letter-delivery", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def letter_late_recipient(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = LateRecipientForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("author:letter-delivery", pk=letter.pk)
+    recipient = form.cleaned_data["recipient"]
+    try:
+        delivery_services.letter_add_late_recipient(
+            letter=letter, recipient=recipient, actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s will receive the letter.") % {"name": recipient})
+    return redirect("author:letter-delivery", pk=letter.pk)
+
+
+# --- press release -------------------------------------------------------------------------------
+
+
+def _press_for(letter) -> PressRelease | None:
+    return PressRelease.objects.filter(letter=letter).first()
+
+
+@login_required
+def press_release(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    press = _press_for(letter)
+    if press is None or request.method != "POST":
+        form = PressReleaseForm(instance=press) if press else None
+        return _press_page(request, letter, press, form)
+    form = PressReleaseForm(request.POST, instance=copy.copy(press))
+    if form.is_valid():
+        try:
+            press_services.press_release_update(
+                press=press, data=form.cleaned_data, actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The press release is saved."))
+            return redirect("author:press-release", pk=letter.pk)
+    return _press_page(request, letter, press, form)
+
+
+def _press_page(request, letter, press, form):
+    context = {
+        "letter": letter,
+        "press": press,
+        "form": form,
+        "can_draft": letter.status in FINALIZED,
+        "preview": render_press_release_html(press) if press else "",
+        "problems": press_services.press_release_send_problems(press) if press else [],
+        "deliveries": selectors.delivery_list_for_letter(letter, document="press"),
+        "progress": selectors.delivery_progress(letter, document="press")["counts"],
+    }
+    return render(request, "author/press_release.html", context)
+
+
+@login_required
+@require_POST
+def press_release_draft(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    try:
+        press_services.press_release_draft(letter=letter, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("A draft is ready: fill in the quote and check every part."))
+    return redirect("author:press-release", pk=letter.pk)
+
+
+def _press_get(request, pk) -> tuple[Letter, PressRelease]:
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    return letter, get_object_or_404(PressRelease, letter=letter)
+
+
+def _download(content, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def press_release_preview(request, pk):
+    _letter, press = _press_get(request, pk)
+    form = PressReleaseForm(request.POST, instance=copy.copy(press))
+    form.is_valid()  # puts every valid posted value on the unsaved copy
+    return HttpResponse(render_press_release_html(form.instance))
+
+
+@login_required
+def press_release_text(request, pk):
+    letter, press = _press_get(request, pk)
+    return _download(
+        render_press_release_text(press),
+        content_type="text/plain; charset=utf-8",
+        filename=f"{letter.slug}-press-release.txt",
+    )
+
+
+@login_required
+def press_release_pdf(request, pk):
+    """A page or two, made in the request: short enough not to need a task."""
+    from weasyprint import HTML  # heavy: loaded by the one page that needs it
+
+    letter, press = _press_get(request, pk)
+    context = {"press": press, "press_html": render_press_release_html(press)}
+    html = render_to_string("author/press_release_pdf.html", context, request=request)
+    return _download(
+        HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(),
+        content_type="application/pdf",
+        filename=f"{letter.slug}-press-release.pdf",
+    )
+
+
+@login_required
+def press_release_send(request, pk):
+    letter, press = _press_get(request, pk)
+    form = PressSendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = press_services.press_release_send(
+                press=press, recipients=list(form.cleaned_data["recipients"]), actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            n = len(created)
+            text = ngettext(
+                "The press release is on its way to %(n)s contact.",
+                "The press release is on its way to %(n)s contacts.",
+                n,
+            )
+            messages.success(request, text % {"n": n})
+            return redirect("author:press-release", pk=letter.pk)
+    already = set(
+        letter.deliveries.filter(document=Delivery.Document.PRESS_RELEASE).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    context = {
+        "letter": letter,
+        "press": press,
+        "form": form,
+        "media": list(form.fields["recipients"].queryset[:500]),
+        "already": already,
+        "problems": press_services.press_release_send_problems(press),
+        "media_kind": Recipient.Kind.MEDIA.label,
+    }
+    return render(request, "author/press_release_send.html", context)

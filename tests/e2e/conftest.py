@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 
+# The real worker and SMTP server of the integration tests, for the browser tests that mail.
+from tests.integration.conftest import (  # noqa: F401
+    celery_worker_process,
+    smtp_server,
+    start_worker,
+)
+
 # Playwright's sync API runs an event loop in this thread; the ORM must still be usable here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

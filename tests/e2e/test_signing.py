@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from letters_app.models import Signature
 from letters_app.services.letters import letter_open
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import celery_worker_process, smtp_server, wait_for  # noqa: F401
+from tests.integration.conftest import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ LISTED_AS = f"{KHMER_NAME} (ACR), Cambodia"
 
 
 @pytest.fixture
-def worker_env(smtp_server, live_server):  # noqa: F811 - the imported fixture, overridden
+def worker_env(smtp_server, live_server):
     # The worker mails through the test's SMTP server, with links back to the live server.
     return {
         "SMTP_HOST": "127.0.0.1",
@@ -46,8 +46,8 @@ def _confirm_url(message) -> str:
 
 def test_organization_signs_with_a_khmer_name_and_confirms_by_mail(
     live_server,
-    smtp_server,  # noqa: F811
-    celery_worker_process,  # noqa: F811
+    smtp_server,
+    celery_worker_process,
     page,
     artifacts_dir,
 ):

@@ -1,3 +1,5 @@
+import asyncio
+import collections
 import email
 import email.policy
 import os
@@ -25,10 +27,31 @@ def _database_url() -> str:
 
 
 class _Inbox:
-    """An aiosmtpd handler that keeps every message it receives, parsed."""
+    """An aiosmtpd handler that keeps every message it receives, parsed. A test can make it
+    refuse an address (`refuse`), or slow (`delay` seconds before answering each RCPT, so that
+    a client killed meanwhile has not handed its message over)."""
 
     def __init__(self):
         self.messages = []
+        self.delay = 0.0
+        self.rcpt_attempts = collections.Counter()
+        self._refusals = {}
+
+    def refuse(self, address: str, reply: str, *, times: int | None = None) -> None:
+        """Answer RCPT TO:<address> with `reply` ("451 …", "550 …"): `times` times, or always."""
+        self._refusals[address] = [reply, times]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.rcpt_attempts[address] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        refusal = self._refusals.get(address)
+        if refusal and (refusal[1] is None or refusal[1] > 0):
+            if refusal[1] is not None:
+                refusal[1] -= 1
+            return refusal[0]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -59,9 +82,15 @@ def worker_env():
     return {}
 
 
+def broker_is_redis() -> bool:
+    return celery_app.conf.broker_url.startswith(("redis://", "rediss://"))
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path, worker_env):
-    """A real Celery worker in its own process, on the configured broker and the test database."""
+def start_worker(transactional_db, tmp_path, worker_env):
+    """Start real Celery workers, each in its own process, on the configured broker and the test
+    database: `start_worker(pool="prefork", concurrency=2)` returns the process once it is
+    ready, its log at `.log_path`. Every worker still running is stopped at the end."""
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -71,25 +100,44 @@ def celery_worker_process(transactional_db, tmp_path, worker_env):
     # Tasks queued by earlier tests that had no worker would otherwise reach this one and may
     # name rows of this test's database that happen to have the same ids.
     celery_app.control.purge()
-    log = (tmp_path / "worker.log").open("w+")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "letters_app", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while "ready." not in (tmp_path / "worker.log").read_text():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail("Celery worker did not start:\n" + (tmp_path / "worker.log").read_text())
-        time.sleep(0.2)
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    log.close()
+    started = []
+
+    def start(*, pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
+        n = len(started) + 1
+        log_path = tmp_path / f"worker-{n}.log"
+        log = log_path.open("w+")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "letters_app", "worker", f"--pool={pool}",
+             f"--concurrency={concurrency}", f"--hostname=worker{n}-{os.getpid()}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        worker.log_path = log_path
+        started.append((worker, log))
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                worker.kill()
+                pytest.fail("Celery worker did not start:\n" + log_path.read_text())
+            time.sleep(0.2)
+        return worker
+
+    yield start
+    for worker, log in started:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        log.close()
+
+
+@pytest.fixture
+def celery_worker_process(start_worker):
+    """A real Celery worker (solo pool) in its own process."""
+    return start_worker()
 
 
 def wait_for(predicate, *, timeout=30.0, interval=0.2):

@@ -18,9 +18,19 @@ LETTER_PAGES = [
     "letter-reopen",
     "letter-history",
     "letter-signatures",
+    "letter-finalize",
+    "letter-delivery",
+    "press-release",
 ]
 # Endpoints that only take POST.
-LETTER_ACTIONS = ["letter-preview", "letter-recipient-add", "letter-coordinator-remove"]
+LETTER_ACTIONS = [
+    "letter-preview",
+    "letter-recipient-add",
+    "letter-coordinator-remove",
+    "letter-late-recipient",
+    "press-release-draft",
+    "press-release-preview",
+]
 RUNNERS = ["coordinator", "co_coordinator", "admin"]
 
 

@@ -1,0 +1,121 @@
+// Delivery progress on the coordinator's delivery and press release pages: asks the server every
+// few seconds how each e-mail is doing and updates the counts, the badges and the rows in place,
+// until every delivery has ended. Without this script the page shows the state when it loaded.
+// Text is set with textContent only: error messages and responses come from mail servers.
+(function () {
+  "use strict";
+
+  var INTERVAL_MS = 2500;
+  var MAX_FAILURES = 5; // a lost session or a server down: stop rather than hammer it
+  var BADGE = {
+    sent: "success",
+    failed: "danger",
+    retry: "warning",
+    postal: "secondary",
+    queued: "info",
+    sending: "info",
+  };
+
+  function setText(element, text) {
+    if (element && element.textContent !== text) {
+      element.textContent = text; // only on change, so the live region speaks only then
+    }
+  }
+
+  function updateRow(row, data) {
+    var badge = row.querySelector('[data-field="status"]');
+    if (badge) {
+      setText(badge, data.label);
+      badge.className = "badge delivery-badge text-bg-" + (BADGE[data.status] || "info");
+    }
+    setText(row.querySelector('[data-field="attempts"]'), String(data.attempts));
+    setText(row.querySelector('[data-field="last_error"]'), data.last_error);
+    setText(row.querySelector('[data-field="sent_at"]'), data.sent_at);
+    setText(row.querySelector('[data-field="response"]'), data.response);
+    var retry = row.querySelector("form[data-retry]");
+    if (retry) {
+      retry.hidden = data.status !== "failed";
+    }
+  }
+
+  function updatePdf(status, error) {
+    var box = document.getElementById("delivery-pdf");
+    if (!box || !status) {
+      return;
+    }
+    box.dataset.pdfStatus = status;
+    var parts = box.querySelectorAll("[data-pdf]");
+    for (var i = 0; i < parts.length; i++) {
+      parts[i].hidden = parts[i].dataset.pdf !== status;
+    }
+    setText(box.querySelector("[data-pdf-error]"), error || "");
+  }
+
+  function start(section) {
+    var url = section.dataset.statusUrl;
+    if (!url || !window.fetch || section.dataset.ended === "true") {
+      return;
+    }
+    var failures = 0;
+
+    function update(data) {
+      Object.keys(data.counts).forEach(function (key) {
+        setText(section.querySelector('[data-count="' + key + '"]'), String(data.counts[key]));
+      });
+      data.rows.forEach(function (row) {
+        var tr = section.querySelector('tr[data-delivery-id="' + row.id + '"]');
+        if (tr) {
+          updateRow(tr, row);
+        }
+      });
+      updatePdf(data.pdf, data.pdf_error);
+    }
+
+    function poll() {
+      if (document.hidden) {
+        window.setTimeout(poll, INTERVAL_MS); // nobody is looking: ask later
+        return;
+      }
+      fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("delivery status: HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          failures = 0;
+          update(data);
+          if (data.ended) {
+            section.dataset.ended = "true";
+            return;
+          }
+          window.setTimeout(poll, INTERVAL_MS);
+        })
+        .catch(function () {
+          failures += 1;
+          if (failures < MAX_FAILURES) {
+            window.setTimeout(poll, INTERVAL_MS * (failures + 1));
+          }
+        });
+    }
+
+    window.setTimeout(poll, INTERVAL_MS);
+  }
+
+  function init() {
+    var sections = document.querySelectorAll("section[data-status-url]");
+    for (var i = 0; i < sections.length; i++) {
+      start(sections[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,493 @@
+"""Finalizing and delivering a letter, tested through their effects: the snapshot, the delivery
+rows, the mails in the outbox, the tasks queued on commit, the audit trail."""
+
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from letters_app.celery import app as celery_app
+from letters_app.models import (
+    AuditEvent,
+    Delivery,
+    Letter,
+    LetterRecipient,
+    LetterSnapshot,
+    Recipient,
+    Signature,
+    SignerNotice,
+)
+from letters_app.services import deliveries
+from letters_app.services.deliveries import (
+    content_sha256,
+    deliveries_requeue_stuck,
+    delivery_send,
+    letter_finalize,
+    letter_mark_sent_if_done,
+    retry_delay,
+    signer_notices_send,
+    snapshot_content,
+    snapshot_pdf_make,
+)
+from letters_app.services.letters import letter_close, letter_open
+from letters_app.services.signatures import signature_confirm, signature_withdraw
+from letters_app.tasks import delivery_send_task, signer_notices_send_task
+from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
+from tests.tasks.backends import FlakyBackend
+from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
+
+D = Delivery.Status
+PDF = b"%PDF-1.7 the letter as finalized"
+SIGNERS = ["Ligue des droits", "សមាគមខ្មែរដើម្បីសិទ្ធិមនុស្ស", "Association Française"]
+
+
+@pytest.fixture(autouse=True)
+def _pdf_and_media(settings, tmp_path, monkeypatch):
+    # The PDF's own tests render it; here it only has to be stored and attached.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("letters_app.exports.letter_pdf.render_letter_pdf", lambda snapshot: PDF)
+
+
+@pytest.fixture
+def recipients(db):
+    return [
+        RecipientFactory(name="Muntarbhorn", salutation="Dear Professor Muntarbhorn,"),
+        RecipientFactory(name="Türk", salutation="Monsieur le Haut-Commissaire,"),
+        RecipientFactory(name="Postal Office", email="", salutation="Dear Sir or Madam,"),
+    ]
+
+
+@pytest.fixture
+def make_letter(coordinator):
+    """A letter opened, signed by `signers` (listed), then closed unless told otherwise."""
+
+    def make_letter(*, recipients, signers=SIGNERS, close=True):
+        letter = LetterFactory(created_by=coordinator, recipients=recipients)
+        letter = letter_open(letter=letter, actor=coordinator)
+        for name in signers:
+            signature = SignatureFactory(letter=letter, name=name, version=1)
+            signature_confirm(signature=signature)
+        if close:
+            letter_close(letter=letter, actor=coordinator)
+        letter.refresh_from_db()
+        return letter
+
+    return make_letter
+
+
+@pytest.fixture
+def closed_letter(make_letter, recipients):
+    return make_letter(recipients=recipients)
+
+
+@pytest.fixture
+def finalize(coordinator, django_capture_on_commit_callbacks):
+    """Finalize as the coordinator would, running everything it queues (PDF, sends, notices)."""
+
+    def finalize(letter, *, execute=True):
+        try:
+            with django_capture_on_commit_callbacks(execute=execute) as callbacks:
+                finalize.callbacks = callbacks  # filled in place, read by the tests
+                return letter_finalize(letter=letter, actor=coordinator)
+        finally:
+            letter.refresh_from_db()
+
+    return finalize
+
+
+@pytest.fixture
+def finalized(closed_letter, finalize):
+    """Finalized with its PDF stored, the deliveries waiting (their tasks not run)."""
+    finalize(closed_letter, execute=False)
+    snapshot_pdf_make(letter_id=closed_letter.pk)  # its own on-commit sends are not run
+    return closed_letter
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.backends.FlakyBackend"}}
+    FlakyBackend.reset()
+    yield FlakyBackend
+    FlakyBackend.reset()
+
+
+def run(task, **kwargs):
+    """The task's result, its retries run at once; propagating would stop at the first retry."""
+    before = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    try:
+        return task.apply(kwargs=kwargs).get()
+    finally:
+        celery_app.conf.task_eager_propagates = before
+
+
+def letter_mails():
+    return [m for m in mail.outbox if m.attachments]
+
+
+def delivery_of(letter, recipient) -> Delivery:
+    return Delivery.objects.get(letter=letter, recipient=recipient)
+
+
+# Finalizing ------------------------------------------------------------------------------------
+
+
+def test_an_open_letter_is_refused_with_the_reason(make_letter, recipients, finalize):
+    letter = make_letter(recipients=recipients, close=False)
+    with pytest.raises(ValidationError) as refused:
+        finalize(letter)
+    assert refused.value.messages == [
+        "Only a letter whose signing is closed can be finalized; this one is open for signing."
+    ]
+    assert letter.status == Letter.Status.OPEN
+    assert not LetterSnapshot.objects.exists()
+    assert not Delivery.objects.exists()
+    assert finalize.callbacks == []
+
+
+@pytest.mark.parametrize("run_tasks, status", [(False, "finalized"), (True, "sent")])
+def test_a_finalized_letter_is_refused_a_second_time(closed_letter, finalize, run_tasks, status):
+    first = finalize(closed_letter, execute=run_tasks)
+    with pytest.raises(ValidationError) as refused:
+        finalize(closed_letter)
+    assert refused.value.messages == [
+        f"Only a letter whose signing is closed can be finalized; this one is {status}."
+    ]
+    assert list(LetterSnapshot.objects.all()) == [first]
+    assert Delivery.objects.count() == 3
+    assert finalize.callbacks == []
+
+
+def test_a_letter_without_recipients_or_signatories_is_refused_with_both_reasons(
+    make_letter, recipients, finalize
+):
+    letter = make_letter(recipients=recipients, signers=[])
+    LetterRecipient.objects.filter(letter=letter).delete()
+    with pytest.raises(ValidationError) as refused:
+        finalize(letter)
+    assert refused.value.messages == [
+        "The letter has no recipient.",
+        "Nobody is listed as a signatory yet.",
+    ]
+    assert letter.status == Letter.Status.CLOSED
+    assert not LetterSnapshot.objects.exists()
+
+
+def test_a_rolled_back_finalization_queues_nothing(
+    closed_letter, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            letter_finalize(letter=closed_letter, actor=coordinator)
+            raise RuntimeError("the request failed after finalizing")
+    assert callbacks == []
+    closed_letter.refresh_from_db()
+    assert closed_letter.status == Letter.Status.CLOSED
+    assert not LetterSnapshot.objects.exists()
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_snapshot_freezes_text_signatories_and_recipients_with_their_hash(
+    closed_letter, recipients, finalize, coordinator
+):
+    snapshot = finalize(closed_letter, execute=False)
+    content = snapshot.content
+    assert content["letter"]["version"] == 1
+    assert content["letter"]["title"] == closed_letter.title
+    assert [(s["n"], s["line"].split(",")[0]) for s in content["signatories"]] == [
+        (1, SIGNERS[0]), (2, SIGNERS[1]), (3, SIGNERS[2]),
+    ]  # fmt: skip
+    assert [r["id"] for r in content["recipients"]] == [r.pk for r in recipients]
+    assert snapshot.signatory_count == 3
+    assert (
+        snapshot.sha256
+        == content_sha256(content)
+        == content_sha256(snapshot_content(closed_letter))
+    )
+    assert len(snapshot.sha256) == 64
+    assert snapshot.created_by == coordinator
+    event = AuditEvent.objects.get(letter=closed_letter, action="letter.finalized")
+    assert (event.actor, event.from_status, event.to_status) == (
+        coordinator, Letter.Status.CLOSED, Letter.Status.FINALIZED,
+    )  # fmt: skip
+    assert event.detail == {"sha256": snapshot.sha256, "signatories": 3}
+    # Only the PDF is queued; it queues the deliveries once stored.
+    assert len(finalize.callbacks) == 1
+
+
+def test_nothing_done_after_finalization_changes_the_snapshot(closed_letter, finalize):
+    snapshot = finalize(closed_letter, execute=False)
+    before = (snapshot.content, snapshot.sha256)
+    signature = Signature.objects.filter(letter=closed_letter).first()
+    with pytest.raises(ValidationError):
+        signature_withdraw(signature=signature)
+    # Even a change behind the services' back leaves the frozen copy alone.
+    Signature.objects.filter(pk=signature.pk).update(is_public=False, name="Changed")
+    Recipient.objects.update(salutation="Hello,")
+    snapshot = LetterSnapshot.objects.get(pk=snapshot.pk)
+    assert (snapshot.content, snapshot.sha256) == before
+    assert content_sha256(snapshot.content) == snapshot.sha256
+
+
+# Delivering ------------------------------------------------------------------------------------
+
+
+def test_each_recipient_gets_one_mail_with_the_pdf_and_their_salutation(
+    closed_letter, recipients, finalize, coordinator
+):
+    finalize(closed_letter)
+
+    muntarbhorn, turk, postal = recipients
+    mails = {m.to[0]: m for m in letter_mails()}
+    assert len(letter_mails()) == 2
+    assert set(mails) == {muntarbhorn.email, turk.email}
+    for recipient in (muntarbhorn, turk):
+        message = mails[recipient.email]
+        delivery = delivery_of(closed_letter, recipient)
+        assert delivery.status == D.SENT
+        assert delivery.attempts == 1
+        assert message.attachments == [(f"{closed_letter.slug}.pdf", PDF, "application/pdf")]
+        assert recipient.salutation in message.body
+        assert message.subject == closed_letter.title
+        assert message.reply_to == [coordinator.email]
+        assert message.message()["Message-ID"] == delivery.message_id
+        assert delivery.message_id == f"<letter-{closed_letter.pk}-{recipient.pk}@localhost>"
+    assert "Dear Professor Muntarbhorn," not in mails[turk.email].body
+    # The postal-only recipient is skipped by e-mail but listed in the letter.
+    assert delivery_of(closed_letter, postal).status == D.POSTAL
+    assert delivery_of(closed_letter, postal).get_status_display() == "Postal only"
+    snapshot = LetterSnapshot.objects.get(letter=closed_letter)
+    assert postal.pk in [r["id"] for r in snapshot.content["recipients"]]
+    assert snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
+    assert closed_letter.status == Letter.Status.SENT
+
+
+def test_every_listed_signer_is_told_once_when_all_deliveries_ended(closed_letter, finalize):
+    finalize(closed_letter)
+
+    signers = sorted(Signature.objects.filter(letter=closed_letter).values_list("email", flat=True))
+    notices = [m for m in mail.outbox if not m.attachments]
+    assert sorted(m.to[0] for m in notices) == signers
+    assert SignerNotice.objects.filter(status=SignerNotice.Status.SENT).count() == 3
+    # Run again, the task, the service and the check that created them send nothing more.
+    assert run(signer_notices_send_task, letter_id=closed_letter.pk) == 0
+    assert signer_notices_send(letter_id=closed_letter.pk) == 0
+    assert letter_mark_sent_if_done(letter_id=closed_letter.pk) is False
+    assert SignerNotice.objects.count() == 3
+    assert len(mail.outbox) == 2 + 3
+
+
+def test_running_the_same_send_task_twice_sends_once(finalized, recipients):
+    delivery = delivery_of(finalized, recipients[0])
+    first = run(delivery_send_task, delivery_id=delivery.pk)
+    second = run(delivery_send_task, delivery_id=delivery.pk)
+    assert (first, second) == (D.SENT, None)
+    assert [m.to for m in mail.outbox] == [[recipients[0].email]]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.SENT, 1)
+
+
+def test_a_delivery_held_by_another_worker_is_left_alone(finalized, recipients):
+    delivery = delivery_of(finalized, recipients[0])
+    Delivery.objects.filter(pk=delivery.pk).update(status=D.SENDING, claimed_at=timezone.now())
+    assert delivery_send(delivery_id=delivery.pk) is None
+    assert mail.outbox == []
+
+
+def test_the_pdf_task_run_twice_keeps_the_stored_pdf(finalized, monkeypatch):
+    snapshot = LetterSnapshot.objects.get(letter=finalized)
+    monkeypatch.setattr(
+        "letters_app.exports.letter_pdf.render_letter_pdf", lambda s: pytest.fail("rendered")
+    )
+    snapshot_pdf_make(letter_id=finalized.pk)
+    assert LetterSnapshot.objects.get(pk=snapshot.pk).pdf.name == snapshot.pdf.name
+
+
+# Mail servers that say no ----------------------------------------------------------------------
+
+
+def test_a_temporary_error_is_retried_later_with_a_growing_delay(finalized, recipients, flaky):
+    delivery = delivery_of(finalized, recipients[0])
+    flaky.reset([smtplib.SMTPRecipientsRefused({delivery.email: (451, b"Greylisted")})] * 2)
+
+    first = delivery_send(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (first.status, delivery.status, delivery.attempts) == (D.RETRY, D.RETRY, 1)
+    assert "451" in delivery.last_error and "Greylisted" in delivery.last_error
+    assert 30 * 0.75 <= first.retry_in <= 30
+    second = delivery_send(delivery_id=delivery.pk)
+    assert 60 * 0.75 <= second.retry_in <= 60
+    assert delivery_send(delivery_id=delivery.pk).status == D.SENT
+    assert [m.to for m in flaky.sent] == [[delivery.email]]
+
+
+def test_the_task_retries_with_the_delays_the_service_chose(
+    finalized, recipients, flaky, monkeypatch
+):
+    delivery = delivery_of(finalized, recipients[0])
+    countdowns = []
+    retry = delivery_send_task.retry
+
+    def spy(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return retry(*args, **kwargs)
+
+    monkeypatch.setattr(delivery_send_task, "retry", spy)
+    flaky.reset([ConnectionRefusedError(111, "Connection refused"), TimeoutError("timed out")])
+    assert run(delivery_send_task, delivery_id=delivery.pk) == D.SENT
+    assert len(countdowns) == 2
+    assert 22 <= countdowns[0] <= 30 and 45 <= countdowns[1] <= 60
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(flaky.sent)) == (D.SENT, 3, 1)
+
+
+def test_retry_delays_stay_under_the_cap_and_the_visibility_timeout(settings):
+    delays = [retry_delay(n) for n in range(1, 30) for _ in range(20)]
+    assert max(delays) <= settings.DELIVERY_RETRY_CAP_SECONDS < 3600
+    assert min(retry_delay(1) for _ in range(50)) >= 22
+    assert len({retry_delay(4) for _ in range(50)}) > 1  # jittered
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such user")}),
+        smtplib.SMTPDataError(554, b"Message rejected"),
+        smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_a_permanent_error_fails_at_once_with_the_reason(finalized, recipients, flaky, error):
+    delivery = delivery_of(finalized, recipients[0])
+    flaky.reset([error])
+    outcome = run(delivery_send_task, delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (outcome, delivery.status, delivery.attempts) == (D.FAILED, D.FAILED, 1)
+    assert delivery.last_error.startswith(type(error).__name__)
+    assert flaky.attempts == 1 and flaky.sent == []
+
+
+def test_a_temporary_error_that_lasts_fails_after_the_last_try(
+    finalized, recipients, flaky, settings
+):
+    settings.DELIVERY_MAX_ATTEMPTS = 3
+    delivery = delivery_of(finalized, recipients[0])
+    flaky.reset([smtplib.SMTPServerDisconnected("Connection unexpectedly closed")] * 5)
+    assert run(delivery_send_task, delivery_id=delivery.pk) == D.FAILED
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 3)
+    assert "Connection unexpectedly closed" in delivery.last_error
+
+
+def test_the_letter_is_sent_once_every_delivery_ended_even_a_failed_one(
+    finalized, recipients, flaky, django_capture_on_commit_callbacks
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(delivery_id=first.pk)
+        finalized.refresh_from_db()
+        assert finalized.status == Letter.Status.FINALIZED
+        delivery_send(delivery_id=second.pk)
+    finalized.refresh_from_db()
+    assert finalized.status == Letter.Status.SENT
+    assert AuditEvent.objects.filter(letter=finalized, action="letter.sent").count() == 1
+    assert SignerNotice.objects.filter(signature__letter=finalized).count() == 3
+
+
+# Header injection ------------------------------------------------------------------------------
+
+
+def test_a_recipient_address_with_a_line_break_is_refused_at_entry(recipients):
+    recipient = recipients[0]
+    recipient.email = "rapporteur@example.org\r\nBcc: everyone@example.org"
+    with pytest.raises(ValidationError) as refused:
+        recipient.full_clean()
+    assert "email" in refused.value.message_dict
+
+
+def test_a_line_break_that_reaches_a_header_is_refused_by_the_mail_and_kept_as_reason(
+    finalized, recipients
+):
+    delivery = delivery_of(finalized, recipients[0])
+    # Past the form's validation, straight into the row.
+    Delivery.objects.filter(pk=delivery.pk).update(email="a@example.org\r\nBcc: x@example.org")
+    assert delivery_send(delivery_id=delivery.pk).status == D.FAILED
+    delivery.refresh_from_db()
+    assert delivery.status == D.FAILED
+    assert "linefeed or carriage return" in delivery.last_error
+    assert mail.outbox == []
+
+
+def test_line_breaks_in_the_title_name_or_salutation_never_make_a_header(finalized, recipients):
+    recipient = recipients[0]
+    evil = "Evil\r\nBcc: everyone@example.org"
+    Recipient.objects.filter(pk=recipient.pk).update(name=evil, salutation=f"Dear {evil},")
+    snapshot = LetterSnapshot.objects.get(letter=finalized)
+    snapshot.content["letter"]["title"] = "Title\r\nBcc: everyone@example.org"
+    LetterSnapshot.objects.filter(pk=snapshot.pk).update(content=snapshot.content)
+
+    assert delivery_send(delivery_id=delivery_of(finalized, recipient).pk).status == D.SENT
+    (message,) = mail.outbox
+    assert message.bcc == []
+    parsed = message.message()
+    assert parsed["Bcc"] is None
+    assert parsed["Subject"] == "Title Bcc: everyone@example.org"
+    assert "Dear Evil" in message.body
+
+
+# Stuck and lost deliveries ---------------------------------------------------------------------
+
+
+def test_a_delivery_stuck_in_sending_is_sent_again_after_the_timeout(finalized, recipients):
+    stuck, recent, _postal = (delivery_of(finalized, r) for r in recipients)
+    long_ago = timezone.now() - datetime.timedelta(seconds=601)
+    Delivery.objects.filter(pk=stuck.pk).update(status=D.SENDING, claimed_at=long_ago, attempts=1)
+    Delivery.objects.filter(pk=recent.pk).update(status=D.SENDING, claimed_at=timezone.now())
+
+    assert deliveries_requeue_stuck() == 1
+
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == (D.SENT, 2)
+    assert recent.status == D.SENDING  # its worker may still be sending it
+    assert [m.to for m in mail.outbox] == [[stuck.email]]
+    # The same Message-ID as the first try: a duplicate is recognisable as one.
+    assert mail.outbox[0].message()["Message-ID"] == stuck.message_id
+
+
+def test_a_delivery_whose_task_was_lost_gets_a_new_one(finalized, recipients, monkeypatch):
+    queued = delivery_of(finalized, recipients[0])
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Delivery.objects.filter(pk=queued.pk).update(updated_at=long_ago)
+    sent = []
+    monkeypatch.setattr(
+        deliveries._tasks().delivery_send_task, "delay", lambda **kw: sent.append(kw)
+    )
+    assert deliveries_requeue_stuck() == 1
+    assert sent == [{"delivery_id": queued.pk}]
+    # Its clock moved on: the next run leaves it to the task just queued.
+    assert deliveries_requeue_stuck() == 0
+
+
+def test_stuck_signer_notices_are_queued_again(closed_letter, finalize, monkeypatch):
+    finalize(closed_letter)
+    notice = SignerNotice.objects.first()
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    SignerNotice.objects.filter(pk=notice.pk).update(
+        status=SignerNotice.Status.SENDING, claimed_at=long_ago
+    )
+    outbox_before = len(mail.outbox)
+
+    deliveries_requeue_stuck()
+
+    notice.refresh_from_db()
+    assert notice.status == SignerNotice.Status.SENT
+    assert [m.to for m in mail.outbox[outbox_before:]] == [[notice.signature.email]]

@@ -1,0 +1,450 @@
+"""Finalizing a letter and following its delivery: the confirmation page, the delivery page, the
+progress JSON it polls, sending a failed delivery again and adding a late recipient."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils.html import escape
+
+from letters_app.models import AuditEvent, Delivery, Letter, LetterSnapshot
+from tests.factories import RecipientFactory
+from tests.views.author.finalized import (  # noqa: F401 - fixtures
+    SCRIPT,
+    closed_letter_fixture,
+    finalized_letter_fixture,
+    postal_recipient_fixture,
+    queued_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = Delivery.Status
+RUNNERS = ["coordinator", "co_coordinator", "admin"]
+
+
+def url(name, letter, **kwargs):
+    return reverse(f"author:{name}", kwargs={"pk": letter.pk, **kwargs})
+
+
+def flash(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def letter_delivery(letter, recipient):
+    return Delivery.objects.get(letter=letter, recipient=recipient, document="letter")
+
+
+def set_status(delivery, status, **fields):
+    Delivery.objects.filter(pk=delivery.pk).update(status=status, **fields)
+    delivery.refresh_from_db()
+    return delivery
+
+
+# Who may see it
+
+
+@pytest.mark.parametrize("persona", RUNNERS)
+@pytest.mark.parametrize("name", ["letter-finalize", "letter-delivery", "letter-delivery-status"])
+def test_people_who_run_the_letter_open_the_delivery_pages(
+    request, client_for, finalized_letter, persona, name
+):
+    response = client_for(request.getfixturevalue(persona)).get(url(name, finalized_letter))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", RUNNERS)
+def test_people_who_run_the_letter_finalize_it(
+    request, client_for, closed_letter, persona, queued, django_capture_on_commit_callbacks
+):
+    user = request.getfixturevalue(persona)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post(url("letter-finalize", closed_letter))
+    assert response.status_code == 302
+    assert response.url == url("letter-delivery", closed_letter)
+    closed_letter.refresh_from_db()
+    assert closed_letter.status == Letter.Status.FINALIZED
+    snapshot = closed_letter.snapshot
+    assert (snapshot.signatory_count, snapshot.created_by) == (4, user)
+    assert queued == [("letter_pdf_task", {"letter_id": closed_letter.pk})]
+    assert AuditEvent.objects.get(action="letter.finalized").actor == user
+
+
+def test_a_stranger_gets_404_and_changes_nothing(
+    client_for, stranger, finalized_letter, recipient, queued, django_capture_on_commit_callbacks
+):
+    delivery = set_status(letter_delivery(finalized_letter, recipient), D.FAILED)
+    late = RecipientFactory()
+    client = client_for(stranger)
+    for name in ("letter-finalize", "letter-delivery", "letter-delivery-status"):
+        assert client.get(url(name, finalized_letter)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = url("delivery-retry", finalized_letter, delivery_pk=delivery.pk)
+        assert client.post(retry).status_code == 404
+        late_url = url("letter-late-recipient", finalized_letter)
+        assert client.post(late_url, {"recipient": late.pk}).status_code == 404
+    delivery.refresh_from_db()
+    assert delivery.status == D.FAILED
+    assert not Delivery.objects.filter(recipient=late).exists()
+    assert queued == []
+
+
+def test_a_stranger_cannot_finalize(client_for, stranger, closed_letter):
+    assert client_for(stranger).post(url("letter-finalize", closed_letter)).status_code == 404
+    closed_letter.refresh_from_db()
+    assert closed_letter.status == Letter.Status.CLOSED
+    assert not LetterSnapshot.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, finalized_letter, recipient):
+    delivery = letter_delivery(finalized_letter, recipient)
+    pages = [url(n, finalized_letter) for n in ("letter-finalize", "letter-delivery",
+                                                 "letter-delivery-status")]  # fmt: skip
+    actions = [
+        url("delivery-retry", finalized_letter, delivery_pk=delivery.pk),
+        url("letter-late-recipient", finalized_letter),
+        url("letter-finalize", finalized_letter),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert (response.status_code, response.url) == (302, f"{reverse('login')}?next={page}")
+    for action in actions:
+        response = client.post(action)
+        assert (response.status_code, response.url) == (302, f"{reverse('login')}?next={action}")
+
+
+@pytest.mark.parametrize("name", ["delivery-retry", "letter-late-recipient"])
+def test_actions_refuse_get(client_for, coordinator, finalized_letter, recipient, name):
+    kwargs = {"delivery_pk": letter_delivery(finalized_letter, recipient).pk}
+    address = url(name, finalized_letter, **(kwargs if name == "delivery-retry" else {}))
+    assert client_for(coordinator).get(address).status_code == 405
+
+
+# Finalize
+
+
+def test_the_nav_offers_finalize_only_once_signing_is_closed(
+    client_for, coordinator, closed_letter
+):
+    finalize = url("letter-finalize", closed_letter)
+    content = client_for(coordinator).get(url("letter-edit", closed_letter)).content.decode()
+    assert f'href="{finalize}"' in content
+    assert f'href="{url("letter-delivery", closed_letter)}"' not in content
+    Letter.objects.filter(pk=closed_letter.pk).update(status=Letter.Status.OPEN)
+    content = client_for(coordinator).get(url("letter-edit", closed_letter)).content.decode()
+    assert f'href="{finalize}"' not in content
+
+
+def test_the_finalize_page_shows_recipients_and_the_listed_count(
+    client_for, coordinator, closed_letter, recipient
+):
+    response = client_for(coordinator).get(url("letter-finalize", closed_letter))
+    content = response.content.decode()
+    assert response.context["problems"] == []
+    assert response.context["signature_count"] == 4
+    assert "4 listed signatures will be numbered and frozen." in content
+    assert "2 recipients" in content
+    assert escape(str(recipient)) in content
+    assert recipient.email in content
+    assert content.count("postal only") == 1 + 1  # the Sok Dara row, and the explanation below
+    assert "Professor Sok Dara" in content
+    assert "disabled" not in content.split('action="' + url("letter-finalize", closed_letter))[1]
+
+
+def _no_recipients(letter, coordinator):
+    letter.letter_recipients.all().delete()
+
+
+def _no_signatures(letter, coordinator):
+    letter.signatures.update(is_public=False)
+
+
+def _open(letter, coordinator):
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.OPEN)
+
+
+@pytest.mark.parametrize(
+    ("make_it_so", "message"),
+    [
+        (_open, "Only a letter whose signing is closed can be finalized; "
+                "this one is open for signing."),
+        (_no_recipients, "The letter has no recipient."),
+        (_no_signatures, "Nobody is listed as a signatory yet."),
+    ],
+)  # fmt: skip
+def test_finalize_is_refused_with_the_reason(
+    client_for, coordinator, closed_letter, queued, make_it_so, message
+):
+    make_it_so(closed_letter, coordinator)
+    client = client_for(coordinator)
+    page = client.get(url("letter-finalize", closed_letter))
+    assert [m for m, _url in page.context["problems"]] == [message]
+    assert escape(message) in page.content.decode()
+    assert "Finalize and send now</button>" in page.content.decode()
+    response = client.post(url("letter-finalize", closed_letter))
+    assert response.status_code == 200
+    assert escape(message) in response.content.decode()
+    closed_letter.refresh_from_db()
+    assert closed_letter.status != Letter.Status.FINALIZED
+    assert not LetterSnapshot.objects.exists()
+    assert not Delivery.objects.exists()
+    assert queued == []
+
+
+def test_a_finalized_letter_is_not_finalized_twice(client_for, coordinator, finalized_letter):
+    snapshot = finalized_letter.snapshot
+    response = client_for(coordinator).post(url("letter-finalize", finalized_letter))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "only a letter whose signing is closed can be finalized." in content
+    assert response.context["allowed"] is False
+    assert LetterSnapshot.objects.get() == snapshot
+    assert Delivery.objects.count() == 2
+
+
+# The delivery page
+
+
+def test_the_delivery_page_shows_the_snapshot_and_each_recipient(
+    client_for, coordinator, finalized_letter, recipient, postal_recipient
+):
+    snapshot = finalized_letter.snapshot
+    set_status(
+        letter_delivery(finalized_letter, recipient), D.RETRY, attempts=2,
+        last_error=f"SMTPResponseException: 451 {SCRIPT}", response="",
+    )  # fmt: skip
+    response = client_for(coordinator).get(url("letter-delivery", finalized_letter))
+    content = response.content.decode()
+    assert snapshot.sha256 in content
+    assert f'<dd class="col-sm-8">{snapshot.signatory_count}</dd>' in content
+    assert f'<dd class="col-sm-8">{snapshot.version}</dd>' in content
+    assert "Being made: the e-mails go out once it is ready." in content
+    assert escape(f"SMTPResponseException: 451 {SCRIPT}") in content
+    assert SCRIPT not in content
+    assert "Waiting to retry" in content and "Postal only" in content
+    rows = list(response.context["deliveries"])  # in the order they were made
+    assert [d.pk for d in rows] == sorted(d.pk for d in rows)
+    assert {(d.recipient, d.status) for d in rows} == {
+        (recipient, D.RETRY),
+        (postal_recipient, D.POSTAL),
+    }
+    assert response.context["progress"] == {"sent": 0, "waiting": 1, "failed": 0, "postal": 1}
+    assert 'data-ended="false"' in content
+    assert "js/delivery-progress.js" in content
+    assert "<script>" not in content.replace('<script src="', "")
+
+
+def test_the_delivery_page_shows_a_ready_pdf(client_for, coordinator, finalized_letter):
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY, pdf="letters/x.pdf"
+    )
+    content = client_for(coordinator).get(url("letter-delivery", finalized_letter)).content
+    pdf_url = reverse("public:letter-pdf", kwargs={"slug": finalized_letter.slug})
+    assert f'<p data-pdf="ready">Ready. <a href="{pdf_url}">'.encode() in content
+
+
+def test_the_delivery_page_shows_why_the_pdf_failed(client_for, coordinator, finalized_letter):
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.FAILED, pdf_error=f"ValueError: {SCRIPT}"
+    )
+    content = client_for(coordinator).get(url("letter-delivery", finalized_letter)).content
+    assert f"ValueError: {escape(SCRIPT)}".encode() in content
+    assert b'<div data-pdf="failed" class="alert alert-danger" role="alert">' in content
+
+
+def test_the_delivery_page_before_finalizing_says_so(client_for, coordinator, closed_letter):
+    response = client_for(coordinator).get(url("letter-delivery", closed_letter))
+    assert response.status_code == 200
+    assert "This letter is not finalized yet" in response.content.decode()
+
+
+# The progress JSON
+
+
+def test_the_status_json_counts_and_lists_each_row(
+    client_for, coordinator, finalized_letter, recipient, postal_recipient
+):
+    delivery = set_status(
+        letter_delivery(finalized_letter, recipient), D.FAILED, attempts=8,
+        last_error=SCRIPT, response="",
+    )  # fmt: skip
+    postal = letter_delivery(finalized_letter, postal_recipient)
+    response = client_for(coordinator).get(url("letter-delivery-status", finalized_letter))
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    data["rows"].sort(key=lambda row: row["status"])
+    assert data == {
+        "counts": {"sent": 0, "waiting": 0, "failed": 1, "postal": 1},
+        "rows": [
+            {"id": delivery.pk, "status": "failed", "label": "Failed", "attempts": 8,
+             "last_error": SCRIPT, "response": "", "sent_at": ""},
+            {"id": postal.pk, "status": "postal", "label": "Postal only", "attempts": 0,
+             "last_error": "", "response": "", "sent_at": ""},
+        ],
+        "pdf": "pending",
+        "pdf_error": "",
+        "ended": True,
+    }  # fmt: skip
+
+
+def test_the_status_json_says_when_sending_goes_on(
+    client_for, coordinator, finalized_letter, recipient
+):
+    delivery = letter_delivery(finalized_letter, recipient)
+    client = client_for(coordinator)
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert (data["counts"]["waiting"], data["ended"]) == (1, False)
+    set_status(delivery, D.SENT, response="<msg-1@example.org>")
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert data["counts"] == {"sent": 1, "waiting": 0, "failed": 0, "postal": 1}
+    (row,) = [row for row in data["rows"] if row["id"] == delivery.pk]
+    assert (row["status"], row["label"]) == ("sent", "Sent")
+    assert row["response"] == "<msg-1@example.org>"
+    assert data["ended"] is True
+
+
+def test_the_status_json_stops_the_poll_when_the_pdf_failed(
+    client_for, coordinator, finalized_letter
+):
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.FAILED, pdf_error="OSError: no font"
+    )
+    data = client_for(coordinator).get(url("letter-delivery-status", finalized_letter)).json()
+    assert (data["counts"]["waiting"], data["pdf"], data["ended"]) == (1, "failed", True)
+    assert data["pdf_error"] == "OSError: no font"
+
+
+# Sending again
+
+
+def test_a_failed_delivery_is_sent_again(
+    client_for, coordinator, finalized_letter, recipient, queued,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    delivery = set_status(letter_delivery(finalized_letter, recipient), D.FAILED, attempts=8)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url("delivery-retry", finalized_letter, delivery_pk=delivery.pk)
+        )
+    assert response.url == url("letter-delivery", finalized_letter)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.RETRY, 0)
+    assert queued == [("delivery_send_task", {"delivery_id": delivery.pk})]
+    assert flash(response) == [f"Sending again to {recipient}."]
+    assert AuditEvent.objects.get(action="delivery.retried").actor == coordinator
+
+
+@pytest.mark.parametrize("status", [D.QUEUED, D.SENDING, D.RETRY, D.SENT, D.POSTAL])
+def test_only_a_failed_delivery_is_sent_again(
+    client_for, coordinator, finalized_letter, recipient, queued, status,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    delivery = set_status(letter_delivery(finalized_letter, recipient), status, attempts=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url("delivery-retry", finalized_letter, delivery_pk=delivery.pk)
+        )
+    assert response.status_code == 302
+    assert flash(response) == ["Only a failed delivery can be sent again."]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (status, 3)
+    assert queued == []
+
+
+def test_the_retry_button_shows_on_failed_rows_only(
+    client_for, coordinator, finalized_letter, recipient, postal_recipient
+):
+    failed = set_status(letter_delivery(finalized_letter, recipient), D.FAILED)
+    postal = letter_delivery(finalized_letter, postal_recipient)
+    content = client_for(coordinator).get(url("letter-delivery", finalized_letter)).content
+    failed_form = url("delivery-retry", finalized_letter, delivery_pk=failed.pk)
+    postal_form = url("delivery-retry", finalized_letter, delivery_pk=postal.pk)
+    assert f'action="{failed_form}" data-retry>'.encode() in content
+    assert f'action="{postal_form}" data-retry hidden>'.encode() in content
+
+
+def test_a_delivery_of_another_letter_is_404(
+    client_for, coordinator, finalized_letter, recipient, closed_letter
+):
+    from tests.factories import LetterFactory
+
+    other = LetterFactory(created_by=coordinator)
+    delivery = set_status(letter_delivery(finalized_letter, recipient), D.FAILED)
+    response = client_for(coordinator).post(url("delivery-retry", other, delivery_pk=delivery.pk))
+    assert response.status_code == 404
+
+
+# A late recipient
+
+
+def test_the_directory_search_offers_those_not_yet_receiving(
+    client_for, coordinator, finalized_letter, recipient
+):
+    late = RecipientFactory(name="Tep Vannara", institution="Parlement européen")
+    response = client_for(coordinator).get(
+        url("letter-delivery", finalized_letter) + "?q=Rapporteur"
+    )
+    assert list(response.context["found"]) == [late]  # the recipient matches, but has the letter
+    assert escape(str(late)) in response.content.decode()
+    assert f'name="recipient" value="{late.pk}"' in response.content.decode()
+    response = client_for(coordinator).get(url("letter-delivery", finalized_letter) + "?q=")
+    assert list(response.context["found"]) == []
+
+
+def test_a_late_recipient_gets_the_letter(
+    client_for, coordinator, finalized_letter, queued, django_capture_on_commit_callbacks
+):
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY, pdf="letters/x.pdf"
+    )
+    late = RecipientFactory(name="Tep Vannara", email="tep@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url("letter-late-recipient", finalized_letter), {"recipient": late.pk}
+        )
+    assert response.url == url("letter-delivery", finalized_letter)
+    delivery = Delivery.objects.get(letter=finalized_letter, recipient=late)
+    assert (delivery.status, delivery.document, delivery.email) == (
+        D.QUEUED, "letter", "tep@example.org",
+    )  # fmt: skip
+    assert queued == [("delivery_send_task", {"delivery_id": delivery.pk})]
+    assert flash(response) == [f"{late} will receive the letter."]
+    assert AuditEvent.objects.get(action="delivery.late").detail == {"recipient": str(late)}
+
+
+def test_a_late_recipient_waits_for_the_pdf(
+    client_for, coordinator, finalized_letter, queued, django_capture_on_commit_callbacks
+):
+    late = RecipientFactory(name="Tep Vannara", email="tep@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(coordinator).post(
+            url("letter-late-recipient", finalized_letter), {"recipient": late.pk}
+        )
+    assert Delivery.objects.get(recipient=late).status == D.QUEUED
+    assert queued == []  # the PDF task queues it once the PDF is stored
+
+
+def test_a_recipient_already_receiving_is_refused(
+    client_for, coordinator, finalized_letter, recipient, queued
+):
+    response = client_for(coordinator).post(
+        url("letter-late-recipient", finalized_letter), {"recipient": recipient.pk}
+    )
+    assert flash(response) == [f"{recipient} already receives this letter."]
+    assert Delivery.objects.filter(recipient=recipient).count() == 1
+
+
+def test_a_late_recipient_needs_a_finalized_letter(client_for, coordinator, closed_letter):
+    late = RecipientFactory()
+    response = client_for(coordinator).post(
+        url("letter-late-recipient", closed_letter), {"recipient": late.pk}
+    )
+    assert flash(response) == ["Only a finalized letter can be sent to a late recipient."]
+    assert not Delivery.objects.exists()
+
+
+def test_an_unknown_late_recipient_is_refused(client_for, coordinator, finalized_letter):
+    response = client_for(coordinator).post(
+        url("letter-late-recipient", finalized_letter), {"recipient": 999_999}
+    )
+    assert flash(response) == ["This recipient is not in the directory."]
+    assert Delivery.objects.count() == 2

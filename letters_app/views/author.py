@@ -527,13 +527,15 @@ def letter_delivery_status(request, pk):
     ]
     waiting = progress["counts"]["waiting"]
     pdf_failed = pdf_status == LetterSnapshot.PdfStatus.FAILED and document == "letter"
+    pdf_pending = pdf_status == LetterSnapshot.PdfStatus.PENDING and document == "letter"
     return JsonResponse(
         {
             "counts": progress["counts"],
             "rows": rows,
             "pdf": pdf_status,
             "pdf_error": snapshot.pdf_error if snapshot else "",
-            "ended": waiting == 0 or pdf_failed,
+            # A letter to postal recipients only waits for nothing but its PDF.
+            "ended": pdf_failed or (waiting == 0 and not pdf_pending),
         }
     )
 

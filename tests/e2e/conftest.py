@@ -40,3 +40,14 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def worker_env(smtp_server, live_server):  # noqa: F811 - the fixture imported above
+    # The worker mails through the test's SMTP server, with links back to the live server.
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_USE_TLS": "false",
+        "SITE_URL": live_server.url,
+    }

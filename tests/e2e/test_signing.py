@@ -20,17 +20,6 @@ EMAIL = "dara@example.org"
 LISTED_AS = f"{KHMER_NAME} (ACR), Cambodia"
 
 
-@pytest.fixture
-def worker_env(smtp_server, live_server):
-    # The worker mails through the test's SMTP server, with links back to the live server.
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_server.port),
-        "SMTP_USE_TLS": "false",
-        "SITE_URL": live_server.url,
-    }
-
-
 def _no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"

@@ -239,7 +239,7 @@ def test_the_delivery_page_shows_a_ready_pdf(client_for, coordinator, finalized_
     )
     content = client_for(coordinator).get(url("letter-delivery", finalized_letter)).content
     pdf_url = reverse("public:letter-pdf", kwargs={"slug": finalized_letter.slug})
-    assert f'<p data-pdf="ready">Ready. <a href="{pdf_url}">'.encode() in content
+    assert f'<p data-pdf="ready">Ready. <a href="{pdf_url}" download>'.encode() in content
 
 
 def test_the_delivery_page_shows_why_the_pdf_failed(client_for, coordinator, finalized_letter):
@@ -282,7 +282,7 @@ def test_the_status_json_counts_and_lists_each_row(
         ],
         "pdf": "pending",
         "pdf_error": "",
-        "ended": True,
+        "ended": False,  # the PDF, which the postal recipient needs, is still being made
     }  # fmt: skip
 
 
@@ -293,6 +293,9 @@ def test_the_status_json_says_when_sending_goes_on(
     client = client_for(coordinator)
     data = client.get(url("letter-delivery-status", finalized_letter)).json()
     assert (data["counts"]["waiting"], data["ended"]) == (1, False)
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY
+    )
     set_status(delivery, D.SENT, response="<msg-1@example.org>")
     data = client.get(url("letter-delivery-status", finalized_letter)).json()
     assert data["counts"] == {"sent": 1, "waiting": 0, "failed": 0, "postal": 1}
@@ -300,6 +303,20 @@ def test_the_status_json_says_when_sending_goes_on(
     assert (row["status"], row["label"]) == ("sent", "Sent")
     assert row["response"] == "<msg-1@example.org>"
     assert data["ended"] is True
+
+
+def test_a_letter_for_postal_recipients_only_is_watched_until_its_pdf_is_ready(
+    client_for, coordinator, finalized_letter
+):
+    Delivery.objects.filter(letter=finalized_letter).update(status=D.POSTAL)
+    client = client_for(coordinator)
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert (data["counts"]["waiting"], data["pdf"], data["ended"]) == (0, "pending", False)
+    assert 'data-ended="false"' in client.get(url("letter-delivery", finalized_letter)).text
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY
+    )
+    assert client.get(url("letter-delivery-status", finalized_letter)).json()["ended"] is True
 
 
 def test_the_status_json_stops_the_poll_when_the_pdf_failed(

@@ -1,0 +1,179 @@
+"""A coordinator finalizes a closed letter and watches it go out, in Debian's Chromium: a real
+Celery worker makes the PDF and mails it through a real SMTP server while the page follows."""
+
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from letters_app.models import Delivery, Letter, LetterSnapshot
+from letters_app.services.letters import letter_close, letter_open
+from letters_app.services.signatures import signature_add, signature_confirm
+from tests.factories import LetterFactory, RecipientFactory, UserFactory
+from tests.integration.conftest import wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+KHMER_NAME = "សមាគមខ្មែរដើម្បីសិទ្ធិមនុស្ស"
+SIGNERS = [
+    ("Ligue des droits de l’Homme", "LDH", "FR", "ldh@example.org"),
+    (KHMER_NAME, "ACR", "KH", "dara@example.org"),
+    ("Human Rights Watch", "", "US", "hrw@example.org"),
+]
+KHMER_GAP = re.compile(r"(?<=[\u1780-\u17ff]) (?=[\u1780-\u17ff])")
+LISTED = [
+    "1. Ligue des droits de l’Homme (LDH), France",
+    f"2. {KHMER_NAME} (ACR), Cambodia",
+    "3. Human Rights Watch, United States of America",
+]
+
+
+@pytest.fixture
+def closed_letter(transactional_db):
+    """Three recipients from the directory, one of them postal only, and three listed signers.
+    Made before the worker starts, which purges the signers' confirmation mails unsent."""
+    coordinator = UserFactory(username="amara", password=PASSWORD)
+    recipients = [
+        RecipientFactory(name="Muntarbhorn", email="srcambodia@example.org"),
+        RecipientFactory(
+            honorific="Mr",
+            name="Türk",
+            title="High Commissioner for Human Rights",
+            email="hc@example.org",
+        ),
+        RecipientFactory(
+            honorific="H.E.",
+            name="Hun Manet",
+            title="Prime Minister",
+            institution="Royal Government of Cambodia",
+            postal_address="Office of the Council of Ministers\nPhnom Penh",
+            country="KH",
+            email="",
+        ),
+    ]
+    letter = LetterFactory(
+        title="Stop the land seizures in Cambodia", created_by=coordinator, recipients=recipients
+    )
+    letter = letter_open(letter=letter, actor=coordinator)
+    for name, acronym, country, email in SIGNERS:
+        signature, _created = signature_add(
+            letter=letter,
+            kind="organization",
+            email=email,
+            name=name,
+            acronym=acronym,
+            country=country,
+            organization_type="association",
+            contact_name="Sok Dara",
+            consent_public=True,
+        )
+        assert signature_confirm(signature=signature)
+    return letter_close(letter=letter, actor=coordinator)
+
+
+def _letter_mails(inbox, letter) -> list:
+    """(recipients, message) of the letter itself, not the mails to its signers."""
+    prefix = f"<letter-{letter.pk}-"
+    return [(to, m) for to, m in inbox.messages if str(m["Message-ID"]).startswith(prefix)]
+
+
+def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
+    closed_letter,
+    live_server,
+    smtp_server,
+    celery_worker_process,
+    page,
+    artifacts_dir,
+    tmp_path,
+):
+    letter = closed_letter
+    page.goto(f"{live_server.url}/coordinate/")
+    page.get_by_label("Username").fill("amara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name=letter.title).click()
+    page.get_by_role("link", name="Finalize", exact=True).click()
+
+    # The confirmation names every recipient, marks the one without e-mail, counts the listed.
+    expect(page.get_by_role("heading", name="Finalize and send")).to_be_visible()
+    recipients = page.get_by_role("region", name="3 recipients").get_by_role("listitem")
+    expect(recipients).to_have_count(3)
+    expect(recipients.nth(0)).to_contain_text("Professor Muntarbhorn")
+    expect(recipients.nth(0)).to_contain_text("srcambodia@example.org")
+    expect(recipients.nth(1)).to_contain_text("hc@example.org")
+    expect(recipients.nth(2)).to_contain_text("H.E. Hun Manet, Prime Minister")
+    expect(recipients.nth(2)).to_contain_text("postal only")
+    expect(page.get_by_text("postal only", exact=True)).to_have_count(1)
+    expect(page.locator(".finalize-count")).to_contain_text(
+        "3 listed signatures will be numbered and frozen."
+    )
+    assert Letter.objects.get(pk=letter.pk).status == Letter.Status.CLOSED
+    page.get_by_role("button", name="Finalize and send now").click()
+
+    expect(page).to_have_url(f"{live_server.url}/coordinate/letters/{letter.pk}/delivery/")
+    expect(page.get_by_text("The letter is finalized: its PDF is being made")).to_be_visible()
+    # Survives only as long as the page is not loaded again.
+    page.evaluate("window.notReloaded = true")
+    rows = page.locator("tr[data-delivery-id]")
+    expect(rows).to_have_count(3)
+    badges = rows.locator('[data-field="status"]')
+    expect(badges).to_have_text(["Sent", "Sent", "Postal only"], timeout=60_000)
+    summary = page.locator(".delivery-summary")
+    expect(summary).to_have_text("2 sent · 0 waiting · 0 failed · 1 postal only")
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True
+    frozen = page.get_by_role("region", name="The finalized letter")
+    expect(frozen.locator("dt", has_text="Signatories").locator("+ dd")).to_have_text("3")
+    page.screenshot(path=artifacts_dir / "delivery-page.png", full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename == f"{letter.slug}.pdf"
+    pdf_path = tmp_path / f"{letter.slug}.pdf"
+    download.value.save_as(pdf_path)
+    pdf = pdf_path.read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", pdf_path, "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    # pdftotext guesses a space at each Khmer word break, where WeasyPrint starts a new run of
+    # glyphs; the rendered page has no gap there, so only those guesses are dropped.
+    text = KHMER_GAP.sub("", text)
+    assert "\n".join(LISTED) in text
+
+    deliveries = Delivery.objects.filter(letter=letter).order_by("pk")
+    assert [d.status for d in deliveries] == [
+        Delivery.Status.SENT,
+        Delivery.Status.SENT,
+        Delivery.Status.POSTAL,
+    ]
+    snapshot = LetterSnapshot.objects.get(letter=letter)
+    assert snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
+    assert pdf == snapshot.pdf.open("rb").read()
+    assert wait_for(lambda: Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT)
+
+    # Exactly one letter mail per e-mail recipient, with the PDF that the page offers.
+    mails = _letter_mails(smtp_server.inbox, letter)
+    assert sorted(to for to, _m in mails) == [["hc@example.org"], ["srcambodia@example.org"]]
+    for _to, message in mails:
+        assert message["Subject"] == letter.title
+        (attachment,) = message.iter_attachments()
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_filename() == f"{letter.slug}.pdf"
+        assert attachment.get_content() == pdf
+
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    state = page.locator(".letter-state")
+    expect(state).to_contain_text("This letter has been delivered to its recipients.")
+    expect(state).to_contain_text(f"SHA-256 {snapshot.sha256}")
+    pdf_link = page.get_by_role("link", name="The letter as sent (PDF)")
+    response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
+    assert response.ok
+    assert response.body() == pdf
+    expect(page.get_by_role("link", name="Sign this letter")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "delivery-public-page.png", full_page=True)

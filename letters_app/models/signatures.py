@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,15 @@ class Signature(models.Model):
     secret = models.CharField(max_length=32, editable=False)
     mails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
 
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text=_("The coordinator who imported this signature from an existing list."),
+    )
     version = models.PositiveIntegerField(_("text version signed"), default=0, editable=False)
     version_notified = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

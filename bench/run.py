@@ -238,6 +238,12 @@ class Bench:
         from bench.delivery import delivery_report  # its own letter, SMTP server and workers
 
         delivery_report(self)
+        from bench.exports import exports_report  # its own letters of 1,000 and 100,000
+
+        exports_report(self)
+        from bench.imports import import_report  # its own letters, in this process
+
+        import_report(self)
         self.out(f"\nBench took {time.monotonic() - started:.0f} s.")
         self.finished = True
         return 0 if ok else 1

@@ -4,7 +4,7 @@ import ipaddress
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -179,7 +179,7 @@ class SignatureAdmin(admin.ModelAdmin):
     readonly_fields = ["letter", "kind", "status", "is_public", "version", "consent_public",
                        "email", "email_domain", "ip_address", "is_flagged", "flag_reason",
                        "created_at", "confirmed_at", "published_at", "withdrawn_at"]  # fmt: skip
-    actions = ["approve", "reject", "invalidate"]
+    actions = ["approve", "reject", "invalidate", "export_csv", "export_xlsx", "export_json"]
 
     def has_add_permission(self, request):
         return False  # people sign on the letter's page
@@ -261,6 +261,35 @@ class SignatureAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(
             request, "admin/letters_app/signature/invalidate_confirmation.html", context
+        )
+
+    @admin.action(description=_("Export selected as CSV, with private columns"))
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description=_("Export selected as XLSX, with private columns"))
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    @admin.action(description=_("Export selected as JSON, with private columns"))
+    def export_json(self, request, queryset):
+        return self._export(request, queryset, "json")
+
+    def _export(self, request, queryset, fmt):
+        """The selection, letter by letter in list order, as a file; recorded per letter."""
+        from letters_app.exports import signatures as exports
+
+        ids = queryset.values_list("pk", flat=True)
+        selected = exports.signature_queryset(private=True).filter(pk__in=ids)
+        for letter in Letter.objects.filter(signatures__in=ids).distinct():
+            audit_record(letter=letter, actor=request.user, action="signatures.exported",
+                         format=fmt, private=True, via="admin")  # fmt: skip
+        out = exports.spooled_file()
+        exports.export_write(selected, out, fmt=fmt, private=True, across_letters=True)
+        out.seek(0)
+        filename = f"signatures-private-{timezone.now():%Y-%m-%d}.{exports.FORMATS[fmt][1]}"
+        return FileResponse(
+            out, as_attachment=True, filename=filename, content_type=exports.FORMATS[fmt][0]
         )
 
     def get_urls(self):

@@ -166,3 +166,74 @@ def delivery_progress(letter: Letter, *, document: str = "letter") -> dict:
         else:
             counts["waiting"] += 1
     return {"counts": counts, "rows": rows}
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+COUNTRY_SUMMARY_SECONDS = 300
+
+
+def signature_country_summary(letter: Letter) -> list[tuple]:
+    """The letter's public signatures as (Country, count), most first (code "" for none given).
+
+    Counting them scans the letter's public rows, about 30 ms at 100,000 (12 ms even with an
+    index-only scan), while the page must cost the same at 100 as at 100,000. So the count is
+    cached per letter for five minutes, and made again sooner only when the letter's public total,
+    which the page already has from its counters, has moved by more than 1% (at once, for a
+    small letter, where counting is cheap)."""
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django_countries.fields import Country
+
+    total = letter.signature_count
+    if not total:
+        return []
+    key = f"letter-country-summary:{letter.pk}"
+    cached = cache.get(key)
+    if cached is not None and abs(cached[0] - total) <= cached[0] // 100:
+        summary = cached[1]
+    else:
+        counts = (
+            Signature.objects.filter(letter=letter, is_public=True)
+            .values_list("country")
+            .annotate(n=Count("id"))
+            .order_by("-n", "country")
+        )
+        summary = list(counts)
+        cache.set(key, (total, summary), COUNTRY_SUMMARY_SECONDS)
+    return [(Country(code=code), n) for code, n in summary]
+
+
+def signature_stats_for_letter(letter: Letter) -> dict:
+    """All of a letter's signatures counted for its coordinators, in four queries:
+    {"totals": {"submitted", "ever_confirmed", <status>: n}, "days": [(date, submitted,
+    confirmed)], "countries": [(code, n)], "kinds": [(kind, n)]}. Days are of signing, in the
+    site's time zone; "confirmed" and the countries and kinds count confirmed or approved ones."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    S = Signature.Status
+    signatures = Signature.objects.filter(letter=letter)
+    counted = Q(status__in=[S.CONFIRMED, S.APPROVED])
+    totals = signatures.aggregate(
+        submitted=Count("id"),
+        ever_confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+        **{status: Count("id", filter=Q(status=status)) for status in S.values},
+    )
+    days = (
+        signatures.annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(submitted=Count("id"), confirmed=Count("id", filter=counted))
+        .order_by("day")
+    )
+
+    def by(field):
+        rows = signatures.filter(counted).values_list(field).annotate(n=Count("id"))
+        return list(rows.order_by("-n", field))
+
+    return {
+        "totals": totals,
+        "days": list(days),
+        "countries": by("country"),
+        "kinds": by("kind"),
+    }

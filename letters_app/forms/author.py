@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.translation import ngettext
 
 from letters_app import selectors
 from letters_app.models import Letter, PressRelease, Recipient, Signature
+from letters_app.services import imports as import_services
+from letters_app.services.signatures import ACCEPTS
 
 CONFIRM_FIELD = "confirm_new_version"
 
@@ -252,3 +255,92 @@ class PressSendForm(ServiceErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one media contact.")},
     )
+
+
+IMPORT_SALT = "cosign.import"
+IMPORT_MAX_AGE = 24 * 3600  # seconds a preview can be confirmed
+
+
+class ImportForm(ServiceErrorsMixin, forms.Form):
+    """A pasted list or an uploaded CSV/XLSX file; `source` is what services.imports parses."""
+
+    kind = forms.ChoiceField(label=_("Import them as"), choices=Signature.Kind.choices)
+    text = forms.CharField(
+        label=_("Paste the list"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        help_text=_(
+            "One signatory a line, as letters list them: “12. Name (ACRONYM), Country”. "
+            "Numbers, acronyms and stray commas are optional."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Or upload a file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        help_text=_(
+            "CSV (UTF-8) or XLSX, first sheet: one signatory a row, either as one line or in "
+            "columns headed Name, Acronym, Country."
+        ),
+    )
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepted = [(k, label) for k, label in Signature.Kind.choices
+                    if getattr(letter, ACCEPTS[k])]  # fmt: skip
+        self.fields["kind"].choices = accepted
+        self.fields["kind"].initial = accepted[0][0] if accepted else None
+        self.fields["text"].widget.attrs["maxlength"] = import_services.MAX_BYTES
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        import_services.import_text_check(text)
+        return text
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        return None if not upload else import_services.import_read_file(upload)
+
+    def clean(self):
+        data = super().clean()
+        rows, text = data.get("file"), data.get("text", "")
+        if self.errors:
+            return data
+        if rows is not None and text.strip():
+            raise ValidationError(_("Paste a list or upload a file, not both."))
+        if rows is None and not text.strip():
+            raise ValidationError(_("Paste the list, or choose a file."))
+        data["source"] = {"rows": rows} if rows is not None else {"text": text}
+        return data
+
+
+class ImportConfirmForm(forms.Form):
+    """The previewed list, signed so that what is confirmed is exactly what was shown."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letter
+
+    @staticmethod
+    def payload_for(*, letter: Letter, kind: str, source: dict) -> str:
+        return signing.dumps(
+            {"letter": letter.pk, "kind": kind, "source": source}, salt=IMPORT_SALT, compress=True
+        )
+
+    def clean_payload(self):
+        try:
+            data = signing.loads(
+                self.cleaned_data["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            )
+        except signing.SignatureExpired:
+            raise ValidationError(_("This preview is too old: preview the list again.")) from None
+        except signing.BadSignature:
+            raise ValidationError(
+                _("This preview cannot be read: preview the list again.")
+            ) from None
+        if data.get("letter") != self.letter.pk:
+            raise ValidationError(_("This preview is of another letter."))
+        return data

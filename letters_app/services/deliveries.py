@@ -366,10 +366,9 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
 
 
 def signer_notices_create(*, letter: Letter) -> int:
-    """One notice per listed signer, queued in batches after commit."""
-    signatures = Signature.objects.filter(letter=letter, is_public=True).filter(
-        Q(notice__isnull=True)
-    )
+    """One notice per listed signer who can be mailed (imported names have no address)."""
+    signatures = Signature.objects.filter(letter=letter, is_public=True, notice__isnull=True)
+    signatures = signatures.exclude(email="")
     notices = [SignerNotice(signature_id=pk) for pk in signatures.values_list("pk", flat=True)]
     SignerNotice.objects.bulk_create(notices, batch_size=1000, ignore_conflicts=True)
     transaction.on_commit(lambda: _tasks().signer_notices_send_task.delay(letter_id=letter.pk))

@@ -469,7 +469,9 @@ def signatures_notify_new_version(*, letter: Letter) -> int:
     ids = list(
         Signature.objects.filter(
             letter=letter, status__in=[S.CONFIRMED, S.APPROVED], version__lt=letter.version
-        ).values_list("pk", flat=True)
+        )
+        .exclude(email="")  # imported from a list: nobody to ask
+        .values_list("pk", flat=True)
     )
     for pk in ids:
         transaction.on_commit(lambda pk=pk: _mail_task().delay(signature_id=pk, kind="new_version"))

@@ -30,6 +30,12 @@ urlpatterns = [
         author.signature_edit,
         name="signature-edit",
     ),
+    path("letters/<int:pk>/import/", author.letter_import, name="letter-import"),
+    path(
+        "letters/<int:pk>/import/confirm/",
+        author.letter_import_confirm,
+        name="letter-import-confirm",
+    ),
     path("letters/<int:pk>/finalize/", author.letter_finalize, name="letter-finalize"),
     path("letters/<int:pk>/delivery/", author.letter_delivery, name="letter-delivery"),
     path(
@@ -59,4 +65,5 @@ urlpatterns = [
     ),
     path("letters/<int:pk>/press/release.pdf", author.press_release_pdf, name="press-release-pdf"),
     path("letters/<int:pk>/press/send/", author.press_release_send, name="press-release-send"),
+    path("letters/<int:pk>/stats/", author.letter_stats, name="letter-stats"),
 ]

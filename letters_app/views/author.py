@@ -20,6 +20,8 @@ from django_countries import countries
 from letters_app import selectors
 from letters_app.forms.author import (
     CoordinatorAddForm,
+    ImportConfirmForm,
+    ImportForm,
     LateRecipientForm,
     LetterForm,
     LetterNewForm,
@@ -38,6 +40,7 @@ from letters_app.rendering import (
     render_press_release_text,
 )
 from letters_app.services import deliveries as delivery_services
+from letters_app.services import imports as import_services
 from letters_app.services import letters as letter_services
 from letters_app.services import press as press_services
 from letters_app.services import signatures as signature_services
@@ -47,6 +50,7 @@ SIGNATURES_PAGE_SIZE = 50
 FIELD_LABELS = {f.name: f.verbose_name for f in Letter._meta.fields}
 SIGNATURE_FIELD_LABELS = {f.name: f.verbose_name for f in Signature._meta.fields}
 ACTION_LABELS = {
+    "signatures.exported": gettext_lazy("Exported the signatures with private columns"),
     "letter.created": gettext_lazy("Created the letter"),
     "letter.edited": gettext_lazy("Edited the letter"),
     "letter.recipients": gettext_lazy("Changed the recipients"),
@@ -61,6 +65,7 @@ ACTION_LABELS = {
     "signature.invalidated": gettext_lazy("Invalidated a signature (abuse)"),
     "signature.withdrawn": gettext_lazy("Withdrew a signature"),
     "signature.edited": gettext_lazy("Corrected a signature"),
+    "signatures.imported": gettext_lazy("Imported signatures from a list"),
     "delivery.retried": gettext_lazy("Sent a failed delivery again"),
     "delivery.late": gettext_lazy("Sent the letter to a late recipient"),
     "press.drafted": gettext_lazy("Drafted the press release"),
@@ -349,6 +354,14 @@ def _event_detail(event) -> str:
         parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
     if detail.get("recipient"):
         parts.append(detail["recipient"])
+    if "imported" in detail:
+        counts = {"n": detail["imported"], "skipped": detail.get("skipped", 0)}
+        text = ngettext(
+            "%(n)s added, %(skipped)s line skipped",
+            "%(n)s added, %(skipped)s lines skipped",
+            counts["skipped"],
+        )
+        parts.append(text % counts)
     if detail.get("user"):
         parts.append(detail["user"])
     if detail.get("reason") == "deadline":
@@ -397,7 +410,8 @@ def _signatures_page(request, letter):
     if tab not in SIGNATURE_TABS:
         tab = "confirmed"
     counts = selectors.signature_queue_counts(letter)
-    paginator = Paginator(selectors.signature_queue(letter, tab), SIGNATURES_PAGE_SIZE)
+    queue = selectors.signature_queue(letter, tab).select_related("imported_by")
+    paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
     context = {
         "letter": letter,
         "tab": tab,
@@ -455,6 +469,66 @@ def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, 
         (Signature._meta.get_field(f).verbose_name, shown(f, getattr(signature, f)), shown(f, v))
         for f, v in suggestion.items()
     ]
+
+
+# --- importing a list ---------------------------------------------------------------------------
+
+
+@login_required
+def letter_import(request, pk):
+    """Paste or upload a list, then see how every line reads: nothing is written here."""
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if request.method != "POST":
+        return _import_page(request, letter, ImportForm(letter=letter))
+    form = ImportForm(request.POST, request.FILES, letter=letter)
+    if not form.is_valid():
+        return _import_page(request, letter, form)
+    kind, source = form.cleaned_data["kind"], form.cleaned_data["source"]
+    lines = import_services.import_parse(source, kind=kind)
+    preview = import_services.import_preview(letter=letter, lines=lines)
+    payload = ImportConfirmForm.payload_for(letter=letter, kind=kind, source=source)
+    context = {
+        "letter": letter,
+        "preview": preview,
+        "confirm_form": ImportConfirmForm(initial={"payload": payload}, letter=letter),
+        "form": form if "text" in source else ImportForm(initial={"kind": kind}, letter=letter),
+        "refusal": import_services.import_refusal(letter, kind),
+    }
+    return render(request, "author/letter_import_preview.html", context)
+
+
+def _import_page(request, letter, form):
+    kinds = [kind for kind, _label in form.fields["kind"].choices]
+    refusal = _("This letter takes no signatures.")
+    if kinds:
+        refusal = import_services.import_refusal(letter, kinds[0])
+    context = {"letter": letter, "form": form, "refusal": refusal}
+    return render(request, "author/letter_import.html", context)
+
+
+@login_required
+@require_POST
+def letter_import_confirm(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = ImportConfirmForm(request.POST, letter=letter)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["payload"]))
+        return redirect("author:letter-import", pk=letter.pk)
+    data = form.cleaned_data["payload"]
+    lines = import_services.import_parse(data["source"], kind=data["kind"])
+    try:
+        result = import_services.import_confirm(letter=letter, lines=lines, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("author:letter-import", pk=letter.pk)
+    text = ngettext("%(n)s signature imported.", "%(n)s signatures imported.", result.created)
+    text %= {"n": result.created}
+    if result.skipped:
+        n = len(result.skipped)
+        text += " " + ngettext("%(n)s line skipped.", "%(n)s lines skipped.", n) % {"n": n}
+    messages.success(request, text)
+    tab = "approved" if letter.requires_approval else "confirmed"
+    return redirect(reverse("author:letter-signatures", kwargs={"pk": letter.pk}) + f"?tab={tab}")
 
 
 # --- finalize and deliver ------------------------------------------------------------------------
@@ -718,3 +792,15 @@ def press_release_send(request, pk):
         "media_kind": Recipient.Kind.MEDIA.label,
     }
     return render(request, "author/press_release_send.html", context)
+
+
+@login_required
+def letter_stats(request, pk):
+    from letters_app import charts
+
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    stats = selectors.signature_stats_for_letter(letter)
+    # While signing is open, the quiet days up to today are part of the picture.
+    today = timezone.localdate() if letter.status == Letter.Status.OPEN else None
+    context = {"letter": letter, "stats": stats, "charts": charts.letter_charts(stats, today=today)}
+    return render(request, "author/letter_stats.html", context)

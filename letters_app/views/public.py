@@ -100,6 +100,7 @@ def _letter_page(request, letter: Letter, *, notice: str = ""):
         "signatures": rows[:PER_PAGE], "page": page, "has_next": len(rows) > PER_PAGE,
         "first_number": (page - 1) * PER_PAGE + 1, "filtered": bool(country or kind),
         "refusal": signature_services.signing_refusal(letter), "kinds": accepted_kinds(letter),
+        "country_summary": selectors.signature_country_summary(letter),
     })  # fmt: skip
 
 

@@ -101,7 +101,7 @@ def test_organization_signs_with_a_khmer_name_and_confirms_by_mail(
 
     page.get_by_role("link", name="See the letter and its signatories").click()
     expect(page).to_have_url(letter_url)
-    entries = signatories.get_by_role("listitem")
+    entries = signatories.locator("ol.signatory-list").get_by_role("listitem")
     expect(entries).to_have_count(1)
     assert entries.inner_text() == f"1. {LISTED_AS}"
     expect(signatories).to_contain_text("1 signature: 1 organization")

@@ -18,6 +18,7 @@ LETTER_PAGES = [
     "letter-reopen",
     "letter-history",
     "letter-signatures",
+    "letter-stats",
     "letter-finalize",
     "letter-delivery",
     "press-release",

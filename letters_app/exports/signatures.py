@@ -1,0 +1,476 @@
+"""A letter's signatories, or every letter's for an admin, as CSV, XLSX, JSON, PDF and the
+numbered text the seed letters use (`12. Association TEP NIMITH (ATN), France`).
+
+One row generator, `signature_rows`, reads the chosen columns with `values_list` and
+`iterator(chunk_size=…)` (a server-side cursor on PostgreSQL), and one writer per format takes its
+rows: memory stays flat however long the list is. CSV, JSON and text are generators of bytes for a
+`StreamingHttpResponse`; XLSX is openpyxl's write-only workbook into a file; the PDF is
+WeasyPrint's, for lists short enough to lay out in a request (`PDF_MAX_ROWS`).
+
+Spreadsheets: a value typed by a person that a spreadsheet would read as a formula (it begins with
+=, +, -, @, |, %, a tab, CR or NUL) is written with a leading apostrophe, in CSV and XLSX alike, and
+`formula_restore` takes it off again, so that an exported list re-imports byte for byte.
+"""
+
+import csv
+import datetime
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django import forms
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import F, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from letters_app.models import Letter, Signature
+
+CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
+PDF_MAX_ROWS = 5_000  # WeasyPrint lays out 5,000 lines in about 10 s (bench/pdf.py)
+TEXT_PREVIEW_ROWS = 1_000  # lines shown on the export page to copy
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8; header=present", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json; charset=utf-8", "json"),
+    "pdf": ("application/pdf", "pdf"),
+    "txt": ("text/plain; charset=utf-8", "txt"),
+}
+FORMAT_CHOICES = [
+    ("csv", _("CSV (spreadsheets, other tools)")),
+    ("xlsx", _("Excel workbook (XLSX)")),
+    ("json", _("JSON")),
+    ("pdf", _("PDF: the numbered list")),
+    ("txt", _("Text: the numbered list, to copy")),
+]
+# Formats anyone may take of a public list: streamed, cheap. XLSX and PDF cost seconds of a
+# worker, so only the letter's coordinators and admins make them.
+OPEN_FORMATS = ("csv", "json", "txt")
+
+
+# --- formulas --------------------------------------------------------------------------------
+
+# A leading character that makes Excel, LibreOffice or Google Sheets read a cell as a formula
+# (OWASP's list, and defusedcsv's | and %), after any apostrophes: "'=x" gets one more, so that
+# taking one off always gives back what was written.
+_FORMULA = re.compile(r"'*[=+\-@\t\r\0|%]")
+_FIRST = frozenset("=+-@\t\r\0|%'")
+
+
+def formula_neutralize(value: str) -> str:
+    """The value as a spreadsheet shows it as text: with a leading apostrophe if it could be read
+    as a formula."""
+    return "'" + value if value and value[0] in _FIRST and _FORMULA.match(value) else value
+
+
+def formula_restore(value: str) -> str:
+    """What `formula_neutralize` was given: for importing an exported list."""
+    return value[1:] if value[:1] == "'" and _FORMULA.match(value, 1) else value
+
+
+# --- columns and rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    field: str | None = None  # what values_list reads; None: computed here
+    typed: bool = False  # typed by a person: neutralized in spreadsheets
+
+
+LETTER_COLUMN = Column("letter", "letter__slug")
+PUBLIC_COLUMNS = (
+    Column("n"),
+    Column("kind", "kind"),
+    Column("name", "name", typed=True),
+    Column("acronym", "acronym", typed=True),
+    Column("organization_type", "organization_type"),
+    Column("title", "title", typed=True),
+    Column("affiliation", "affiliation", typed=True),
+    Column("party", "party", typed=True),
+    Column("parliament", "parliament", typed=True),
+    Column("country", "country"),
+    Column("country_name"),
+    Column("website", "website", typed=True),
+    Column("version", "version"),
+    Column("published_at", "published_at"),
+)
+# For the letter's coordinators and admins only: e-mail, contact person, IP-derived data.
+PRIVATE_COLUMNS = (
+    Column("id", "id"),
+    Column("status", "status"),
+    Column("is_public", "is_public"),
+    Column("consent_public", "consent_public"),
+    Column("email", "email", typed=True),
+    Column("contact_name", "contact_name", typed=True),
+    Column("contact_role", "contact_role", typed=True),
+    Column("email_domain", "email_domain", typed=True),
+    Column("ip_address", "ip_address"),
+    Column("is_flagged", "is_flagged"),
+    Column("flag_reason", "flag_reason", typed=True),
+    Column("imported_by", "imported_by__username", typed=True),
+    Column("created_at", "created_at"),
+    Column("confirmed_at", "confirmed_at"),
+    Column("withdrawn_at", "withdrawn_at"),
+)
+DATETIME_KEYS = frozenset({"published_at", "created_at", "confirmed_at", "withdrawn_at"})
+
+
+def export_columns(*, private: bool, across_letters: bool = False) -> tuple[Column, ...]:
+    columns = PUBLIC_COLUMNS + (PRIVATE_COLUMNS if private else ())
+    return (columns[0], LETTER_COLUMN, *columns[1:]) if across_letters else columns
+
+
+def column_keys(columns: Iterable[Column]) -> list[str]:
+    return [c.key for c in columns]
+
+
+def signature_rows(queryset: QuerySet[Signature], columns: tuple[Column, ...]) -> Iterator[list]:
+    """One list per signature, in `columns`' order and the queryset's: `n` counts from 1, times
+    are ISO 8601 in UTC, a missing value is None. Reads CHUNK_ROWS at a time (on PostgreSQL a
+    server-side cursor), so memory stays flat. Each list is new: a writer may change it."""
+    fields = [c.field for c in columns if c.field]
+    keys = [c.key for c in columns if c.field]
+    datetimes = [i + 1 for i, key in enumerate(keys) if key in DATETIME_KEYS]
+    country = keys.index("country") + 2 if "country" in keys else None
+    names: dict[str, str] = {"": ""}
+    rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
+    for n, values in enumerate(rows, start=1):
+        row = [n, *values]
+        for i in datetimes:
+            if row[i] is not None:
+                # Stored and read in UTC (USE_TZ): no conversion to pay for.
+                row[i] = row[i].isoformat(timespec="seconds")
+        if country is not None:
+            code = row[country - 1]
+            name = names.get(code)
+            if name is None:
+                name = names[code] = str(countries.name(code))
+            row.insert(country, name)
+        yield row
+
+
+def signature_lines(queryset: QuerySet[Signature]) -> Iterator[str]:
+    """`12. Association TEP NIMITH (ATN), France`: the list as the seed letters number it, in the
+    site's language as the snapshot writes it."""
+    fields = ("kind", "name", "acronym", "title", "affiliation", "party", "parliament", "country")
+    with translation.override(settings.LANGUAGE_CODE):
+        signatures = queryset.only(*fields).iterator(chunk_size=CHUNK_ROWS)
+        for n, signature in enumerate(signatures, start=1):
+            yield f"{n}. {signature.display_line}"
+
+
+# --- what to export --------------------------------------------------------------------------
+
+
+def signature_queryset(
+    *,
+    letters: Iterable[Letter] | None = None,
+    private: bool,
+    status: Iterable[str] = (),
+    kind: Iterable[str] = (),
+    country: Iterable[str] = (),
+    signed_from=None,
+    signed_before=None,
+    version: int | None = None,
+) -> QuerySet[Signature]:
+    """The signatures to export, in list order (letter by letter across letters). A public export
+    holds the public list only; a private one every signature, whatever its status."""
+    qs = Signature.objects.all()
+    if letters is not None:
+        qs = qs.filter(letter__in=list(letters))
+    if not private:
+        qs = qs.filter(is_public=True)
+    if status:
+        qs = qs.filter(status__in=list(status))
+    if kind:
+        qs = qs.filter(kind__in=list(kind))
+    if country:
+        qs = qs.filter(country__in=list(country))
+    if signed_from is not None:
+        qs = qs.filter(created_at__gte=signed_from)
+    if signed_before is not None:
+        qs = qs.filter(created_at__lt=signed_before)
+    if version is not None:
+        qs = qs.filter(version=version)
+    # The public list's order (and its partial index); signatures never listed come last.
+    return qs.order_by("letter_id", F("published_at").asc(nulls_last=True), "id")
+
+
+class CountriesField(forms.MultipleChoiceField):
+    """Countries by code; the list of names is built only when the form is drawn."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=lambda: list(countries), **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return bool(value) and countries.alpha2(value) == value
+
+
+class SignatureExportForm(forms.Form):
+    """Format and filters of an export, from a query string (the page, the download link) or
+    from the command's options. `private` exists only for those who may have it."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="csv")
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        choices=Signature.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A public export holds only the public list: confirmed or approved."),
+    )
+    kind = forms.MultipleChoiceField(
+        label=_("Signing as"),
+        choices=Signature.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    country = CountriesField(label=_("Country"), required=False)
+    signed_from = forms.DateField(
+        label=_("Signed on or after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    signed_to = forms.DateField(
+        label=_("Signed on or before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    version = forms.IntegerField(
+        label=_("Text version signed"), min_value=0, max_value=100_000, required=False
+    )
+    bom = forms.BooleanField(
+        label=_("Start the CSV with a byte order mark"),
+        required=False,
+        help_text=_("Lets older versions of Excel read accents and Khmer script right."),
+    )
+    private = forms.BooleanField(
+        label=_("Include private columns"),
+        required=False,
+        help_text=_(
+            "E-mail addresses, signing persons, IP addresses and status. Each such export is "
+            "recorded in the letter's history."
+        ),
+    )
+
+    def __init__(
+        self, data=None, *, allow_private: bool, formats=None, across_letters=False, **kwargs
+    ):
+        super().__init__(data, **kwargs)
+        if across_letters:
+            self.fields["letters"] = forms.ModelMultipleChoiceField(
+                label=_("Letters"),
+                queryset=Letter.objects.order_by("-created_at"),
+                required=False,
+                help_text=_("None chosen: every letter."),
+            )
+            self.order_fields(["format", "letters"])
+        if not allow_private:
+            del self.fields["private"]
+        if formats is not None:
+            self.fields["format"].choices = [c for c in FORMAT_CHOICES if c[0] in formats]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
+        if start and end and start > end:
+            self.add_error("signed_to", _("The last day comes before the first."))
+        return cleaned
+
+    @property
+    def wants_private(self) -> bool:
+        return bool(self.cleaned_data.get("private"))
+
+    def queryset(self, letters: Iterable[Letter] | None) -> QuerySet[Signature]:
+        data = self.cleaned_data
+        start, end = data.get("signed_from"), data.get("signed_to")
+        return signature_queryset(
+            letters=letters,
+            private=self.wants_private,
+            status=data["status"],
+            kind=data["kind"],
+            country=data["country"],
+            signed_from=_day_start(start) if start else None,
+            signed_before=_day_start(end, days=1) if end else None,
+            version=data.get("version"),
+        )
+
+    def filters(self) -> dict:
+        """The filters chosen, for the audit trail and the file's name: JSON as it is."""
+        data = self.cleaned_data
+        chosen = {
+            "status": data["status"], "kind": data["kind"], "country": data["country"],
+            "signed_from": data["signed_from"].isoformat() if data["signed_from"] else None,
+            "signed_to": data["signed_to"].isoformat() if data["signed_to"] else None,
+            "version": data.get("version"),
+        }  # fmt: skip
+        return {k: v for k, v in chosen.items() if v not in (None, [])}
+
+
+def _day_start(day: datetime.date, *, days: int = 0) -> datetime.datetime:
+    """Midnight starting `day` (plus `days`) where the site is."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()), None) + (
+        datetime.timedelta(days=days)
+    )
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def _spreadsheet_rows(rows: Iterable[list], columns: tuple[Column, ...]) -> Iterator[list]:
+    typed = [i for i, c in enumerate(columns) if c.typed]
+    for row in rows:
+        for i in typed:
+            value = row[i]
+            if value and value[0] in _FIRST:
+                row[i] = formula_neutralize(value)
+        yield row
+
+
+class _Lines:
+    """A file for csv.writer that keeps what it is given until taken."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        text, self.parts = "".join(self.parts), []
+        return text.encode()
+
+
+def csv_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> Iterator[bytes]:
+    """RFC 4180 CSV in UTF-8 (CRLF, quotes doubled, a field quoted when it holds a comma, a quote
+    or a line break), in chunks of CHUNK_ROWS rows. Formulas are neutralized by
+    `formula_neutralize`: every value defusedcsv would change and tab, CR and NUL too, in a way
+    that can be undone (defusedcsv's writer escapes | inside a value, which cannot), and only in
+    the columns people type, which keeps the export within twice the time of PostgreSQL's COPY."""
+    out = _Lines()
+    writer = csv.writer(out, dialect="excel")
+    if bom:
+        out.write("\ufeff")
+    writer.writerow(column_keys(columns))
+    chunk = []
+    for row in _spreadsheet_rows(signature_rows(queryset, columns), columns):
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            writer.writerows(chunk)
+            chunk.clear()
+            yield out.take()
+    writer.writerows(chunk)
+    yield out.take()
+
+
+def json_stream(queryset, columns: tuple[Column, ...]) -> Iterator[bytes]:
+    """A JSON array of objects, one per signature, keys in column order; UTF-8 as it is."""
+    keys = column_keys(columns)
+    yield b"["
+    separator = "\n"
+    chunk = []
+    for row in signature_rows(queryset, columns):
+        chunk.append(json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False))
+        if len(chunk) == CHUNK_ROWS:
+            yield (separator + ",\n".join(chunk)).encode()
+            separator, chunk = ",\n", []
+    if chunk:
+        yield (separator + ",\n".join(chunk)).encode()
+    yield b"\n]\n"
+
+
+def text_stream(queryset) -> Iterator[bytes]:
+    chunk = []
+    for line in signature_lines(queryset):
+        chunk.append(line)
+        if len(chunk) == CHUNK_ROWS:
+            yield ("\n".join(chunk) + "\n").encode()
+            chunk = []
+    if chunk:
+        yield ("\n".join(chunk) + "\n").encode()
+
+
+def xlsx_write(queryset, columns: tuple[Column, ...], fileobj: IO[bytes], *, title: str) -> None:
+    """One sheet, with openpyxl's write-only workbook: rows go to a temporary file as they come,
+    never all in memory. openpyxl would store a string beginning with = as a formula: neutralized
+    like CSV. Characters XML cannot hold (control characters) become U+FFFD."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet.append(column_keys(columns))
+    typed = [i for i, c in enumerate(columns) if c.typed]
+    for row in _spreadsheet_rows(signature_rows(queryset, columns), columns):
+        for i in typed:
+            if row[i] and ILLEGAL_CHARACTERS_RE.search(row[i]):
+                row[i] = ILLEGAL_CHARACTERS_RE.sub("\ufffd", row[i])
+        # An empty string is written as a cell of its own; None as no cell at all.
+        sheet.append([None if value == "" else value for value in row])
+    workbook.save(fileobj)
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\\/*?:\[\]]", " ", title).strip()[:31] or "Signatures"
+
+
+def pdf_bytes(queryset, *, title: str) -> bytes:
+    """The numbered list on A4, a Latin face first and Khmer OS for Khmer script, read from
+    local fonts and static files only."""
+    from weasyprint import HTML
+
+    from letters_app.exports.letter_pdf import LocalFileFetcher, static_roots
+
+    context = {"title": title, "lines": list(signature_lines(queryset)), "made_at": timezone.now()}
+    html = render_to_string("staff/signatures_pdf.html", context)
+    stylesheet = finders.find("css/pdf.css")
+    base_url = Path(stylesheet).parent.parent.as_uri() + "/" if stylesheet else None
+    return HTML(
+        string=html, base_url=base_url, url_fetcher=LocalFileFetcher(static_roots())
+    ).write_pdf()
+
+
+def export_write(
+    queryset, fileobj: IO[bytes], *, fmt: str, private: bool, across_letters=False, bom=False,
+    title: str = "Signatures",
+) -> None:  # fmt: skip
+    """The whole export into a binary file: for the command, the admin's actions and tasks."""
+    columns = export_columns(private=private, across_letters=across_letters)
+    if fmt == "xlsx":
+        xlsx_write(queryset, columns, fileobj, title=title)
+    elif fmt == "pdf":
+        fileobj.write(pdf_bytes(queryset, title=title))
+    else:
+        for chunk in export_stream(queryset, fmt=fmt, columns=columns, bom=bom):
+            fileobj.write(chunk)
+
+
+def export_stream(queryset, *, fmt: str, columns, bom: bool = False) -> Iterator[bytes]:
+    """The streamed formats: csv, json, txt."""
+    if fmt == "csv":
+        return csv_stream(queryset, columns, bom=bom)
+    if fmt == "json":
+        return json_stream(queryset, columns)
+    if fmt == "txt":
+        return text_stream(queryset)
+    raise ValueError(f"{fmt} is not streamed")
+
+
+def text_preview(queryset, limit: int = TEXT_PREVIEW_ROWS) -> tuple[str, bool]:
+    """The first `limit` numbered lines, and whether there are more."""
+    lines = list(signature_lines(queryset[: limit + 1]))
+    return "\n".join(lines[:limit]), len(lines) > limit
+
+
+def spooled_file() -> IO[bytes]:
+    """Where a workbook is built: memory up to a few MB, then a temporary file."""
+    import tempfile
+
+    return tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)

@@ -1,0 +1,201 @@
+"""The import pages: paste or upload, preview every line, confirm; each persona; bad files."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from letters_app.models import AuditEvent, Letter, Signature
+from letters_app.services import imports
+
+pytestmark = pytest.mark.django_db
+
+LIST = """\
+12. Association TEP NIMITH (ATN), France
+13. Association Angkor Wat ( AAW ) , France ,
+Australian South-East Asian Network (ASEAN), AUS
+Cambodian Association of Victoria (CAV), Australia
+សមាគមនិស្សិតខ្មែរ (សនខ), Cambodge
+=HYPERLINK("http://example.org"), France
+Association TEP NIMITH, Narnia
+"""
+RUNNERS = ["coordinator", "co_coordinator", "admin"]
+
+
+def import_url(letter):
+    return reverse("author:letter-import", kwargs={"pk": letter.pk})
+
+
+def confirm_url(letter):
+    return reverse("author:letter-import-confirm", kwargs={"pk": letter.pk})
+
+
+def preview(client, letter, text=LIST, **extra):
+    return client.post(import_url(letter), {"kind": "organization", "text": text, **extra})
+
+
+def payload_of(response) -> str:
+    return response.context["confirm_form"].initial["payload"]
+
+
+@pytest.mark.parametrize("persona", RUNNERS)
+def test_people_who_run_the_letter_import_a_list(request, client_for, open_letter, persona):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    assert client.get(import_url(open_letter)).status_code == 200
+
+    shown = preview(client, open_letter)
+    assert shown.status_code == 200
+    assert not Signature.objects.exists()  # nothing before the confirmation
+    done = client.post(confirm_url(open_letter), {"payload": payload_of(shown)})
+
+    assert done.status_code == 302
+    assert done["Location"].endswith("?tab=confirmed")
+    assert Signature.objects.filter(letter=open_letter, imported_by=user).count() == 6
+    assert Letter.objects.get(pk=open_letter.pk).count_organizations == 6
+    history = client.get(reverse("author:letter-history", kwargs={"pk": open_letter.pk}))
+    assert "Imported signatures from a list" in history.content.decode()
+    assert "6 added, 1 line skipped" in history.content.decode()
+
+
+def test_the_preview_shows_every_line_and_its_problems(client_for, coordinator, open_letter):
+    response = preview(client_for(coordinator), open_letter)
+
+    page = response.content.decode()
+    lines = response.context["preview"].lines
+    assert [line.position for line in lines] == [1, 2, 3, 4, 5, 6, 7]
+    assert "6 will be added" in " ".join(page.split())
+    assert "Association Angkor Wat (AAW), France" in page
+    assert "Australian South-East Asian Network (ASEAN), Australia" in page
+    assert "Unknown country: “Narnia”." in page
+    assert "Add 6 signatures" in page
+    assert not Signature.objects.exists()
+    assert not AuditEvent.objects.filter(action="signatures.imported").exists()
+
+
+def test_a_stranger_gets_404_and_writes_nothing(client_for, coordinator, stranger, open_letter):
+    payload = payload_of(preview(client_for(coordinator), open_letter))
+    client = client_for(stranger)
+
+    assert client.get(import_url(open_letter)).status_code == 404
+    assert preview(client, open_letter).status_code == 404
+    assert client.post(confirm_url(open_letter), {"payload": payload}).status_code == 404
+    assert not Signature.objects.exists()
+
+
+def test_anonymous_people_are_sent_to_log_in(client, open_letter):
+    for response in (client.get(import_url(open_letter)), preview(client, open_letter)):
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
+    assert not Signature.objects.exists()
+
+
+def test_a_changed_payload_is_refused(client_for, coordinator, open_letter):
+    client = client_for(coordinator)
+    payload = payload_of(preview(client, open_letter))
+    forged = payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB")
+
+    response = client.post(confirm_url(open_letter), {"payload": forged}, follow=True)
+
+    assert "This preview cannot be read" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_a_preview_of_another_letter_is_refused(client_for, coordinator, open_letter, letter):
+    from tests.factories import LetterFactory
+
+    other = LetterFactory(created_by=coordinator)
+    client = client_for(coordinator)
+    payload = payload_of(preview(client, other))
+
+    response = client.post(confirm_url(open_letter), {"payload": payload}, follow=True)
+
+    assert "This preview is of another letter." in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_imported_signatures_are_marked_for_coordinators_and_listed_publicly(
+    client_for, coordinator, open_letter, client
+):
+    coordinating = client_for(coordinator)
+    shown = preview(coordinating, open_letter)
+    coordinating.post(confirm_url(open_letter), {"payload": payload_of(shown)})
+
+    queue = coordinating.get(reverse("author:letter-signatures", kwargs={"pk": open_letter.pk}))
+    assert queue.content.decode().count("imported by coordinator") == 6
+    coordinating.logout()
+    public = client.get(open_letter.get_absolute_url()).content.decode()
+    numbered = re.findall(r'signatory-number">(\d+)\.</span> ([^<]+)</li>', public)
+    assert [n for n, _line in numbered] == ["1", "2", "3", "4", "5", "6"]
+    assert numbered[0][1] == "Association TEP NIMITH (ATN), France"
+    assert "imported" not in public
+    assert "@invalid" not in public and "imported:" not in public
+
+
+def test_paste_and_file_together_are_refused(client_for, coordinator, open_letter):
+    file = SimpleUploadedFile("list.csv", b"A, France\n")
+    response = preview(client_for(coordinator), open_letter, file=file)
+
+    assert "Paste a list or upload a file, not both." in response.content.decode()
+
+
+def test_an_xlsx_upload_is_previewed(client_for, coordinator, open_letter):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Name", "Acronym", "Country"])
+    workbook.active.append(["Association TEP NIMITH", "ATN", "FRA"])
+    out = io.BytesIO()
+    workbook.save(out)
+    file = SimpleUploadedFile("list.xlsx", out.getvalue())
+
+    response = preview(client_for(coordinator), open_letter, text="", file=file)
+
+    assert [line.display_line for line in response.context["preview"].lines] == [
+        "Association TEP NIMITH (ATN), France"
+    ]
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 1024 * 1024))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("garbage.csv", bytes(range(256)) * 64, "This file is not a CSV or XLSX file."),
+        ("latin1.csv", "Ligue des Droits de l'Homme, Côte d'Ivoire\n".encode("latin-1"),
+         "This file is not in UTF-8"),
+        ("huge.csv", b"A, France\n" * (imports.MAX_BYTES // 10 + 1), "The file is too big"),
+        ("long.csv", b"A, France\n" * (imports.MAX_LINES + 1), "more than 20,000 lines"),
+        ("bomb.xlsx", None, "would unpack to far more than it weighs"),
+    ],
+    ids=["binary", "latin-1", "too large", "too many lines", "zip bomb"],
+)  # fmt: skip
+def test_a_malformed_upload_gets_a_clear_message_and_writes_nothing(
+    client_for, coordinator, open_letter, name, content, message
+):
+    file = SimpleUploadedFile(name, zip_bomb() if content is None else content)
+
+    response = preview(client_for(coordinator), open_letter, text="", file=file)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "preview" not in response.context
+    assert not Signature.objects.exists()
+
+
+def test_a_finalized_letter_offers_no_import(client_for, coordinator, open_letter):
+    Letter.objects.filter(pk=open_letter.pk).update(status=Letter.Status.FINALIZED)
+
+    page = client_for(coordinator).get(import_url(open_letter)).content.decode()
+
+    assert "its list of signatories can no longer change" in page
+    assert "Preview the import" not in page

@@ -305,27 +305,7 @@ def main(argv=None) -> int:
     args = run.parse_args(argv)
     bench = run.Bench(args)
 
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        run.VAR.mkdir(parents=True, exist_ok=True)
-        bench.choose_broker()
-        os.environ.update(bench.environment())
-        bench.create_database()
-        bench.setup_django()
-        broker = bench.broker if bench.redis is not None else "kombu filesystem queue"
-        bench.out(f"Cosign delivery bench: {os.cpu_count()} CPUs, broker {broker}, "
-                  f"database {run.DB_NAME}")  # fmt: skip
-        ok = delivery_report(bench)
-        bench.finished = True
-        return 0 if ok else 1
-    except run.BenchError as exc:
-        print(f"\nThe bench could not run: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        bench.cleanup()
+    return run.run_alone(bench, delivery_report, title="Cosign delivery bench")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -301,26 +300,13 @@ def main(argv=None) -> int:
     run.DB_NAME = "cosign_bench_exports"
     bench = run.Bench(run.parse_args(["--postgres", args.postgres]))
 
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        run.VAR.mkdir(parents=True, exist_ok=True)
-        bench.broker = "memory://"  # nothing is queued that a worker should see
-        os.environ.update(bench.environment())
-        bench.create_database()
-        bench.setup_django()
-        bench.out(f"Cosign exports bench: {os.cpu_count()} CPUs, database {run.DB_NAME}, "
-                  f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
-        ok = exports_report(bench, tuple(args.sizes))
-        bench.finished = True
-        return 0 if ok else 1
-    except run.BenchError as exc:
-        print(f"\nThe bench could not run: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        bench.cleanup()
+    # Nothing is queued that a worker should see.
+    return run.run_alone(
+        bench,
+        lambda b: exports_report(b, tuple(args.sizes)),
+        title="Cosign exports bench",
+        broker="memory://",
+    )
 
 
 if __name__ == "__main__":

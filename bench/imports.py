@@ -9,10 +9,8 @@ Run as a section of `make bench` (bench/run.py calls `import_report`), or alone:
 its own database, `cosign_bench_imports`, so that it can run beside it.
 """
 
-import os
 import re
 import secrets
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -208,26 +206,8 @@ def main(argv=None) -> int:
     args = run.parse_args(argv)
     bench = run.Bench(args)
 
-    def stop(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        run.VAR.mkdir(parents=True, exist_ok=True)
-        # No task is queued by an import: no broker to choose, and Redis is left alone.
-        bench.broker = "filesystem://"
-        os.environ.update(bench.environment())
-        bench.create_database()
-        bench.setup_django()
-        bench.out(f"Cosign import bench: {os.cpu_count()} CPUs, database {run.DB_NAME}")
-        ok = import_report(bench)
-        bench.finished = True
-        return 0 if ok else 1
-    except run.BenchError as exc:
-        print(f"\nThe bench could not run: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        bench.cleanup()
+    # No task is queued by an import: no broker to choose, and Redis is left alone.
+    return run.run_alone(bench, import_report, title="Cosign import bench", broker="filesystem://")
 
 
 if __name__ == "__main__":

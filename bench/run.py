@@ -610,6 +610,35 @@ def form_errors(body: str) -> str:
     return text[:300] if text else " ".join(body.split())[:300]
 
 
+def run_alone(bench: "Bench", report, *, title: str, broker: str | None = None) -> int:
+    """One section on its own: the bench's setup (database, broker, Django), `report(bench)`,
+    then the cleanup, even when stopped. `broker` None chooses Redis or the filesystem queue."""
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        VAR.mkdir(parents=True, exist_ok=True)
+        if broker is None:
+            bench.choose_broker()
+        else:
+            bench.broker = broker
+        os.environ.update(bench.environment())
+        bench.create_database()
+        bench.setup_django()
+        bench.out(f"{title}: {os.cpu_count()} CPUs, broker {bench.broker}, database {DB_NAME}, "
+                  f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+        ok = report(bench)
+        bench.finished = True
+        return 0 if ok else 1
+    except BenchError as exc:
+        print(f"\nThe bench could not run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bench.cleanup()
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
 

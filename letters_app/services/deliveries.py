@@ -346,6 +346,17 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
 
 
 @transaction.atomic
+def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
+    """Make a PDF that failed again; its deliveries follow once it is stored. Audited."""
+    if not LetterSnapshot.objects.filter(
+        letter=letter, pdf_status=LetterSnapshot.PdfStatus.FAILED
+    ).update(pdf_status=LetterSnapshot.PdfStatus.PENDING, pdf_error=""):
+        raise ValidationError(_("Only a PDF that could not be made is made again."))
+    audit_record(letter=letter, actor=actor, action="letter.pdf_retried")
+    transaction.on_commit(lambda: _tasks().letter_pdf_task.delay(letter_id=letter.pk))
+
+
+@transaction.atomic
 def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) -> Delivery:
     """Deliver a finalized or sent letter to one more recipient, with the same PDF. Audited."""
     if letter.status not in (Letter.Status.FINALIZED, Letter.Status.SENT):

@@ -43,6 +43,7 @@ urlpatterns = [
         author.letter_delivery_status,
         name="letter-delivery-status",
     ),
+    path("letters/<int:pk>/delivery/pdf/", author.letter_pdf_retry, name="letter-pdf-retry"),
     path(
         "letters/<int:pk>/delivery/<int:delivery_pk>/retry/",
         author.delivery_retry,

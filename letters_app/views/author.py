@@ -50,6 +50,7 @@ SIGNATURES_PAGE_SIZE = 50
 FIELD_LABELS = {f.name: f.verbose_name for f in Letter._meta.fields}
 SIGNATURE_FIELD_LABELS = {f.name: f.verbose_name for f in Signature._meta.fields}
 ACTION_LABELS = {
+    "letter.pdf_retried": gettext_lazy("Asked for the PDF to be made again"),
     "signatures.exported": gettext_lazy("Exported the signatures with private columns"),
     "letter.created": gettext_lazy("Created the letter"),
     "letter.edited": gettext_lazy("Edited the letter"),
@@ -618,6 +619,19 @@ def _when(moment) -> str:
     if moment is None:
         return ""
     return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+@login_required
+@require_POST
+def letter_pdf_retry(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    try:
+        delivery_services.snapshot_pdf_retry(letter=letter, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The PDF is being made again; the e-mails follow."))
+    return redirect("author:letter-delivery", pk=letter.pk)
 
 
 @login_required

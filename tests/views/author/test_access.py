@@ -29,6 +29,7 @@ LETTER_ACTIONS = [
     "letter-recipient-add",
     "letter-coordinator-remove",
     "letter-late-recipient",
+    "letter-pdf-retry",
     "press-release-draft",
     "press-release-preview",
 ]

@@ -465,3 +465,26 @@ def test_an_unknown_late_recipient_is_refused(client_for, coordinator, finalized
     )
     assert flash(response) == ["This recipient is not in the directory."]
     assert Delivery.objects.count() == 2
+
+
+def test_a_failed_pdf_is_made_again_on_request_and_only_then(
+    client_for, coordinator, finalized_letter, queued, django_capture_on_commit_callbacks
+):
+    client = client_for(coordinator)
+    retry = url("letter-pdf-retry", finalized_letter)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry)  # still being made: refused
+    assert queued == []
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.FAILED, pdf_error="OSError: no font"
+    )
+    assert "Make the PDF again" in client.get(url("letter-delivery", finalized_letter)).text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302
+    snapshot = LetterSnapshot.objects.get(letter=finalized_letter)
+    assert (snapshot.pdf_status, snapshot.pdf_error) == (LetterSnapshot.PdfStatus.PENDING, "")
+    assert queued == [("letter_pdf_task", {"letter_id": finalized_letter.pk})]
+    assert (
+        AuditEvent.objects.filter(letter=finalized_letter, action="letter.pdf_retried").count() == 1
+    )

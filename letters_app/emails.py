@@ -76,12 +76,10 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
-def signer_delivered_notice(signature: Signature) -> EmailMultiAlternatives:
-    """Tells a signer where and when the letter they signed was delivered."""
+def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMultiAlternatives:
+    """Tells a signer where and when the letter they signed was delivered (`deliveries`: the
+    letter's sent deliveries, read once for a whole batch of signers)."""
     letter = signature.letter
-    deliveries = letter.deliveries.filter(
-        document=Delivery.Document.LETTER, status=Delivery.Status.SENT
-    ).select_related("recipient")
     context = {
         "signature": signature,
         "letter": letter,

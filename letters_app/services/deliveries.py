@@ -396,6 +396,11 @@ def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
             signature__letter_id=letter_id, status=SignerNotice.Status.QUEUED
         ).values_list("pk", flat=True)[:batch]
     )
+    delivered = list(
+        Delivery.objects.filter(
+            letter_id=letter_id, document=Delivery.Document.LETTER, status=D.SENT
+        ).select_related("recipient")
+    )
     for pk in ids:
         now = timezone.now()
         if not SignerNotice.objects.filter(pk=pk, status=SignerNotice.Status.QUEUED).update(
@@ -404,7 +409,7 @@ def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
             continue
         notice = SignerNotice.objects.select_related("signature__letter").get(pk=pk)
         try:
-            emails.signer_delivered_notice(notice.signature).send()
+            emails.signer_delivered_notice(notice.signature, delivered).send()
         except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
             status = SignerNotice.Status.QUEUED if is_temporary(exc) else SignerNotice.Status.FAILED
             if notice.attempts >= MAX_ATTEMPTS:

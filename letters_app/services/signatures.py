@@ -376,21 +376,29 @@ def _listable(signature: Signature) -> bool:
 def signature_withdraw(*, signature: Signature, actor=None) -> None:
     """Take the name off the list at once. Audited."""
     _refuse_if_frozen(signature)
-    if signature.status == S.WITHDRAWN:
-        return
+    if signature.status != S.WITHDRAWN:
+        _status_set(signature, S.WITHDRAWN, actor=actor, action="signature.withdrawn")
+
+
+def _status_set(signature: Signature, target: str, *, actor, action: str, **detail) -> None:
+    """Move a signature to `target`, list or unlist it accordingly, and audit the change."""
     from_status = signature.status
-    Signature.objects.filter(pk=signature.pk).update(
-        status=S.WITHDRAWN, withdrawn_at=timezone.now()
-    )
-    _unpublish(signature)
-    signature.status = S.WITHDRAWN
+    signature.status = target
+    if target == S.WITHDRAWN:
+        signature.withdrawn_at = timezone.now()
+    signature.save(update_fields=["status", "withdrawn_at"])
+    if target == S.APPROVED:
+        _publish(signature)
+    else:
+        _unpublish(signature)
     audit_record(
         letter=signature.letter,
         actor=actor,
-        action="signature.withdrawn",
+        action=action,
         signature=signature.pk,
         from_status=from_status,
-        to_status=S.WITHDRAWN,
+        to_status=target,
+        **detail,
     )
 
 
@@ -416,21 +424,7 @@ def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor)
             continue
         if signature.status == target:
             continue
-        from_status = signature.status
-        signature.status = target
-        signature.save(update_fields=["status"])
-        if approve:
-            _publish(signature)
-        else:
-            _unpublish(signature)
-        audit_record(
-            letter=signature.letter,
-            actor=actor,
-            action=f"signature.{target}",
-            signature=signature.pk,
-            from_status=from_status,
-            to_status=target,
-        )
+        _status_set(signature, target, actor=actor, action=f"signature.{target}")
         done += 1
     return done
 
@@ -447,18 +441,8 @@ def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str)
         if signature.status in (S.REJECTED, S.WITHDRAWN):
             continue
         _refuse_if_frozen(signature)
-        from_status = signature.status
-        signature.status = S.REJECTED
-        signature.save(update_fields=["status"])
-        _unpublish(signature)
-        audit_record(
-            letter=signature.letter,
-            actor=actor,
-            action="signature.invalidated",
-            signature=signature.pk,
-            from_status=from_status,
-            to_status=S.REJECTED,
-            reason=reason,
+        _status_set(
+            signature, S.REJECTED, actor=actor, action="signature.invalidated", reason=reason
         )
         done += 1
     return done

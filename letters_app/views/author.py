@@ -621,16 +621,25 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
+def _act(request, action, *, success: str) -> None:
+    """Run a service; its refusal, or `success`, becomes the next page's message."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
 @login_required
 @require_POST
 def letter_pdf_retry(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
-    try:
-        delivery_services.snapshot_pdf_retry(letter=letter, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The PDF is being made again; the e-mails follow."))
+    _act(
+        request,
+        lambda: delivery_services.snapshot_pdf_retry(letter=letter, actor=request.user),
+        success=_("The PDF is being made again; the e-mails follow."),
+    )
     return redirect("author:letter-delivery", pk=letter.pk)
 
 
@@ -639,12 +648,11 @@ def letter_pdf_retry(request, pk):
 def delivery_retry(request, pk, delivery_pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
     delivery = get_object_or_404(letter.deliveries.select_related("recipient"), pk=delivery_pk)
-    try:
-        delivery_services.delivery_retry(delivery=delivery, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Sending again to %(name)s.") % {"name": delivery.recipient})
+    _act(
+        request,
+        lambda: delivery_services.delivery_retry(delivery=delivery, actor=request.user),
+        success=_("Sending again to %(name)s.") % {"name": delivery.recipient},
+    )
     if delivery.document == Delivery.Document.PRESS_RELEASE:
         return redirect("author:press-release", pk=letter.pk)
     return redirect("author:letter-delivery", pk=letter.pk)
@@ -660,14 +668,13 @@ def letter_late_recipient(request, pk):
             messages.error(request, " ".join(errors))
         return redirect("author:letter-delivery", pk=letter.pk)
     recipient = form.cleaned_data["recipient"]
-    try:
-        delivery_services.letter_add_late_recipient(
+    _act(
+        request,
+        lambda: delivery_services.letter_add_late_recipient(
             letter=letter, recipient=recipient, actor=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s will receive the letter.") % {"name": recipient})
+        ),
+        success=_("%(name)s will receive the letter.") % {"name": recipient},
+    )
     return redirect("author:letter-delivery", pk=letter.pk)
 
 
@@ -717,12 +724,11 @@ def _press_page(request, letter, press, form):
 @require_POST
 def press_release_draft(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
-    try:
-        press_services.press_release_draft(letter=letter, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("A draft is ready: fill in the quote and check every part."))
+    _act(
+        request,
+        lambda: press_services.press_release_draft(letter=letter, actor=request.user),
+        success=_("A draft is ready: fill in the quote and check every part."),
+    )
     return redirect("author:press-release", pk=letter.pk)
 
 

@@ -65,6 +65,7 @@ def test_the_home_lists_public_letters_only(client, coordinator, recipient):
 
 def test_a_delivered_letter_offers_its_pdf_and_hash(open_letter, coordinator, client):
     letter_close(letter=open_letter, actor=coordinator)
+    Letter.objects.filter(pk=open_letter.pk).update(status=Letter.Status.SENT)
     snapshot = LetterSnapshot.objects.create(
         letter=open_letter, version=1, content={}, sha256="ab" * 32, signatory_count=0
     )

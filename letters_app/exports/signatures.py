@@ -18,7 +18,7 @@ import csv
 import datetime
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -40,6 +40,9 @@ from letters_app.models import Letter, Signature
 CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
 PDF_MAX_ROWS = 5_000  # WeasyPrint lays out 5,000 lines in about 10 s (bench/pdf.py)
 TEXT_PREVIEW_ROWS = 1_000  # lines shown on the export page to copy
+
+# Told the number of rows written so far, every CHUNK_ROWS rows: an export job's progress.
+Progress = Callable[[int], None] | None
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8; header=present", "csv"),
@@ -137,7 +140,9 @@ def column_keys(columns: Iterable[Column]) -> list[str]:
     return [c.key for c in columns]
 
 
-def signature_rows(queryset: QuerySet[Signature], columns: tuple[Column, ...]) -> Iterator[list]:
+def signature_rows(
+    queryset: QuerySet[Signature], columns: tuple[Column, ...], progress: Progress = None
+) -> Iterator[list]:
     """One list per signature, in `columns`' order and the queryset's: `n` counts from 1, times
     are ISO 8601 in UTC, a missing value is None. Reads CHUNK_ROWS at a time (on PostgreSQL a
     server-side cursor), so memory stays flat. Each list is new: a writer may change it."""
@@ -148,6 +153,8 @@ def signature_rows(queryset: QuerySet[Signature], columns: tuple[Column, ...]) -
     names: dict[str, str] = {"": ""}
     rows = queryset.values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
     for n, values in enumerate(rows, start=1):
+        if progress is not None and n % CHUNK_ROWS == 1 and n > 1:
+            progress(n - 1)
         row = [n, *values]
         for i in datetimes:
             if row[i] is not None:
@@ -162,13 +169,15 @@ def signature_rows(queryset: QuerySet[Signature], columns: tuple[Column, ...]) -
         yield row
 
 
-def signature_lines(queryset: QuerySet[Signature]) -> Iterator[str]:
+def signature_lines(queryset: QuerySet[Signature], progress: Progress = None) -> Iterator[str]:
     """`12. Association TEP NIMITH (ATN), France`: the list as the seed letters number it, in the
     site's language as the snapshot writes it."""
     fields = ("kind", "name", "acronym", "title", "affiliation", "party", "parliament", "country")
     with translation.override(settings.LANGUAGE_CODE):
         signatures = queryset.only(*fields).iterator(chunk_size=CHUNK_ROWS)
         for n, signature in enumerate(signatures, start=1):
+            if progress is not None and n % CHUNK_ROWS == 1 and n > 1:
+                progress(n - 1)
             yield f"{n}. {signature.display_line}"
 
 
@@ -356,11 +365,15 @@ class _Lines:
         return text.encode()
 
 
-def csv_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False) -> Iterator[bytes]:
-    """The CSV export: PostgreSQL's COPY where there is one, else Python's writer: same bytes."""
-    if connections[queryset.db].vendor == "postgresql":
+def csv_stream(
+    queryset, columns: tuple[Column, ...], *, bom: bool = False, progress: Progress = None
+) -> Iterator[bytes]:
+    """The CSV export: PostgreSQL's COPY where there is one, else Python's writer: same bytes.
+    Progress is written on the export's own connection, which a COPY holds to its end: with
+    `progress`, Python's writer."""
+    if connections[queryset.db].vendor == "postgresql" and progress is None:
         return csv_copy_stream(queryset, columns, bom=bom)
-    return csv_python_stream(queryset, columns, bom=bom)
+    return csv_python_stream(queryset, columns, bom=bom, progress=progress)
 
 
 def _csv_header(columns: tuple[Column, ...], *, bom: bool) -> bytes:
@@ -372,7 +385,7 @@ def _csv_header(columns: tuple[Column, ...], *, bom: bool) -> bytes:
 
 
 def csv_python_stream(
-    queryset, columns: tuple[Column, ...], *, bom: bool = False
+    queryset, columns: tuple[Column, ...], *, bom: bool = False, progress: Progress = None
 ) -> Iterator[bytes]:
     """RFC 4180 CSV in UTF-8 (CRLF, quotes doubled, a field quoted when it holds a comma, a quote
     or a line break), in chunks of CHUNK_ROWS rows. Formulas are neutralized by
@@ -383,7 +396,7 @@ def csv_python_stream(
     writer = csv.writer(out, dialect="excel")
     yield _csv_header(columns, bom=bom)
     chunk = []
-    for row in _spreadsheet_rows(signature_rows(queryset, columns), columns):
+    for row in _spreadsheet_rows(signature_rows(queryset, columns, progress), columns):
         chunk.append(row)
         if len(chunk) == CHUNK_ROWS:
             writer.writerows(chunk)
@@ -481,13 +494,15 @@ def csv_copy_stream(queryset, columns: tuple[Column, ...], *, bom: bool = False)
         yield _crlf(b"".join(blocks), quoted)[0]
 
 
-def json_stream(queryset, columns: tuple[Column, ...]) -> Iterator[bytes]:
+def json_stream(
+    queryset, columns: tuple[Column, ...], progress: Progress = None
+) -> Iterator[bytes]:
     """A JSON array of objects, one per signature, keys in column order; UTF-8 as it is."""
     keys = column_keys(columns)
     yield b"["
     separator = "\n"
     chunk = []
-    for row in signature_rows(queryset, columns):
+    for row in signature_rows(queryset, columns, progress):
         chunk.append(json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False))
         if len(chunk) == CHUNK_ROWS:
             yield (separator + ",\n".join(chunk)).encode()
@@ -497,9 +512,9 @@ def json_stream(queryset, columns: tuple[Column, ...]) -> Iterator[bytes]:
     yield b"\n]\n"
 
 
-def text_stream(queryset) -> Iterator[bytes]:
+def text_stream(queryset, progress: Progress = None) -> Iterator[bytes]:
     chunk = []
-    for line in signature_lines(queryset):
+    for line in signature_lines(queryset, progress):
         chunk.append(line)
         if len(chunk) == CHUNK_ROWS:
             yield ("\n".join(chunk) + "\n").encode()
@@ -508,7 +523,10 @@ def text_stream(queryset) -> Iterator[bytes]:
         yield ("\n".join(chunk) + "\n").encode()
 
 
-def xlsx_write(queryset, columns: tuple[Column, ...], fileobj: IO[bytes], *, title: str) -> None:
+def xlsx_write(
+    queryset, columns: tuple[Column, ...], fileobj: IO[bytes], *, title: str,
+    progress: Progress = None,
+) -> None:  # fmt: skip
     """One sheet, with openpyxl's write-only workbook: rows go to a temporary file as they come,
     never all in memory. openpyxl would store a string beginning with = as a formula: neutralized
     like CSV. Characters XML cannot hold (control characters) become U+FFFD."""
@@ -519,7 +537,7 @@ def xlsx_write(queryset, columns: tuple[Column, ...], fileobj: IO[bytes], *, tit
     sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.append(column_keys(columns))
     typed = [i for i, c in enumerate(columns) if c.typed]
-    for row in _spreadsheet_rows(signature_rows(queryset, columns), columns):
+    for row in _spreadsheet_rows(signature_rows(queryset, columns, progress), columns):
         for i in typed:
             if row[i] and ILLEGAL_CHARACTERS_RE.search(row[i]):
                 row[i] = ILLEGAL_CHARACTERS_RE.sub("\ufffd", row[i])
@@ -550,27 +568,30 @@ def pdf_bytes(queryset, *, title: str) -> bytes:
 
 def export_write(
     queryset, fileobj: IO[bytes], *, fmt: str, private: bool, across_letters=False, bom=False,
-    title: str = "Signatures",
+    title: str = "Signatures", progress: Progress = None,
 ) -> None:  # fmt: skip
     """The whole export into a binary file: for the command, the admin's actions and tasks."""
     columns = export_columns(private=private, across_letters=across_letters)
     if fmt == "xlsx":
-        xlsx_write(queryset, columns, fileobj, title=title)
+        xlsx_write(queryset, columns, fileobj, title=title, progress=progress)
     elif fmt == "pdf":
         fileobj.write(pdf_bytes(queryset, title=title))
     else:
-        for chunk in export_stream(queryset, fmt=fmt, columns=columns, bom=bom):
+        stream = export_stream(queryset, fmt=fmt, columns=columns, bom=bom, progress=progress)
+        for chunk in stream:
             fileobj.write(chunk)
 
 
-def export_stream(queryset, *, fmt: str, columns, bom: bool = False) -> Iterator[bytes]:
+def export_stream(
+    queryset, *, fmt: str, columns, bom: bool = False, progress: Progress = None
+) -> Iterator[bytes]:
     """The streamed formats: csv, json, txt."""
     if fmt == "csv":
-        return csv_stream(queryset, columns, bom=bom)
+        return csv_stream(queryset, columns, bom=bom, progress=progress)
     if fmt == "json":
-        return json_stream(queryset, columns)
+        return json_stream(queryset, columns, progress)
     if fmt == "txt":
-        return text_stream(queryset)
+        return text_stream(queryset, progress)
     raise ValueError(f"{fmt} is not streamed")
 
 

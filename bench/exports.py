@@ -1,5 +1,6 @@
 """The exports bench: a letter's public list as CSV at 100,000 signatures against PostgreSQL's
-own `COPY (SELECT …) TO STDOUT (FORMAT csv)` of the same columns, the two in turn in one run;
+own `COPY (SELECT …) TO STDOUT (FORMAT csv)` of the same columns, the two in turn in one run
+(the export itself streams a COPY on PostgreSQL; Python's writer, SQLite's path, is timed too);
 the export process's peak memory at 1,000 and at 100,000 signatures (each export in a fresh
 process of its own, so that one's peak is not the other's); and the same list as XLSX.
 Targets: CSV within 2 × COPY, peak memory flat in row count (within a few MB), XLSX < 15 s.
@@ -41,6 +42,7 @@ class ExportsResult:
     csv_first_chunk: list[float] = field(default_factory=list)
     copy_bytes: int = 0
     csv_bytes: int = 0
+    python_csv_seconds: float = 0.0
     private_csv_seconds: float = 0.0
     xlsx_seconds: float = 0.0
     xlsx_bytes: int = 0
@@ -121,14 +123,15 @@ def time_copy(letter) -> tuple[float, int]:
     return time.perf_counter() - started, size
 
 
-def time_csv(letter, *, private: bool = False) -> tuple[float, float, int]:
+def time_csv(letter, *, private: bool = False, python: bool = False) -> tuple[float, float, int]:
     """Seconds to the first chunk and to the last, and bytes, as the response streams them."""
-    from letters_app.exports.signatures import csv_stream
+    from letters_app.exports.signatures import csv_python_stream, csv_stream
 
     queryset, columns = public_export(letter, private=private)
     size, first = 0, None
+    stream = (csv_python_stream if python else csv_stream)(queryset, columns)
     started = time.perf_counter()
-    for chunk in csv_stream(queryset, columns):
+    for chunk in stream:
         if first is None:
             first = time.perf_counter() - started
         size += len(chunk)
@@ -222,6 +225,7 @@ def measure(sizes: tuple[int, int] = SIZES) -> ExportsResult:
         first, seconds, result.csv_bytes = time_csv(letters[big])
         result.csv_first_chunk.append(first)
         result.csv_seconds.append(seconds)
+    result.python_csv_seconds = time_csv(letters[big], python=True)[1]
     result.private_csv_seconds = time_csv(letters[big], private=True)[1]
     result.xlsx_seconds, result.xlsx_bytes = time_xlsx(letters[big])
     for fmt in ("csv", "xlsx"):
@@ -240,6 +244,8 @@ def report_lines(r: ExportsResult) -> list[str]:
         f"({r.csv_bytes / 1e6:,.1f} MB), first chunk after "
         f"{statistics.median(r.csv_first_chunk) * 1000:,.0f} ms; = {r.ratio:.2f} × COPY",
         f"  CSV export with private columns: {r.private_csv_seconds * 1000:,.0f} ms",
+        f"  CSV by Python's writer (SQLite's path): {r.python_csv_seconds * 1000:,.0f} ms; = "
+        f"{r.python_csv_seconds / copy_s:.2f} × COPY",
         f"  XLSX (write-only), {big:,} rows: {r.xlsx_seconds:.1f} s ({r.xlsx_bytes / 1e6:,.1f} MB)",
     ]
     growth = {}

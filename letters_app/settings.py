@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters_app.tasks.deliveries_requeue_stuck_task",
         "schedule": 60.0,
     },
+    "clean-old-exports": {
+        "task": "letters_app.tasks.export_jobs_clean_task",
+        "schedule": 3600.0,
+    },
 }
 
 LOGGING = {

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from letters_app import emails
 from letters_app.models import Signature, SignerNotice
-from letters_app.services import deliveries
+from letters_app.services import deliveries, exports
 from letters_app.services.letters import letter_close_expired
 
 # Worth another try: the server or the network is briefly unwell. Anything else is final.
@@ -62,3 +62,15 @@ def signer_notices_send_task(*, letter_id: int) -> int:
     ).exists():
         signer_notices_send_task.apply_async(kwargs={"letter_id": letter_id}, countdown=5)
     return sent
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def export_job_run_task(*, export_job_id: int) -> str | None:
+    """Write a requested export's file, with its progress on the job."""
+    return exports.export_job_run(export_job_id=export_job_id)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def export_jobs_clean_task() -> int:
+    """Periodic (beat): remove old exports' files; mark exports whose worker died as failed."""
+    return exports.export_jobs_clean()

@@ -1,4 +1,5 @@
 from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice
+from .exports import ExportJob
 from .letters import (
     TEXT_FIELDS,
     AuditEvent,
@@ -13,6 +14,7 @@ from .signatures import Blocklist, Signature, SiteSwitch
 
 __all__ = [
     "Delivery",
+    "ExportJob",
     "LetterSnapshot",
     "PressRelease",
     "SignerNotice",

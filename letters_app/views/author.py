@@ -2,9 +2,10 @@
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
@@ -475,10 +477,28 @@ def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, 
 # --- importing a list ---------------------------------------------------------------------------
 
 
+# Django refuses a request whose fields (not files) weigh more than this, before any view (the
+# CSRF check reads them first); the import page reads the body itself to say so clearly.
+def _form_limit_mb() -> str:
+    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+@csrf_exempt  # checked by `_letter_import`'s csrf_protect, once the body could be read
 @login_required
 def letter_import(request, pk):
     """Paste or upload a list, then see how every line reads: nothing is written here."""
     letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - parsed here, where a body too big can be answered
+        except RequestDataTooBig:
+            form = ImportForm(letter=letter)
+            return _import_page(request, letter, form, too_big=True, status=413)
+    return _letter_import(request, letter)
+
+
+@csrf_protect
+def _letter_import(request, letter):
     if request.method != "POST":
         return _import_page(request, letter, ImportForm(letter=letter))
     form = ImportForm(request.POST, request.FILES, letter=letter)
@@ -492,19 +512,28 @@ def letter_import(request, pk):
         "letter": letter,
         "preview": preview,
         "confirm_form": ImportConfirmForm(initial={"payload": payload}, letter=letter),
+        # The confirmation posts the list back: more than Django reads, and it could not.
+        "payload_too_big": len(payload) + 1024 > settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "form": form if "text" in source else ImportForm(initial={"kind": kind}, letter=letter),
         "refusal": import_services.import_refusal(letter, kind),
+        **_paste_limit(),
     }
     return render(request, "author/letter_import_preview.html", context)
 
 
-def _import_page(request, letter, form):
+def _paste_limit() -> dict:
+    return {"paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
+            "paste_limit_mb": _form_limit_mb()}  # fmt: skip
+
+
+def _import_page(request, letter, form, *, too_big=False, status=200):
     kinds = [kind for kind, _label in form.fields["kind"].choices]
     refusal = _("This letter takes no signatures.")
     if kinds:
         refusal = import_services.import_refusal(letter, kinds[0])
-    context = {"letter": letter, "form": form, "refusal": refusal}
-    return render(request, "author/letter_import.html", context)
+    context = {"letter": letter, "form": form, "refusal": refusal, "too_big": too_big,
+               **_paste_limit()}  # fmt: skip
+    return render(request, "author/letter_import.html", context, status=status)
 
 
 @login_required

@@ -1,18 +1,31 @@
 """Exports of signatory lists: one letter's, for anyone who may see its list (public columns)
 and for its coordinators and admins (private columns too, each such export audited); every
-letter's, for admins."""
+letter's, for admins. Any of them can be prepared by a worker and downloaded when ready."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_ratelimit.decorators import ratelimit
 
 from letters_app import selectors
 from letters_app.exports import signatures as exports
-from letters_app.models import Letter
+from letters_app.models import ExportJob, Letter
+from letters_app.services import exports as export_services
 from letters_app.services.audit import audit_record
+from letters_app.views.public import _rate_key
+
+# Downloads of a public list by people not logged in, per client address (as signing counts).
+PUBLIC_DOWNLOAD_RATE = "30/h"
+
+
+def _public_download_rate(group, request) -> str | None:
+    """None: no limit for the logged in, who are few and known."""
+    return None if request.user.is_authenticated else PUBLIC_DOWNLOAD_RATE
 
 
 @login_required
@@ -22,13 +35,18 @@ def letter_export(request, pk):
     form = exports.SignatureExportForm(allow_private=True)
     public = exports.signature_queryset(letters=[letter], private=False)
     text, more = exports.text_preview(public)
-    context = {"letter": letter, "form": form, "text": text, "text_more": more}
+    large = letter.signature_count >= export_services.LARGE_LIST_ROWS
+    context = {"letter": letter, "form": form, "text": text, "text_more": more, "large": large}
     return render(request, "staff/letter_export.html", context)
 
 
+@ratelimit(group="export-download", key=_rate_key, rate=_public_download_rate, block=False)
 def letter_export_download(request, pk):
     """The file itself, from the page's query string. Public columns of a published letter's
-    public list for anyone, in the streamed formats; everything to its coordinators."""
+    public list for anyone, in the streamed formats (so many an hour per address); everything
+    to its coordinators."""
+    if getattr(request, "limited", False):
+        return render(request, "staff/export_limited.html", status=429)
     letter = Letter.objects.filter(pk=pk).first()
     coordinates = letter is not None and selectors.user_can_coordinate(request.user, letter)
     if letter is None or not (coordinates or letter.is_public):
@@ -102,3 +120,71 @@ def _file_response(queryset, form, *, letter, filename):
     response = HttpResponse(exports.pdf_bytes(queryset, title=title), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- exports made by a worker -----------------------------------------------------------------
+
+
+@login_required
+def export_job_new(request, pk=None):
+    """The export form again, to be prepared in the background: one letter's for its
+    coordinators, across letters for admins."""
+    letter = selectors.letter_get_for_coordinator(request.user, pk) if pk is not None else None
+    if letter is None and not request.user.is_staff:
+        raise Http404
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = exports.SignatureExportForm(data, allow_private=True, across_letters=letter is None)
+    if request.method == "POST" and form.is_valid():
+        filters = form.filters()
+        if letter is None and form.cleaned_data["letters"]:
+            filters["letters"] = [lt.pk for lt in form.cleaned_data["letters"]]
+        export_services.export_job_request(
+            letter=letter, fmt=form.cleaned_data["format"], filters=filters,
+            private=form.wants_private, bom=form.cleaned_data["bom"], actor=request.user,
+        )  # fmt: skip
+        messages.success(request, _("The export is being prepared. It will be ready here."))
+        return redirect("staff:export-jobs")
+    return render(request, "staff/export_job_new.html", {"letter": letter, "form": form})
+
+
+@login_required
+def export_jobs(request):
+    """The exports this person asked for, with their progress."""
+    jobs = ExportJob.objects.filter(requested_by=request.user).select_related("letter")[:50]
+    return render(request, "staff/export_jobs.html", {"jobs": jobs})
+
+
+def _get_job(request, pk) -> ExportJob:
+    """The job, for the person who asked for it, the letter's coordinators and admins; 404 for
+    anyone else."""
+    job = ExportJob.objects.select_related("letter").filter(pk=pk).first()
+    user = request.user
+    if job is None or not user.is_authenticated:
+        raise Http404
+    if job.requested_by_id == user.pk or user.is_staff:
+        return job
+    if job.letter is not None and selectors.user_can_coordinate(user, job.letter):
+        return job
+    raise Http404
+
+
+def export_job_status(request, pk):
+    job = _get_job(request, pk)
+    ready = job.status == ExportJob.Status.DONE and job.file
+    return JsonResponse({
+        "status": job.status, "label": str(job.get_status_display()), "percent": job.percent,
+        "rows_done": job.rows_done, "rows_total": job.rows_total,
+        "ended": job.status in ExportJob.ENDED,
+        "download_url": reverse("staff:export-job-download", args=[job.pk]) if ready else None,
+    })  # fmt: skip
+
+
+def export_job_download(request, pk):
+    job = _get_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True,
+        filename=export_services.export_job_filename(job),
+        content_type=exports.FORMATS[job.format][0],
+    )  # fmt: skip

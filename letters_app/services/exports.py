@@ -1,0 +1,116 @@
+"""Exports made by a worker: requested here, written by `export_job_run` (from
+`export_job_run_task`), offered for download until `export_jobs_clean` removes them."""
+
+import datetime
+import logging
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from letters_app.exports import signatures as exports
+from letters_app.models import ExportJob, Letter
+from letters_app.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+EXPORT_KEEP = datetime.timedelta(days=2)  # a finished export's file is kept this long
+# A job "running" this long lost its worker (the task's time limit is 30 minutes).
+EXPORT_STUCK = datetime.timedelta(hours=1)
+LARGE_LIST_ROWS = 20_000  # from here on the export page suggests the background
+
+
+class ExportJobError(Exception):
+    """The export cannot be made as asked."""
+
+
+@transaction.atomic
+def export_job_request(
+    *, letter: Letter | None, fmt: str, filters: dict, private: bool, bom: bool = False, actor
+) -> ExportJob:
+    """Queue an export for a worker (`export_job_run_task`, on commit); an export with private
+    columns is recorded in the audit trail, as a direct one is. `filters` as
+    `SignatureExportForm.filters()` gives them, with `letters` (ids) across letters."""
+    from letters_app.tasks import export_job_run_task
+
+    job = ExportJob(letter=letter, format=fmt, filters=filters, private=private, bom=bom,
+                    requested_by=actor)  # fmt: skip
+    job.full_clean()
+    job.save()
+    if private:
+        audit_record(letter=letter, actor=actor, action="signatures.exported", format=fmt,
+                     private=True, filters=filters, background=True)  # fmt: skip
+    transaction.on_commit(lambda: export_job_run_task.delay(export_job_id=job.pk))
+    return job
+
+
+def export_job_queryset(job: ExportJob):
+    """The signatures the job names, read through the export form as a direct export is."""
+    data = {"format": job.format, "private": job.private, "bom": job.bom, **job.filters}
+    across = job.letter_id is None
+    form = exports.SignatureExportForm(data, allow_private=True, across_letters=across)
+    if not form.is_valid():
+        raise ExportJobError(form.errors.as_text())
+    letters = (form.cleaned_data["letters"] or None) if across else [job.letter]
+    return form.queryset(letters)
+
+
+def export_job_run(*, export_job_id: int) -> str | None:
+    """Claim a queued job, write its file with progress every CHUNK_ROWS rows, store it; a
+    failure is kept on the job. Returns the status reached, None if another worker has it."""
+    jobs = ExportJob.objects.filter(pk=export_job_id)
+    if (
+        jobs.filter(status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.RUNNING, started_at=timezone.now()
+        )
+        != 1
+    ):
+        return None
+    job = jobs.select_related("letter").get()
+    try:
+        queryset = export_job_queryset(job)
+        total = queryset.count()
+        jobs.update(rows_total=total)
+        if job.format == "pdf" and total > exports.PDF_MAX_ROWS:
+            raise ExportJobError(f"A PDF holds at most {exports.PDF_MAX_ROWS:,} names.")
+        title = job.letter.title if job.letter else "Signatures"
+        with tempfile.TemporaryFile() as out:
+            exports.export_write(
+                queryset, out, fmt=job.format, private=job.private, bom=job.bom,
+                across_letters=job.letter_id is None, title=title,
+                progress=lambda n: jobs.update(rows_done=n),
+            )  # fmt: skip
+            out.seek(0)
+            job.file.save(export_job_filename(job), File(out), save=False)
+    except Exception as exc:
+        logger.exception("Export %s failed", job.pk)
+        jobs.update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
+                    finished_at=timezone.now())  # fmt: skip
+        return ExportJob.Status.FAILED
+    jobs.update(status=ExportJob.Status.DONE, file=job.file.name, rows_done=total,
+                finished_at=timezone.now())  # fmt: skip
+    return ExportJob.Status.DONE
+
+
+def export_job_filename(job: ExportJob) -> str:
+    stem = f"{job.letter.slug}-signatures" if job.letter else "signatures"
+    suffix = "-private" if job.private else ""
+    return f"{stem}{suffix}-{job.created_at:%Y-%m-%d}.{exports.FORMATS[job.format][1]}"
+
+
+def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
+    """Periodic: delete exports finished more than EXPORT_KEEP ago, with their files; a job
+    running past EXPORT_STUCK lost its worker and is marked failed. Returns how many went."""
+    now = now or timezone.now()
+    ExportJob.objects.filter(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - EXPORT_STUCK
+    ).update(status=ExportJob.Status.FAILED, error="The worker stopped.", finished_at=now)
+    old = ExportJob.objects.filter(finished_at__lt=now - EXPORT_KEEP)
+    removed = 0
+    for job in old.iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        removed += 1
+    return removed

@@ -675,7 +675,11 @@ def translation_delete(request, pk, language):
 def letter_finalize(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
     problems = [(m, None) for m in delivery_services.letter_finalize_problems(letter)]
-    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    names = dict(LETTER_LANGUAGES)
+    recipients = [
+        (lr.recipient, names[lr.language or letter.language])
+        for lr in letter.letter_recipients.select_related("recipient")
+    ]
     return _status_change(
         request,
         letter,

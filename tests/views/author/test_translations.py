@@ -206,3 +206,22 @@ def test_a_language_the_letter_is_not_translated_into_is_refused(
     assert response.status_code == 200
     assert response.context["language_form"].errors
     assert LetterRecipient.objects.get(recipient=recipient).language == ""
+
+
+def test_the_finalize_page_names_each_copys_language_and_what_stops_it(
+    client_for, coordinator, open_letter, recipient
+):
+    from letters_app.services.letters import letter_close, letter_set_recipient_languages
+
+    translate(open_letter, "fr", FRENCH, coordinator, ready=False)
+    letter_set_recipient_languages(
+        letter=open_letter, languages={recipient.pk: "fr"}, actor=coordinator
+    )
+    letter_close(letter=open_letter, actor=coordinator)
+
+    response = client_for(coordinator).get(url("letter-finalize", open_letter))
+
+    content = response.content.decode()
+    assert f'{escape(str(recipient))} <span class="badge text-bg-light"' in content
+    assert "Français</span>" in content
+    assert escape(f"{recipient} is to receive the Français translation") in content

@@ -59,8 +59,10 @@ def test_a_recipient_set_to_french_and_a_french_signer_get_french_mail(
     letter_finalize(letter=letter, actor=coordinator)
 
     assert wait_for(
-        lambda: Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT
-        and SignerNotice.objects.filter(status=SignerNotice.Status.SENT).exists(),
+        lambda: (
+            Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT
+            and SignerNotice.objects.filter(status=SignerNotice.Status.SENT).exists()
+        ),
         timeout=90,
     )
     by_address = {str(m["To"]): m for _to, m in smtp_server.inbox.messages}

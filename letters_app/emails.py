@@ -4,25 +4,48 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from letters_app.models import Delivery, Signature
+from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
 from letters_app.rendering import render_view_html, render_view_text, snapshot_view
 
 
-def _build(name: str, context: dict, *, to: str, **headers) -> EmailMultiAlternatives:
-    """emails/<name>_subject.txt, _body.txt and _body.html, rendered with one context."""
-    context = {**context, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"emails/{name}_subject.txt", context)
+def _build(
+    name: str, context: dict, *, to: str, language: str = "", **kwargs
+) -> EmailMultiAlternatives:
+    """emails/<name>_subject.txt, _body.txt and _body.html, rendered with one context in
+    `language` (else the active one), which the Content-Language header names."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    context = {**context, "site_url": settings.SITE_URL, "mail_language": language}
+    with translation.override(language):
+        subject = render_to_string(f"emails/{name}_subject.txt", context)
+        body = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
     subject = " ".join(subject.split())  # one line: no header injection through a title
+    kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Language": language}
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{name}_body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        **headers,
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], **kwargs
     )
-    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
+
+
+def signer_language(signature: Signature) -> str:
+    """The language the signer used; imported names have none and get the letter's."""
+    return signature.language or signature.letter.language
+
+
+def ready_translation(letter: Letter, language: str) -> LetterTranslation | None:
+    if language == letter.language:
+        return None
+    return LetterTranslation.objects.filter(
+        letter=letter, language=language, status=LetterTranslation.Status.READY
+    ).first()
+
+
+def _public_url(letter: Letter, language: str, name: str = "public:letter-detail") -> str:
+    url = settings.SITE_URL + reverse(name, kwargs={"slug": letter.slug})
+    return url if language == letter.language else f"{url}?lang={language}"
 
 
 def _signature_context(signature: Signature) -> dict:
@@ -33,46 +56,82 @@ def _signature_context(signature: Signature) -> dict:
         return settings.SITE_URL + reverse(name, kwargs={"pk": signature.pk, "token": token})
 
     letter = signature.letter
+    language = signer_language(signature)
+    translated = ready_translation(letter, language)
     return {
         "signature": signature,
         "letter": letter,
-        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
+        "translation": translated,
+        "letter_title": translated.title if translated else letter.title,
+        "letter_url": _public_url(letter, language if translated else letter.language),
         "confirm_url": link("public:signature-confirm", "confirm"),
         "manage_url": link("public:signature-manage", "manage"),
     }
 
 
+def _signer_mail(name: str, signature: Signature, **extra) -> EmailMultiAlternatives:
+    context = _signature_context(signature) | extra
+    return _build(name, context, to=signature.email, language=signer_language(signature))
+
+
 def signature_confirmation(signature: Signature) -> EmailMultiAlternatives:
-    return _build("signature_confirmation", _signature_context(signature), to=signature.email)
+    return _signer_mail("signature_confirmation", signature)
 
 
 def signature_already_signed(signature: Signature) -> EmailMultiAlternatives:
-    return _build("signature_already_signed", _signature_context(signature), to=signature.email)
+    return _signer_mail("signature_already_signed", signature)
 
 
 def signature_new_version(signature: Signature) -> EmailMultiAlternatives:
+    """The new text in the signer's language when its translation is up to date, else the
+    original (a new version usually leaves the translations behind until they are redone)."""
     from letters_app.rendering import render_letter_text
 
-    context = _signature_context(signature) | {"letter_text": render_letter_text(signature.letter)}
-    return _build("signature_new_version", context, to=signature.email)
+    letter = signature.letter
+    translated = ready_translation(letter, signer_language(signature))
+    current = translated if translated and not translated.is_outdated else None
+    return _signer_mail(
+        "signature_new_version", signature, letter_text=render_letter_text(letter, None, current)
+    )
 
 
 def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     """The finalized letter to one recipient: their own salutation, the text in the body, the PDF
     attached, replies to the coordinator, and a Message-ID that is the same on every attempt."""
     snapshot = delivery.letter.snapshot
-    lv = snapshot_view(snapshot, salutation=delivery.recipient.salutation)
+    original = snapshot.content["letter"].get("language", "en")
+    # The language frozen for this recipient; a late recipient, not in the snapshot, gets the
+    # original. A recipient's own salutation is written in the original's language, so a
+    # translated copy keeps the translation's.
+    language = (
+        next(
+            (
+                r.get("language")
+                for r in snapshot.content["recipients"]
+                if r["id"] == delivery.recipient_id
+            ),
+            original,
+        )
+        or original
+    )
+    if language not in snapshot.content.get("translations", {}):
+        language = original
+    salutation = delivery.recipient.salutation if language == original else ""
+    lv = snapshot_view(snapshot, salutation=salutation, language=language)
     coordinator = delivery.letter.created_by
     message = _build(
         "letter_delivery",
         {"lv": lv, "letter_text": render_view_text(lv), "letter_html": render_view_html(lv)},
         to=delivery.email,
+        language=language,
         reply_to=[coordinator.email] if coordinator.email else [],
         headers={"Message-ID": delivery.message_id},
     )
-    if snapshot.pdf:
-        with snapshot.pdf.open("rb") as pdf:
-            message.attach(f"{delivery.letter.slug}.pdf", pdf.read(), "application/pdf")
+    name = snapshot.pdf_name(language)
+    if name:
+        with snapshot.pdf.storage.open(name, "rb") as pdf:
+            suffix = "" if language == original else f"-{language}"
+            message.attach(f"{delivery.letter.slug}{suffix}.pdf", pdf.read(), "application/pdf")
     return message
 
 
@@ -80,14 +139,27 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
     """Tells a signer where and when the letter they signed was delivered (`deliveries`: the
     letter's sent deliveries, read once for a whole batch of signers)."""
     letter = signature.letter
+    language, title = signer_language(signature), None
+    if language != letter.language:
+        # Only the title of the frozen translation, not the whole snapshot, for each signer.
+        title = (
+            LetterSnapshot.objects.filter(letter_id=letter.pk)
+            .values_list(f"content__translations__{language}__title", flat=True)
+            .first()
+        )
+    if title is None:
+        language, title = letter.language, letter.title
     context = {
         "signature": signature,
         "letter": letter,
+        "letter_title": title,
         "deliveries": deliveries,
-        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
-        "pdf_url": settings.SITE_URL + reverse("public:letter-pdf", kwargs={"slug": letter.slug}),
+        "letter_url": _public_url(letter, language),
+        "pdf_url": _public_url(letter, language, "public:letter-pdf"),
     }
-    return _build("signer_delivered", context, to=signature.email)
+    return _build(
+        "signer_delivered", context, to=signature.email, language=signer_language(signature)
+    )
 
 
 BUILDERS = {
@@ -119,6 +191,7 @@ def press_release_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     return _build(
         "press_release",
         context,
+        language=letter.language,
         to=delivery.email,
         reply_to=[coordinator.email] if coordinator.email else [],
         headers={"Message-ID": delivery.message_id},

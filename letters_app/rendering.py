@@ -9,7 +9,15 @@ import nh3
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from letters_app.models import TEXT_FIELDS, Letter, LetterSnapshot, LetterVersion
+from letters_app.models import (
+    TEXT_FIELDS,
+    TRANSLATED_FIELDS,
+    Letter,
+    LetterSnapshot,
+    LetterTranslation,
+    LetterVersion,
+    language_direction,
+)
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "a",
@@ -51,12 +59,24 @@ class LetterView:
     # Only for a finalized letter: [{"n", "line", "kind", "country"}, …] and the content's hash.
     signatories: list[dict] = field(default_factory=list)
     sha256: str = ""
+    # The language of this text (the original's or a translation's), for lang and dir.
+    language: str = "en"
+    direction: str = "ltr"
 
 
-def letter_view(letter: Letter, version: LetterVersion | None = None) -> LetterView:
-    """Gather what a letter shows; reads the text from `version` when one is given."""
+def letter_view(
+    letter: Letter,
+    version: LetterVersion | None = None,
+    translation: LetterTranslation | None = None,
+) -> LetterView:
+    """Gather what a letter shows; reads the text from `version` when one is given, and the
+    translated parts from `translation` (the place, From: block and sender stay the original's)."""
     text = version or letter
     parts = {name: getattr(text, name) for name in TEXT_FIELDS}
+    language = letter.language
+    if translation is not None:
+        parts |= {name: getattr(translation, name) for name in TRANSLATED_FIELDS}
+        language = translation.language
     recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
     return LetterView(
         title=parts["title"],
@@ -72,12 +92,23 @@ def letter_view(letter: Letter, version: LetterVersion | None = None) -> LetterV
         signatory_heading=parts["signatory_heading"],
         about_sender=parts["about_sender"],
         version=version.number if version else letter.version,
+        language=language,
+        direction=language_direction(language),
     )
 
 
-def snapshot_view(snapshot: LetterSnapshot, *, salutation: str = "") -> LetterView:
-    """A finalized letter as frozen; `salutation` replaces the letter's in one recipient's copy."""
+def snapshot_view(
+    snapshot: LetterSnapshot, *, salutation: str = "", language: str = ""
+) -> LetterView:
+    """A finalized letter as frozen; `salutation` replaces the letter's in one recipient's copy,
+    and `language`, when a translation into it was frozen, gives the translated parts."""
     text = snapshot.content["letter"]
+    language = language or text.get("language", "en")
+    translated = snapshot.content.get("translations", {}).get(language)
+    if translated:
+        text = text | {name: translated[name] for name in TRANSLATED_FIELDS}
+    else:
+        language = text.get("language", "en")
     date = text["date"]
     return LetterView(
         title=text["title"],
@@ -95,15 +126,25 @@ def snapshot_view(snapshot: LetterSnapshot, *, salutation: str = "") -> LetterVi
         version=text["version"],
         signatories=snapshot.content["signatories"],
         sha256=snapshot.sha256,
+        language=language,
+        direction=language_direction(language),
     )
 
 
-def render_letter_html(letter: Letter, version: LetterVersion | None = None) -> str:
-    return render_view_html(letter_view(letter, version))
+def render_letter_html(
+    letter: Letter,
+    version: LetterVersion | None = None,
+    translation: LetterTranslation | None = None,
+) -> str:
+    return render_view_html(letter_view(letter, version, translation))
 
 
-def render_letter_text(letter: Letter, version: LetterVersion | None = None) -> str:
-    return render_view_text(letter_view(letter, version))
+def render_letter_text(
+    letter: Letter,
+    version: LetterVersion | None = None,
+    translation: LetterTranslation | None = None,
+) -> str:
+    return render_view_text(letter_view(letter, version, translation))
 
 
 def render_view_html(lv: LetterView) -> str:

@@ -53,9 +53,11 @@ def static_roots() -> list[Path]:
     return [Path(d) for d in settings.STATICFILES_DIRS] + [Path(settings.STATIC_ROOT)]
 
 
-def render_letter_pdf(snapshot: LetterSnapshot) -> bytes:
-    """The snapshot as it was frozen, as PDF bytes."""
-    html = render_to_string("pdf/letter.html", letter_context(snapshot_view(snapshot)))
+def render_letter_pdf(snapshot: LetterSnapshot, *, language: str = "") -> bytes:
+    """The snapshot as it was frozen, as PDF bytes: the original, or the frozen translation into
+    `language`. The stylesheet puts the Khmer font after the Latin one whatever the language."""
+    lv = snapshot_view(snapshot, language=language)
+    html = render_to_string("pdf/letter.html", letter_context(lv))
     stylesheet = finders.find(STYLESHEET)
     if not stylesheet:
         raise FileNotFoundError(f"static/{STYLESHEET} is missing")

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from letters_app import selectors
-from letters_app.models import Letter, PressRelease, Recipient, Signature
+from letters_app.models import (
+    LETTER_LANGUAGES,
+    TRANSLATED_FIELDS,
+    Letter,
+    LetterTranslation,
+    PressRelease,
+    Recipient,
+    Signature,
+)
 from letters_app.services import imports as import_services
 from letters_app.services.signatures import ACCEPTS
 
@@ -50,6 +58,7 @@ class LetterForm(ServiceErrorsMixin, forms.ModelForm):
         fields = [
             "title",
             "slug",
+            "language",
             "place",
             "letter_date",
             "from_block",
@@ -89,11 +98,16 @@ class LetterForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["signing_deadline"].help_text = _(
             "Optional. Signing closes by itself at this time (%(zone)s)."
         ) % {"zone": timezone.get_current_timezone_name()}
+        # Left out of a post (an older page), the original language stays as it is.
+        self.fields["language"].required = False
         if not self.instance.is_editable:
             for field in self.fields.values():
                 field.disabled = True
         if self.is_bound and CONFIRM_FIELD in self.data:
             self.ask_confirmation(None)
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or self.instance.language
 
     def ask_confirmation(self, count: int | None) -> None:
         """Offer the box that lets a change of text e-mail the signers (see letter_update)."""
@@ -344,3 +358,52 @@ class ImportConfirmForm(forms.Form):
         if data.get("letter") != self.letter.pk:
             raise ValidationError(_("This preview is of another letter."))
         return data
+
+
+class TranslationNewForm(forms.Form):
+    """The language of a new translation: one the letter has neither as original nor yet."""
+
+    language = forms.ChoiceField(label=_("Language"))
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = {letter.language, *letter.translations.values_list("language", flat=True)}
+        self.fields["language"].choices = [c for c in LETTER_LANGUAGES if c[0] not in taken]
+
+
+class TranslationForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = LetterTranslation
+        fields = list(TRANSLATED_FIELDS)
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "about_sender": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # typed in the translation's language
+            field.widget.attrs["lang"] = language
+
+
+class RecipientLanguageForm(ServiceErrorsMixin, forms.Form):
+    """One language per recipient of the letter: the original or one of its translations."""
+
+    def __init__(self, *args, letter: Letter, letter_recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(LETTER_LANGUAGES)
+        choices = [("", _("%(language)s (original)") % {"language": names[letter.language]})]
+        choices += [
+            (t.language, f"{names[t.language]} ({t.get_status_display().lower()})")
+            for t in letter.translations.all()
+        ]
+        self.recipient_fields = []
+        for lr in letter_recipients:
+            name = f"language_{lr.recipient_id}"
+            self.fields[name] = forms.ChoiceField(
+                label=str(lr.recipient), choices=choices, required=False, initial=lr.language
+            )
+            self.recipient_fields.append((lr.recipient_id, name))
+
+    def languages(self) -> dict[int, str]:
+        return {pk: self.cleaned_data[name] for pk, name in self.recipient_fields}

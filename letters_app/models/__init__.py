@@ -1,13 +1,19 @@
 from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice
 from .exports import ExportJob
 from .letters import (
+    LETTER_LANGUAGES,
     TEXT_FIELDS,
+    TRANSLATED_FIELDS,
+    TRANSLATION_REQUIRED_FIELDS,
     AuditEvent,
     Letter,
     LetterKind,
     LetterRecipient,
     LetterTemplate,
+    LetterTranslation,
     LetterVersion,
+    language_direction,
+    letter_language,
 )
 from .recipients import Recipient
 from .signatures import Blocklist, Signature, SiteSwitch
@@ -21,7 +27,13 @@ __all__ = [
     "Blocklist",
     "Signature",
     "SiteSwitch",
+    "LETTER_LANGUAGES",
     "TEXT_FIELDS",
+    "TRANSLATED_FIELDS",
+    "TRANSLATION_REQUIRED_FIELDS",
+    "LetterTranslation",
+    "language_direction",
+    "letter_language",
     "AuditEvent",
     "Letter",
     "LetterKind",

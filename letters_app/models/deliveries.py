@@ -28,6 +28,8 @@ class LetterSnapshot(models.Model):
         max_length=10, choices=PdfStatus.choices, default=PdfStatus.PENDING, editable=False
     )
     pdf_error = models.TextField(blank=True, editable=False)
+    # The PDFs of the frozen translations, by language: {"fr": "letters/….pdf"}.
+    translation_pdfs = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("finalized letter")
@@ -35,6 +37,12 @@ class LetterSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.letter} ({self.sha256[:12]})"
+
+    def pdf_name(self, language: str = "") -> str:
+        """The stored PDF in `language` (empty: the original's), or "" when none was made."""
+        if not language or language == self.content["letter"].get("language", "en"):
+            return self.pdf.name or ""
+        return self.translation_pdfs.get(language, "")
 
 
 class Delivery(models.Model):

@@ -15,6 +15,29 @@ TEXT_FIELDS = (
     "signatory_heading",
     "about_sender",
 )
+# The parts a translation carries; the rest (place, From: block, sender) stays as in the original.
+TRANSLATED_FIELDS = ("title", "salutation", "body", "closing", "signatory_heading", "about_sender")
+# A translation cannot be ready without these when the original has them.
+TRANSLATION_REQUIRED_FIELDS = ("title", "salutation", "body", "closing", "signatory_heading")
+
+# The languages a letter can be written or translated in. A list of its own rather than
+# settings.LANGUAGES (the interface's languages), so that letters can be translated into a
+# language before the interface speaks it. Names are written in their own language.
+LETTER_LANGUAGES = [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]
+# Right-to-left languages, for the dir attribute; none of ours yet.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+def letter_language(code: str | None) -> str:
+    """`code` (such as "fr" or "fr-ca") as one of LETTER_LANGUAGES, else the site's language."""
+    base = (code or "").split("-")[0].lower()
+    if base in dict(LETTER_LANGUAGES):
+        return base
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
+def language_direction(code: str) -> str:
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
 
 
 class LetterKind(models.TextChoices):
@@ -82,6 +105,9 @@ class Letter(LetterText, SignatoryKinds):
 
     slug = models.SlugField(_("web address"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=LetterKind.choices)
+    language = models.CharField(
+        _("original language"), max_length=10, choices=LETTER_LANGUAGES, default="en"
+    )
     template = models.ForeignKey(
         LetterTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
     )
@@ -148,6 +174,11 @@ class LetterRecipient(models.Model):
         "letters_app.Recipient", on_delete=models.PROTECT, related_name="letter_recipients"
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # The language of the copy this recipient is sent: the original's, or a ready translation's.
+    language = models.CharField(
+        _("language"), max_length=10, choices=LETTER_LANGUAGES, blank=True,
+        help_text=_("Empty: the letter's original language."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["position", "id"]
@@ -177,6 +208,61 @@ class LetterVersion(LetterText):
 
     def __str__(self):
         return f"{self.letter} v{self.number}"
+
+
+class LetterTranslation(models.Model):
+    """A letter's text in another language, made from one text version of the original. The
+    letter keeps one signatory list: signers sign the letter, whichever text they read."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=LETTER_LANGUAGES)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    salutation = models.CharField(_("salutation"), max_length=300, blank=True)
+    body = models.TextField(_("body"), max_length=100_000, blank=True, help_text=_("Markdown."))
+    closing = models.CharField(_("closing"), max_length=200, blank=True)
+    signatory_heading = models.CharField(_("signatory heading"), max_length=200, blank=True)
+    about_sender = models.TextField(_("about the sender"), max_length=5000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    # The letter's text version this translation was made from (0: the letter is a draft).
+    source_version = models.PositiveIntegerField(_("made from text version"), editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["letter", "language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "language"], name="letter_translation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.letter} ({self.language})"
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.letter.version > self.source_version
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def is_current(self) -> bool:
+        """Ready, and made from the letter's present text: what readers and recipients get."""
+        return self.is_ready and not self.is_outdated
+
+    @property
+    def direction(self) -> str:
+        return language_direction(self.language)
 
 
 class AuditEvent(models.Model):

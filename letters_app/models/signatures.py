@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from letters_app.models.letters import LETTER_LANGUAGES
+
 
 class Signature(models.Model):
     """One signatory of one letter: an organization, an individual or a member of parliament."""
@@ -81,6 +83,10 @@ class Signature(models.Model):
         help_text=_("The coordinator who imported this signature from an existing list."),
     )
     version = models.PositiveIntegerField(_("text version signed"), default=0, editable=False)
+    # The language the signer used, which their e-mails speak; empty for imported names.
+    language = models.CharField(
+        _("language"), max_length=10, choices=LETTER_LANGUAGES, blank=True, editable=False
+    )
     version_notified = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from letters_app.models import (
     TEXT_FIELDS,
+    TRANSLATED_FIELDS,
     Delivery,
     Letter,
     LetterSnapshot,
@@ -50,13 +51,37 @@ def letter_finalize_problems(letter: Letter) -> list[str]:
         problems.append(_("The letter has no recipient."))
     if not letter.signatures.filter(is_public=True).exists():
         problems.append(_("Nobody is listed as a signatory yet."))
+    problems += _recipient_language_problems(letter)
+    return problems
+
+
+def _recipient_language_problems(letter: Letter) -> list[str]:
+    """A recipient set to a translation that is not ready, or made from an older text version,
+    stops finalizing rather than being sent the original instead: the coordinator chose that
+    language for them, and a letter in another language than the one chosen, sent once and for
+    all, is the surprise they would least expect."""
+    current = {t.language: t for t in letter.translations.all() if t.is_current}
+    problems = []
+    for lr in letter.letter_recipients.select_related("recipient").exclude(language=""):
+        if lr.language == letter.language or lr.language in current:
+            continue
+        problems.append(
+            _(
+                "%(name)s is to receive the %(language)s translation, which is not ready for "
+                "the present text: mark it ready, or choose another language for them."
+            )
+            % {"name": lr.recipient, "language": lr.get_language_display()}
+        )
     return problems
 
 
 def snapshot_content(letter: Letter) -> dict:
     """The letter as it will be sent, in a canonical form that the SHA-256 covers."""
     version = LetterVersion.objects.get(letter=letter, number=letter.version)
-    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    letter_recipients = list(letter.letter_recipients.select_related("recipient"))
+    # Every ready translation of the present text is frozen, whoever receives it: the public
+    # PDF is offered in each of them.
+    translations = [t for t in letter.translations.order_by("language") if t.is_current]
     signatures = letter.signatures.filter(is_public=True).order_by("published_at", "id")
     with translation.override(settings.LANGUAGE_CODE):
         signatories = [
@@ -68,16 +93,21 @@ def snapshot_content(letter: Letter) -> dict:
             "slug": letter.slug,
             "version": version.number,
             "date": letter.letter_date.isoformat() if letter.letter_date else None,
+            "language": letter.language,
             **{name: getattr(version, name) for name in TEXT_FIELDS},
+        },
+        "translations": {
+            t.language: {name: getattr(t, name) for name in TRANSLATED_FIELDS} for t in translations
         },
         "recipients": [
             {
-                "id": r.pk,
-                "address_lines": r.address_lines,
-                "email": r.email,
-                "salutation": r.salutation,
+                "id": lr.recipient.pk,
+                "address_lines": lr.recipient.address_lines,
+                "email": lr.recipient.email,
+                "salutation": lr.recipient.salutation,
+                "language": lr.language or letter.language,
             }
-            for r in recipients
+            for lr in letter_recipients
         ],
         "signatories": signatories,
     }
@@ -152,15 +182,26 @@ def snapshot_pdf_make(*, letter_id: int) -> None:
         return
     try:
         pdf = render_letter_pdf(snapshot)
+        translated = {
+            language: render_letter_pdf(snapshot, language=language)
+            for language in snapshot.content.get("translations", {})
+        }
     except Exception as exc:
         LetterSnapshot.objects.filter(pk=snapshot.pk).update(
             pdf_status=LetterSnapshot.PdfStatus.FAILED, pdf_error=f"{type(exc).__name__}: {exc}"
         )
         raise
-    name = f"{snapshot.letter.slug}-{snapshot.sha256[:12]}.pdf"
-    snapshot.pdf.save(name, ContentFile(pdf), save=False)
+    name = f"{snapshot.letter.slug}-{snapshot.sha256[:12]}"
+    translation_pdfs = {}
+    for language, content in translated.items():
+        stored = snapshot.pdf.storage.save(f"letters/{name}-{language}.pdf", ContentFile(content))
+        translation_pdfs[language] = stored
+    snapshot.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
     LetterSnapshot.objects.filter(pk=snapshot.pk).update(
-        pdf=snapshot.pdf.name, pdf_status=LetterSnapshot.PdfStatus.READY, pdf_error=""
+        pdf=snapshot.pdf.name,
+        translation_pdfs=translation_pdfs,
+        pdf_status=LetterSnapshot.PdfStatus.READY,
+        pdf_error="",
     )
     deliveries_queue(letter_id=letter_id)
 

@@ -10,9 +10,12 @@ from django.utils.translation import ngettext
 
 from letters_app.models import (
     TEXT_FIELDS,
+    TRANSLATED_FIELDS,
+    TRANSLATION_REQUIRED_FIELDS,
     Letter,
     LetterRecipient,
     LetterTemplate,
+    LetterTranslation,
     LetterVersion,
     Recipient,
     Signature,
@@ -35,6 +38,7 @@ TRANSITIONS = {
 EDITABLE_FIELDS = (
     *TEXT_FIELDS,
     "slug",
+    "language",
     "letter_date",
     "signing_deadline",
     "accepts_organizations",
@@ -171,6 +175,10 @@ def letter_update(
     for name in changed:
         setattr(letter, name, data[name])
     letter.full_clean()
+    if "language" in changed and letter.translations.filter(language=letter.language).exists():
+        raise ValidationError(
+            {"language": _("The letter has a translation into this language: delete it first.")}
+        )
     new_version = letter.status != S.DRAFT and bool(set(changed) & set(TEXT_FIELDS))
     signers = letter_signers_to_notify(letter) if new_version else 0
     if signers and not confirm_new_version:
@@ -195,9 +203,11 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
     after = [r.pk for r in recipients]
     if before == after:
         return
+    languages = dict(letter.letter_recipients.values_list("recipient_id", "language"))
     letter.letter_recipients.all().delete()
     LetterRecipient.objects.bulk_create(
-        LetterRecipient(letter=letter, recipient=r, position=i) for i, r in enumerate(recipients)
+        LetterRecipient(letter=letter, recipient=r, position=i, language=languages.get(r.pk, ""))
+        for i, r in enumerate(recipients)
     )
     audit_record(letter=letter, actor=actor, action="letter.recipients", recipients=after)
 
@@ -260,6 +270,8 @@ def letter_open(*, letter: Letter, actor) -> Letter:
     if letter.version == 0:
         _snapshot(letter, actor)
         Letter.objects.filter(pk=letter.pk).update(version=letter.version)
+        # Translations made from the draft were made from the text that version 1 freezes.
+        letter.translations.filter(source_version=0).update(source_version=letter.version)
     return _transition(letter, S.OPEN, actor=actor)
 
 
@@ -293,3 +305,130 @@ def letter_close_expired(*, now: datetime.datetime | None = None) -> int:
                 continue  # closed by a person meanwhile
             closed += 1
     return closed
+
+
+# --- translations --------------------------------------------------------------------------------
+
+
+def translation_ready_problems(translation: LetterTranslation) -> dict[str, str]:
+    """Why the translation cannot be marked ready, by field: a part the original has and the
+    translation lacks, or a placeholder left in it."""
+    letter = translation.letter
+    problems = {}
+    for name in TRANSLATED_FIELDS:
+        label = str(LetterTranslation._meta.get_field(name).verbose_name).capitalize()
+        value = getattr(translation, name)
+        if (
+            name in TRANSLATION_REQUIRED_FIELDS
+            and getattr(letter, name).strip()
+            and not value.strip()
+        ):
+            problems[name] = _(
+                "%(field)s is missing: the original has one, so the translation needs it too."
+            ) % {"field": label}
+        elif found := find_placeholders(value):
+            problems[name] = _("%(field)s still contains placeholders to fill in: %(found)s.") % {
+                "field": label,
+                "found": ", ".join(dict.fromkeys(found)),
+            }
+    return problems
+
+
+@transaction.atomic
+def translation_save(*, letter: Letter, language: str, data: dict, actor) -> LetterTranslation:
+    """Create or change the letter's translation into `language`; a ready one must stay complete.
+    A new translation is a draft made from the letter's present text version. Audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if language == letter.language:
+        raise ValidationError(
+            {"language": _("This is the letter's original language: edit the letter itself.")}
+        )
+    translation = LetterTranslation.objects.filter(letter=letter, language=language).first()
+    created = translation is None
+    if created:
+        translation = LetterTranslation(
+            letter=letter, language=language, source_version=letter.version
+        )
+    changed = [f for f in TRANSLATED_FIELDS if f in data and getattr(translation, f) != data[f]]
+    if not changed and not created:
+        return translation
+    for name in changed:
+        setattr(translation, name, data[name])
+    translation.updated_by = actor
+    translation.full_clean()
+    if translation.is_ready and (problems := translation_ready_problems(translation)):
+        raise ValidationError(problems)
+    translation.save()
+    action = "translation.created" if created else "translation.edited"
+    audit_record(letter=letter, actor=actor, action=action, language=language, fields=changed)
+    return translation
+
+
+@transaction.atomic
+def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTranslation:
+    """Offer the translation to readers and recipients, as made from the letter's present text
+    version; refused with a reason per missing part. Audited."""
+    translation = (
+        LetterTranslation.objects.select_for_update()
+        .select_related("letter")
+        .get(pk=translation.pk)
+    )
+    problems = translation_ready_problems(translation)
+    if problems:
+        raise ValidationError(problems)
+    translation.status = LetterTranslation.Status.READY
+    translation.source_version = translation.letter.version
+    translation.updated_by = actor
+    translation.save(update_fields=["status", "source_version", "updated_by", "updated_at"])
+    audit_record(
+        letter=translation.letter, actor=actor, action="translation.ready",
+        language=translation.language, version=translation.source_version,
+    )  # fmt: skip
+    return translation
+
+
+@transaction.atomic
+def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTranslation:
+    """Withdraw the translation from readers and recipients. Audited."""
+    translation.status = LetterTranslation.Status.DRAFT
+    translation.updated_by = actor
+    translation.save(update_fields=["status", "updated_by", "updated_at"])
+    audit_record(
+        letter=translation.letter, actor=actor, action="translation.draft",
+        language=translation.language,
+    )  # fmt: skip
+    return translation
+
+
+@transaction.atomic
+def translation_delete(*, translation: LetterTranslation, actor) -> None:
+    """Delete the translation; what was already sent keeps its frozen copy. Audited."""
+    translation.delete()
+    audit_record(
+        letter=translation.letter, actor=actor, action="translation.deleted",
+        language=translation.language,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def letter_set_recipient_languages(*, letter: Letter, languages: dict[int, str], actor) -> None:
+    """Choose the language each recipient is sent ("" or the original's: the original), among
+    the letter's translations; finalizing checks they are ready. Audited."""
+    _refuse_unless_editable(letter)
+    offered = set(letter.translations.values_list("language", flat=True))
+    changed = {}
+    for lr in letter.letter_recipients.select_related("recipient"):
+        language = languages.get(lr.recipient_id, lr.language)
+        language = "" if language == letter.language else language
+        if language and language not in offered:
+            raise ValidationError(
+                _("The letter has no translation into %(language)s.") % {"language": language}
+            )
+        if language != lr.language:
+            lr.language = language
+            lr.save(update_fields=["language"])
+            changed[str(lr.recipient)] = language or letter.language
+    if changed:
+        audit_record(
+            letter=letter, actor=actor, action="letter.recipient_languages", languages=changed
+        )

@@ -17,10 +17,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from letters_app.models import Blocklist, Letter, Signature, SiteSwitch
+from letters_app.models import Blocklist, Letter, Signature, SiteSwitch, letter_language
 from letters_app.services.audit import audit_record
 
 S = Signature.Status
@@ -214,6 +215,7 @@ def signature_add(
         ip_address=ip_address,
         secret=secrets.token_hex(16),
         version=letter.version,
+        language=letter_language(get_language()),  # the sign request's; its e-mails speak it
         mails_sent=1,  # the confirmation queued below
         **{k: v for k, v in fields.items() if k in DISPLAY_FIELDS},
     )

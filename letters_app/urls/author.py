@@ -14,6 +14,32 @@ urlpatterns = [
         author.letter_recipient_add,
         name="letter-recipient-add",
     ),
+    path(
+        "letters/<int:pk>/recipients/languages/",
+        author.letter_recipient_languages,
+        name="letter-recipient-languages",
+    ),
+    path("letters/<int:pk>/translations/", author.letter_translations, name="letter-translations"),
+    path(
+        "letters/<int:pk>/translations/<str:language>/",
+        author.translation_edit,
+        name="translation-edit",
+    ),
+    path(
+        "letters/<int:pk>/translations/<str:language>/ready/",
+        author.translation_ready,
+        name="translation-ready",
+    ),
+    path(
+        "letters/<int:pk>/translations/<str:language>/draft/",
+        author.translation_draft,
+        name="translation-draft",
+    ),
+    path(
+        "letters/<int:pk>/translations/<str:language>/delete/",
+        author.translation_delete,
+        name="translation-delete",
+    ),
     path("letters/<int:pk>/coordinators/", author.letter_coordinators, name="letter-coordinators"),
     path(
         "letters/<int:pk>/coordinators/<int:user_pk>/remove/",

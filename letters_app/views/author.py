@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,11 +31,24 @@ from letters_app.forms.author import (
     PressSendForm,
     RecipientChoiceForm,
     RecipientForm,
+    RecipientLanguageForm,
     RecipientSearchForm,
     SignatureDisplayForm,
     SignatureModerateForm,
+    TranslationForm,
+    TranslationNewForm,
 )
-from letters_app.models import Delivery, Letter, LetterSnapshot, PressRelease, Recipient, Signature
+from letters_app.models import (
+    LETTER_LANGUAGES,
+    TRANSLATED_FIELDS,
+    Delivery,
+    Letter,
+    LetterSnapshot,
+    LetterTranslation,
+    PressRelease,
+    Recipient,
+    Signature,
+)
 from letters_app.rendering import (
     render_letter_html,
     render_press_release_html,
@@ -57,6 +70,12 @@ ACTION_LABELS = {
     "letter.created": gettext_lazy("Created the letter"),
     "letter.edited": gettext_lazy("Edited the letter"),
     "letter.recipients": gettext_lazy("Changed the recipients"),
+    "letter.recipient_languages": gettext_lazy("Changed the recipients' languages"),
+    "translation.created": gettext_lazy("Started a translation"),
+    "translation.edited": gettext_lazy("Edited a translation"),
+    "translation.ready": gettext_lazy("Marked a translation ready"),
+    "translation.draft": gettext_lazy("Marked a translation as a draft"),
+    "translation.deleted": gettext_lazy("Deleted a translation"),
     "coordinator.added": gettext_lazy("Added a co-coordinator"),
     "coordinator.removed": gettext_lazy("Removed a co-coordinator"),
     "letter.open": gettext_lazy("Opened the letter for signing"),
@@ -188,7 +207,7 @@ def letter_recipient_add(request, pk):
     return _recipients_page(request, letter, add_form=form)
 
 
-def _recipients_page(request, letter, *, choose_form=None, add_form=None):
+def _recipients_page(request, letter, *, choose_form=None, add_form=None, language_form=None):
     search = RecipientSearchForm(request.GET)
     query = search.cleaned_data if search.is_valid() else {}
     current = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
@@ -209,8 +228,32 @@ def _recipients_page(request, letter, *, choose_form=None, add_form=None):
         "checked": checked,
         "choose_form": choose_form or RecipientChoiceForm(),
         "add_form": add_form or RecipientForm(),
+        "language_form": language_form or _language_form(letter),
     }
     return render(request, "author/letter_recipients.html", context)
+
+
+def _language_form(letter, data=None) -> RecipientLanguageForm:
+    letter_recipients = letter.letter_recipients.select_related("recipient")
+    return RecipientLanguageForm(data, letter=letter, letter_recipients=letter_recipients)
+
+
+@login_required
+@require_POST
+def letter_recipient_languages(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = _language_form(letter, request.POST)
+    if form.is_valid():
+        try:
+            letter_services.letter_set_recipient_languages(
+                letter=letter, languages=form.languages(), actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The recipients' languages are saved."))
+            return redirect("author:letter-recipients", pk=letter.pk)
+    return _recipients_page(request, letter, language_form=form)
 
 
 def _can_manage_coordinators(user, letter) -> bool:
@@ -365,6 +408,8 @@ def _event_detail(event) -> str:
             counts["skipped"],
         )
         parts.append(text % counts)
+    if detail.get("language"):
+        parts.append(dict(LETTER_LANGUAGES).get(detail["language"], detail["language"]))
     if detail.get("user"):
         parts.append(detail["user"])
     if detail.get("reason") == "deadline":
@@ -561,6 +606,97 @@ def letter_import_confirm(request, pk):
     return redirect(reverse("author:letter-signatures", kwargs={"pk": letter.pk}) + f"?tab={tab}")
 
 
+# --- translations --------------------------------------------------------------------------------
+
+
+@login_required
+def letter_translations(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    form = TranslationNewForm(request.POST or None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        return redirect(
+            "author:translation-edit", pk=letter.pk, language=form.cleaned_data["language"]
+        )
+    context = {
+        "letter": letter,
+        "translations": letter.translations.select_related("updated_by"),
+        "form": form,
+    }
+    return render(request, "author/letter_translations.html", context)
+
+
+def _translation_language(letter, language: str) -> str:
+    """The language from the address: one a letter can be translated into, not the original."""
+    if language not in dict(LETTER_LANGUAGES) or language == letter.language:
+        raise Http404
+    return language
+
+
+@login_required
+def translation_edit(request, pk, language):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    language = _translation_language(letter, language)
+    translation = letter.translations.filter(language=language).first()
+    instance = copy.copy(translation) if translation else LetterTranslation(letter=letter)
+    form = TranslationForm(request.POST or None, instance=instance, language=language)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in TRANSLATED_FIELDS}
+        try:
+            letter_services.translation_save(
+                letter=letter, language=language, data=data, actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The translation is saved."))
+            return redirect("author:translation-edit", pk=letter.pk, language=language)
+    context = {
+        "letter": letter,
+        "translation": translation,
+        "language": language,
+        "language_name": dict(LETTER_LANGUAGES)[language],
+        "form": form,
+        "original": render_letter_html(letter),
+        "problems": letter_services.translation_ready_problems(translation) if translation else {},
+    }
+    return render(request, "author/translation_edit.html", context)
+
+
+def _translation_get(request, pk, language) -> LetterTranslation:
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    return get_object_or_404(letter.translations.select_related("letter"), language=language)
+
+
+@login_required
+@require_POST
+def translation_ready(request, pk, language):
+    translation = _translation_get(request, pk, language)
+    _act(
+        request,
+        lambda: letter_services.translation_mark_ready(translation=translation, actor=request.user),
+        success=_("The translation is ready: readers are offered it."),
+    )
+    return redirect("author:translation-edit", pk=pk, language=language)
+
+
+@login_required
+@require_POST
+def translation_draft(request, pk, language):
+    translation = _translation_get(request, pk, language)
+    letter_services.translation_mark_draft(translation=translation, actor=request.user)
+    messages.success(request, _("The translation is a draft again: readers no longer see it."))
+    return redirect("author:translation-edit", pk=pk, language=language)
+
+
+@login_required
+@require_POST
+def translation_delete(request, pk, language):
+    translation = _translation_get(request, pk, language)
+    letter_services.translation_delete(translation=translation, actor=request.user)
+    messages.success(request, _("The translation is deleted."))
+    return redirect("author:letter-translations", pk=pk)
+
+
 # --- finalize and deliver ------------------------------------------------------------------------
 
 
@@ -568,7 +704,11 @@ def letter_import_confirm(request, pk):
 def letter_finalize(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
     problems = [(m, None) for m in delivery_services.letter_finalize_problems(letter)]
-    recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    names = dict(LETTER_LANGUAGES)
+    recipients = [
+        (lr.recipient, names[lr.language or letter.language])
+        for lr in letter.letter_recipients.select_related("recipient")
+    ]
     return _status_change(
         request,
         letter,

@@ -23,7 +23,7 @@ from letters_app.forms.public import (
     SignForm,
     accepted_kinds,
 )
-from letters_app.models import Letter, Signature
+from letters_app.models import Letter, LetterTranslation, Signature
 from letters_app.rendering import letter_view
 from letters_app.services import signatures as signature_services
 
@@ -76,12 +76,17 @@ def home(request):
 
 
 def letter_pdf(request, slug):
-    """The finalized letter as sent, once its PDF is made."""
+    """The finalized letter as sent, once its PDF is made; ?lang=fr: a translation frozen too."""
     letter = selectors.letter_get_public(slug)
     snapshot = getattr(letter, "snapshot", None)
-    if snapshot is None or not snapshot.pdf:
+    language = request.GET.get("lang", "")
+    name = snapshot.pdf_name(language) if snapshot else ""
+    if not name:
         raise Http404
-    return FileResponse(snapshot.pdf.open("rb"), filename=f"{letter.slug}.pdf")
+    suffix = f"-{language}" if language and language != letter.language else ""
+    return FileResponse(
+        snapshot.pdf.storage.open(name, "rb"), filename=f"{letter.slug}{suffix}.pdf"
+    )
 
 
 def letter_detail(request, slug):
@@ -89,6 +94,9 @@ def letter_detail(request, slug):
 
 
 def _letter_page(request, letter: Letter, *, notice: str = ""):
+    # The ready translations are offered; ?lang=fr shows one, above the same signatory list.
+    translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
+    chosen = next((t for t in translations if t.language == request.GET.get("lang")), None)
     filters = SignatoryFilterForm(request.GET, letter=letter)
     page = filters.value("page") or 1
     country, kind = filters.value("country") or "", filters.value("kind") or ""
@@ -96,7 +104,12 @@ def _letter_page(request, letter: Letter, *, notice: str = ""):
         letter, country=country, kind=kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE + 1
     )
     return render(request, "public/letter_detail.html", {
-        "letter": letter, "lv": letter_view(letter), "notice": notice, "filters": filters,
+        "letter": letter, "lv": letter_view(letter, translation=chosen), "notice": notice,
+        "translations": translations, "translation": chosen, "filters": filters,
+        "translation_pdf": bool(
+            chosen and letter.status in FROZEN and hasattr(letter, "snapshot")
+            and letter.snapshot.pdf_name(chosen.language)
+        ),
         "signatures": rows[:PER_PAGE], "page": page, "has_next": len(rows) > PER_PAGE,
         "first_number": (page - 1) * PER_PAGE + 1, "filtered": bool(country or kind),
         "refusal": signature_services.signing_refusal(letter), "kinds": accepted_kinds(letter),

@@ -44,6 +44,7 @@ def test_coordinators_cannot_use_the_admin(client_for, coordinator, model):
 def _change_form_data(letter, **overrides):
     data = {
         "title": letter.title, "slug": letter.slug, "kind": letter.kind, "place": letter.place,
+        "language": letter.language,
         "salutation": letter.salutation, "body": letter.body, "closing": letter.closing,
         "sender_line": letter.sender_line, "signatory_heading": letter.signatory_heading,
         "created_by": letter.created_by_id, "accepts_organizations": "on",

@@ -1,0 +1,176 @@
+"""Signers are written to in the language they signed in; each recipient is sent the letter, and
+its PDF, in the language the coordinator chose for them."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from letters_app import emails
+from letters_app.models import Delivery, Signature
+from letters_app.services.deliveries import delivery_send, letter_finalize, snapshot_pdf_make
+from letters_app.services.letters import (
+    letter_close,
+    letter_set_recipient_languages,
+    letter_update,
+    translation_mark_ready,
+    translation_save,
+)
+from letters_app.services.signatures import signature_add, signature_confirm
+from tests.factories import RecipientFactory, SignatureFactory
+from tests.translations import FRENCH, translate
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(letter, language: str, email="lea@example.org") -> Signature:
+    """Sign as from a page in `language`, as the sign request would."""
+    with translation.override(language):
+        signature, _created = signature_add(
+            letter=letter, kind=Signature.Kind.ORGANIZATION, email=email,
+            name="Ligue cambodgienne des droits", country="FR", consent_public=True,
+        )  # fmt: skip
+    return signature
+
+
+def test_the_signature_keeps_the_language_it_was_made_in(open_letter):
+    assert sign_in(open_letter, "fr").language == "fr"
+    assert sign_in(open_letter, "km", email="dara@example.org").language == "km"
+    assert sign_in(open_letter, "de", email="hans@example.org").language == "en"  # not offered
+
+
+def test_a_signer_who_signed_in_french_is_written_to_in_french(open_letter, coordinator):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    signature = sign_in(open_letter, "fr")
+
+    for build in (emails.signature_confirmation, emails.signature_already_signed):
+        message = build(signature)
+        assert message.extra_headers["Content-Language"] == "fr"
+        assert FRENCH["title"] in message.subject
+        assert FRENCH["title"] in message.body
+        assert open_letter.title not in message.body
+        assert f"{open_letter.get_absolute_url()}?lang=fr" in message.body
+        assert '<html lang="fr">' in message.alternatives[0][0]
+
+
+def test_a_signer_in_english_gets_the_original(open_letter, coordinator):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    message = emails.signature_confirmation(sign_in(open_letter, "en"))
+
+    assert message.extra_headers["Content-Language"] == "en"
+    assert open_letter.title in message.subject
+    assert FRENCH["title"] not in message.body
+
+
+def test_a_draft_translation_is_not_mailed(open_letter, coordinator):
+    translate(open_letter, "fr", FRENCH, coordinator, ready=False)
+    message = emails.signature_confirmation(sign_in(open_letter, "fr"))
+
+    assert open_letter.title in message.subject
+    assert message.extra_headers["Content-Language"] == "fr"
+
+
+def test_the_new_version_mail_carries_the_new_text_in_the_signers_language(
+    open_letter, coordinator
+):
+    open_letter.letter_date = datetime.date(2026, 12, 1)
+    open_letter.save()
+    translate(open_letter, "fr", FRENCH, coordinator)
+    signature = sign_in(open_letter, "fr")
+    signature_confirm(signature=signature)
+    letter = letter_update(letter=open_letter, data={"body": "A new body."}, actor=coordinator,
+                           confirm_new_version=True)  # fmt: skip
+    # Outdated by the new version, the translation is not the new text: the original is.
+    signature.refresh_from_db()
+    assert "A new body." in emails.signature_new_version(signature).body
+
+    translation_save(
+        letter=letter, language="fr", data={"body": "Un corps neuf."}, actor=coordinator
+    )
+    translation_mark_ready(translation=letter.translations.get(), actor=coordinator)
+    message = emails.signature_new_version(signature)
+
+    assert "Un corps neuf." in message.body
+    assert "A new body." not in message.body
+    assert "1 décembre 2026" in message.body  # the date as French writes it
+    assert message.extra_headers["Content-Language"] == "fr"
+
+
+def test_an_imported_signature_has_no_language_and_gets_the_original(open_letter, coordinator):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    signature = SignatureFactory(letter=open_letter)  # as the import makes them: no language
+
+    assert signature.language == ""
+    message = emails.signature_confirmation(signature)
+    assert message.extra_headers["Content-Language"] == "en"
+    assert open_letter.title in message.subject
+
+
+# Delivery ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pdfs(settings, tmp_path, monkeypatch):
+    """A stand-in PDF per language (the PDF's own tests render real ones)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def render(snapshot, *, language=""):
+        return f"%PDF-1.7 {language or 'original'}".encode()
+
+    monkeypatch.setattr("letters_app.exports.letter_pdf.render_letter_pdf", render)
+
+
+@pytest.fixture
+def french_delivery(open_letter, coordinator, recipient, pdfs, django_capture_on_commit_callbacks):
+    """The letter translated into French, sent to `recipient` in French and to another in the
+    original; finalized with its PDFs made, nothing sent yet."""
+    english = RecipientFactory(salutation="Dear Mr Türk,")
+    open_letter.letter_recipients.create(recipient=english, position=1)
+    translate(open_letter, "fr", FRENCH, coordinator)
+    letter_set_recipient_languages(
+        letter=open_letter, languages={recipient.pk: "fr"}, actor=coordinator
+    )
+    signature_confirm(signature=sign_in(open_letter, "fr"))
+    letter = letter_close(letter=open_letter, actor=coordinator)
+    with django_capture_on_commit_callbacks(execute=False):
+        letter_finalize(letter=letter, actor=coordinator)
+    snapshot_pdf_make(letter_id=letter.pk)
+    mail.outbox.clear()
+    return letter, english
+
+
+def test_a_recipient_set_to_french_is_sent_the_french_letter_and_pdf(
+    french_delivery, recipient, coordinator
+):
+    letter, english = french_delivery
+    # Edited after finalizing: nothing sent changes.
+    translation_save(letter=letter, language="fr", data={"title": "Autre titre"}, actor=coordinator)
+
+    for r in (recipient, english):
+        delivery_send(delivery_id=Delivery.objects.get(letter=letter, recipient=r).pk)
+
+    french, original = mail.outbox
+    assert french.to == [recipient.email]
+    assert french.subject == FRENCH["title"]
+    assert FRENCH["salutation"] in french.body
+    assert "Nous, organisations soussignées" in french.body
+    assert letter.body not in french.body
+    assert french.extra_headers["Content-Language"] == "fr"
+    assert 'lang="fr"' in french.alternatives[0][0]
+    assert french.attachments == [(f"{letter.slug}-fr.pdf", b"%PDF-1.7 fr", "application/pdf")]
+    assert original.subject == letter.title
+    assert "Dear Mr Türk," in original.body
+    assert original.attachments == [(f"{letter.slug}.pdf", b"%PDF-1.7 original", "application/pdf")]
+
+
+def test_the_signer_is_told_of_the_delivery_in_french(french_delivery):
+    letter, _english = french_delivery
+    signature = letter.signatures.get()
+
+    message = emails.signer_delivered_notice(signature, [])
+
+    assert FRENCH["title"] in message.subject
+    assert reverse("public:letter-pdf", kwargs={"slug": letter.slug}) + "?lang=fr" in message.body
+    assert message.extra_headers["Content-Language"] == "fr"

@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "letters_app.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -144,7 +144,9 @@ LOGIN_REDIRECT_URL = "author:dashboard"
 LOGOUT_REDIRECT_URL = "public:home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# Each named in its own language, as the switcher shows it. English pages keep unprefixed URLs,
+# French and Khmer ones live under /fr/ and /km/ (letters_app/urls/__init__.py).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]
 LOCALE_PATHS = [BASE_DIR / "letters_app" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

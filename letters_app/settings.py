@@ -112,6 +112,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGES as settings name them, each in its own language, for the switcher.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -148,6 +150,7 @@ LANGUAGE_CODE = "en"
 # French and Khmer ones live under /fr/ and /km/ (letters_app/urls/__init__.py).
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]
 LOCALE_PATHS = [BASE_DIR / "letters_app" / "locale"]
+FORMAT_MODULE_PATH = ["letters_app.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from letters_app import selectors
@@ -66,7 +67,9 @@ def _export(request, form, *, letters, letter, stem):
     queryset = form.queryset(letters)
     if fmt == "pdf" and queryset.count() > exports.PDF_MAX_ROWS:
         message = _("A PDF holds at most %(n)s names: choose CSV or XLSX, or narrow the list.")
-        form.add_error("format", message % {"n": f"{exports.PDF_MAX_ROWS:,}"})
+        form.add_error(
+            "format", message % {"n": number_format(exports.PDF_MAX_ROWS, force_grouping=True)}
+        )
         template = "staff/letter_export.html" if letter else "staff/signatures_export.html"
         return render(request, template, {"letter": letter, "form": form}, status=400)
     if private:

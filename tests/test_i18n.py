@@ -315,3 +315,27 @@ def test_a_confirmation_link_made_in_french_opens_in_french(client, open_letter)
     response = client.get(path)
     assert response.status_code == 200
     assert response["Content-Language"] == "fr"
+
+
+@pytest.mark.django_db
+def test_country_names_in_the_sign_form_are_in_khmer_from_the_compiled_catalogue(
+    client, open_letter, settings, tmp_path
+):
+    # django-countries has no Khmer: compiling a Khmer catalogue adds CLDR's names to it.
+    po = tmp_path / "km" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        PO_HEADER
+        + 'msgid "Cambodia"\nmsgstr ""\n\n'
+        + 'msgid "Thailand"\nmsgstr "ព្រះរាជាណាចក្រថៃ"\n',  # a translator's own choice
+        encoding="utf-8",
+    )
+    settings.LOCALE_PATHS = [tmp_path]
+    call_command("compile_catalogues", verbosity=0)
+
+    url = reverse("public:letter-sign", kwargs={"slug": open_letter.slug})
+    content = client.get(f"/km{url}").content.decode()
+    assert '<option value="KH">កម្ពុជា</option>' in content
+    assert '<option value="FR">បារាំង</option>' in content
+    assert '<option value="TH">ព្រះរាជាណាចក្រថៃ</option>' in content
+    assert "Cambodia" not in content

@@ -18,7 +18,9 @@ help:
 	@echo "make bench   measure signing and the public page (BENCH_ARGS='--users 64')"
 	@echo "make clean   remove .venv and var/"
 
+# Every make that uses the app compiles the message catalogues (.po to .mo) first.
 venv: $(VENV)/.installed
+	@$(PY) manage.py compile_catalogues -v0
 
 # A Python >= 3.12: the one named in .python-version (pyenv), else python3.13, python3.12
 # or python3 from PATH. Each candidate is asked for its version, so a stale pyenv shim or an

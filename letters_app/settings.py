@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "letters_app.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,6 +112,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGES as settings name them, each in its own language, for the switcher.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -144,8 +146,11 @@ LOGIN_REDIRECT_URL = "author:dashboard"
 LOGOUT_REDIRECT_URL = "public:home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# Each named in its own language, as the switcher shows it. English pages keep unprefixed URLs,
+# French and Khmer ones live under /fr/ and /km/ (letters_app/urls/__init__.py).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]
 LOCALE_PATHS = [BASE_DIR / "letters_app" / "locale"]
+FORMAT_MODULE_PATH = ["letters_app.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -164,7 +165,9 @@ def import_text_check(text: str) -> None:
 
 
 def _lines_message() -> str:
-    return _("The list has more than %(n)s lines. Import it in parts.") % {"n": f"{MAX_LINES:,}"}
+    return _("The list has more than %(n)s lines. Import it in parts.") % {
+        "n": number_format(MAX_LINES, force_grouping=True)
+    }
 
 
 def import_read_file(upload) -> list[list[str]]:

@@ -787,7 +787,7 @@ def letter_delivery_status(request, pk):
 def _when(moment) -> str:
     if moment is None:
         return ""
-    return date_format(timezone.localtime(moment), "j F Y, H:i")
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _act(request, action, *, success: str) -> None:

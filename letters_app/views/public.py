@@ -119,7 +119,7 @@ def _letter_page(request, letter: Letter, *, notice: str = ""):
 
 def _ended_notice(letter: Letter) -> str:
     if letter.signing_closed_at:
-        when = date_format(timezone.localtime(letter.signing_closed_at), "j F Y")
+        when = date_format(timezone.localtime(letter.signing_closed_at), "DATE_FORMAT")
         return _("Signing of this letter has ended on %(date)s.") % {"date": when}
     return _("Signing of this letter has ended.")
 

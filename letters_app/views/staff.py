@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse, Strea
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
@@ -84,7 +85,9 @@ def _export(request, form, *, letters, letter, stem):
     queryset = form.queryset(letters)
     if fmt == "pdf" and queryset.count() > exports.PDF_MAX_ROWS:
         message = _("A PDF holds at most %(n)s names: choose CSV or XLSX, or narrow the list.")
-        form.add_error("format", message % {"n": f"{exports.PDF_MAX_ROWS:,}"})
+        form.add_error(
+            "format", message % {"n": number_format(exports.PDF_MAX_ROWS, force_grouping=True)}
+        )
         template = "staff/letter_export.html" if letter else "staff/signatures_export.html"
         return render(request, template, {"letter": letter, "form": form}, status=400)
     if private:

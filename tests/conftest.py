@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from letters_app.services.signatures import signing_rules_reload
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
@@ -15,6 +16,14 @@ def _fast_password_hashing(settings):
 def _fresh_signing_rules():
     # The pause switch and blocklist are cached per process for a few seconds.
     signing_rules_reload()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # A request under /fr/ or /km/ leaves its language active in the thread (as Django does):
+    # the next test would reverse URLs into it.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -95,8 +96,10 @@ def letter_detail(request, slug):
 
 def _letter_page(request, letter: Letter, *, notice: str = ""):
     # The ready translations are offered; ?lang=fr shows one, above the same signatory list.
+    # Without ?lang, a reader gets the translation in the language of the pages, if it is ready.
     translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
-    chosen = next((t for t in translations if t.language == request.GET.get("lang")), None)
+    wanted = request.GET.get("lang") or get_language()
+    chosen = next((t for t in translations if t.language == wanted), None)
     filters = SignatoryFilterForm(request.GET, letter=letter)
     page = filters.value("page") or 1
     country, kind = filters.value("country") or "", filters.value("kind") or ""

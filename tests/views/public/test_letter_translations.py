@@ -51,6 +51,20 @@ def test_each_translation_shows_over_the_same_signatory_list(client, translated,
     assert "2 signatures" in content
 
 
+def test_a_reader_of_french_pages_gets_the_french_translation_and_can_go_back_to_the_original(
+    client, translated
+):
+    url = reverse("public:letter-detail", kwargs={"slug": translated.slug})
+    assert url.startswith("/letters/")
+
+    content = client.get(f"/fr{url}").content.decode()
+    assert '<article class="letter" lang="fr" dir="ltr">' in content
+    assert f'href="/fr{url}?lang=en" hreflang="en" lang="en">English' in content
+
+    original = client.get(f"/fr{url}", {"lang": "en"}).content.decode()
+    assert '<article class="letter" lang="en" dir="ltr">' in original
+
+
 def test_a_draft_translation_is_not_offered_nor_shown(client, translated, coordinator):
     translated.translations.filter(language="km").update(status="draft")
 

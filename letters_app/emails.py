@@ -70,8 +70,10 @@ def _signature_context(signature: Signature) -> dict:
 
 
 def _signer_mail(name: str, signature: Signature, **extra) -> EmailMultiAlternatives:
-    context = _signature_context(signature) | extra
-    return _build(name, context, to=signature.email, language=signer_language(signature))
+    language = signer_language(signature)
+    with translation.override(language):  # the links open the pages in the signer's language
+        context = _signature_context(signature) | extra
+    return _build(name, context, to=signature.email, language=language)
 
 
 def signature_confirmation(signature: Signature) -> EmailMultiAlternatives:
@@ -149,14 +151,15 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
         )
     if title is None:
         language, title = letter.language, letter.title
-    context = {
-        "signature": signature,
-        "letter": letter,
-        "letter_title": title,
-        "deliveries": deliveries,
-        "letter_url": _public_url(letter, language),
-        "pdf_url": _public_url(letter, language, "public:letter-pdf"),
-    }
+    with translation.override(signer_language(signature)):
+        context = {
+            "signature": signature,
+            "letter": letter,
+            "letter_title": title,
+            "deliveries": deliveries,
+            "letter_url": _public_url(letter, language),
+            "pdf_url": _public_url(letter, language, "public:letter-pdf"),
+        }
     return _build(
         "signer_delivered", context, to=signature.email, language=signer_language(signature)
     )

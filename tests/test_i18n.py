@@ -301,13 +301,12 @@ def test_country_names_in_the_sign_form_are_in_french(client, open_letter):
 
 
 @pytest.mark.django_db
-def test_a_confirmation_link_made_in_french_opens_in_french(client, open_letter):
+def test_the_confirmation_link_of_a_french_signer_opens_in_french(client, open_letter):
     from letters_app.emails import signature_confirmation
     from tests.factories import SignatureFactory
 
-    signature = SignatureFactory(letter=open_letter)
-    with translation.override("fr"):
-        message = signature_confirmation(signature)
+    signature = SignatureFactory(letter=open_letter, language="fr")
+    message = signature_confirmation(signature)  # as the worker builds it, in English
     url = re.search(r"https?://\S+/confirm/", message.body).group(0)
     path = url.removeprefix(settings.SITE_URL)
     assert path.startswith(f"/fr/signatures/{signature.pk}/")

@@ -33,7 +33,7 @@ def test_coordinator_publishes_an_english_letter_with_french_and_khmer_translati
 
     for language, name, text in (("fr", "Français", FRENCH), ("km", "ខ្មែរ", KHMER)):
         page.get_by_role("link", name="Translations").click()
-        page.get_by_label("Language").select_option(language)
+        page.get_by_role("combobox", name="Language").select_option(language)
         page.get_by_role("button", name="Add a translation").click()
         page.get_by_label("Title").fill(text["title"])
         page.get_by_role("button", name="Save").click()

@@ -6,7 +6,6 @@
   "use strict";
 
   var INTERVAL_MS = 2500;
-  var MAX_FAILURES = 5; // a lost session or a server down: stop rather than hammer it
   var BADGE = {
     sent: "success",
     failed: "danger",
@@ -52,58 +51,22 @@
   }
 
   function start(section) {
-    var url = section.dataset.statusUrl;
-    if (!url || !window.fetch || section.dataset.ended === "true") {
-      return;
-    }
-    var failures = 0;
-
-    function update(data) {
-      Object.keys(data.counts).forEach(function (key) {
-        setText(section.querySelector('[data-count="' + key + '"]'), String(data.counts[key]));
-      });
-      data.rows.forEach(function (row) {
-        var tr = section.querySelector('tr[data-delivery-id="' + row.id + '"]');
-        if (tr) {
-          updateRow(tr, row);
-        }
-      });
-      updatePdf(data.pdf, data.pdf_error);
-    }
-
-    function poll() {
-      if (document.hidden) {
-        window.setTimeout(poll, INTERVAL_MS); // nobody is looking: ask later
-        return;
-      }
-      fetch(url, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
-      })
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("delivery status: HTTP " + response.status);
-          }
-          return response.json();
-        })
-        .then(function (data) {
-          failures = 0;
-          update(data);
-          if (data.ended) {
-            section.dataset.ended = "true";
-            return;
-          }
-          window.setTimeout(poll, INTERVAL_MS);
-        })
-        .catch(function () {
-          failures += 1;
-          if (failures < MAX_FAILURES) {
-            window.setTimeout(poll, INTERVAL_MS * (failures + 1));
+    window.cosignStatusPoll(
+      section,
+      function (data) {
+        Object.keys(data.counts).forEach(function (key) {
+          setText(section.querySelector('[data-count="' + key + '"]'), String(data.counts[key]));
+        });
+        data.rows.forEach(function (row) {
+          var tr = section.querySelector('tr[data-delivery-id="' + row.id + '"]');
+          if (tr) {
+            updateRow(tr, row);
           }
         });
-    }
-
-    window.setTimeout(poll, INTERVAL_MS);
+        updatePdf(data.pdf, data.pdf_error);
+      },
+      INTERVAL_MS
+    );
   }
 
   function init() {

@@ -1,4 +1,5 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache, keeping one client per connection pool and counting in one round trip;
+and the letter a sign POST needs, kept in that cache.
 
 Django builds a new redis-py client for every cache call, and building one costs more than the
 call itself: the sign form's rate limit makes two calls on every signature."""
@@ -18,8 +19,56 @@ class _ReusingClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def incr(self, key, delta):
+        # Django asks EXISTS, then INCRBY: two round trips. The script does both in one, and
+        # still refuses a missing key, which INCRBY alone would create without its expiry.
+        client = self.get_client(key, write=True)
+        value = client.eval(_INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
+
+
+_INCR_EXISTING = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+return false
+"""
+
 
 class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusingClient
+
+
+# --- the letter a sign POST needs ------------------------------------------------------------
+
+# Every service that changes what signing reads forgets the letter at once. A request that read
+# the row just before that change committed may put the old one back: it lasts this long.
+SIGNING_LETTER_TTL = 10  # seconds, as the site-wide pause (signatures.SIGNING_RULES_TTL)
+
+
+def _signing_key(slug: str) -> str:
+    return f"letter-signing:{slug}"
+
+
+def letter_get_for_signing(slug: str):
+    """The public letter with its signing fields, from the shared cache: a sign POST then reads
+    no letter row. Raises Http404 like the selector."""
+    from django.core.cache import cache
+
+    from letters_app import selectors
+
+    key = _signing_key(slug)
+    letter = cache.get(key)
+    if letter is None:
+        letter = selectors.letter_get_for_signing(slug)
+        cache.set(key, letter, SIGNING_LETTER_TTL)
+    return letter
+
+
+def letter_signing_forget(*slugs: str) -> None:
+    """Drop these letters from the signing cache."""
+    from django.core.cache import cache
+
+    cache.delete_many([_signing_key(slug) for slug in slugs])

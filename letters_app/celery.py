@@ -1,7 +1,10 @@
 import os
+from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from celery import Celery
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "letters_app.settings")
 
@@ -17,3 +20,23 @@ def _make_queue_folders(sender, **kwargs):
         folder = sender.conf.broker_transport_options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+class _RedisChannel(kombu_redis.Channel):
+    """kombu builds a new redis-py client for every message it sends, which costs more than
+    sending it. One client per channel serves them all: clients are safe to share, each command
+    takes a connection from the channel's pool."""
+
+    @contextmanager
+    def conn_or_acquire(self, client=None):
+        yield client or self._shared_client
+
+    @cached_property
+    def _shared_client(self):
+        return self._create_client()
+
+
+class RedisTransport(kombu_redis.Transport):
+    """kombu's Redis transport (CELERY_BROKER_TRANSPORT), with the channel above."""
+
+    Channel = _RedisChannel

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from letters_app import cache as letter_cache
 from letters_app import selectors
 from letters_app.forms.public import (
     ResendForm,
@@ -116,7 +117,7 @@ def _ended_notice(letter: Letter) -> str:
 
 @_limited("public.sign")
 def letter_sign(request, slug):
-    letter = selectors.letter_get_for_signing(slug)
+    letter = letter_cache.letter_get_for_signing(slug)
     if letter.status != Letter.Status.OPEN:
         letter = selectors.letter_get_public(slug)
         return _letter_page(request, letter, notice=_ended_notice(letter))

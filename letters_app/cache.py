@@ -1,8 +1,10 @@
 """Django's Redis cache, keeping one client per connection pool and counting in one round trip;
-and the letter a sign POST needs, kept in that cache.
+the rate limits' counters; and the letter a sign POST needs, kept in that cache.
 
 Django builds a new redis-py client for every cache call, and building one costs more than the
 call itself: the sign form's rate limit makes two calls on every signature."""
+
+import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -72,3 +74,27 @@ def letter_signing_forget(*slugs: str) -> None:
     from django.core.cache import cache
 
     cache.delete_many([_signing_key(slug) for slug in slugs])
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+def hits_count(key: str, period: int) -> int:
+    """Count one hit on `key` in the current window of `period` seconds; returns the window's
+    hits, this one included. On Redis one round trip: INCR, and EXPIRE on the window's first."""
+    from django.core.cache import cache
+
+    key = f"hits:{key}:{period}:{int(time.time()) // period}"
+    if isinstance(cache, ReusingRedisCache):
+        full_key = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, period, nx=True)
+        return pipe.execute()[0]
+    if cache.add(key, 1, period):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired just now: a new window
+        cache.add(key, 1, period)
+        return 1

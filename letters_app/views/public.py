@@ -1,11 +1,13 @@
 """Pages for readers and signers: the letters, the sign form, and the private links a signer
 gets by e-mail (confirm, manage)."""
 
+import functools
 import ipaddress
+import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +15,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from letters_app import cache as letter_cache
 from letters_app import selectors
@@ -52,20 +53,42 @@ def _is_ip(value: str) -> bool:
     return True
 
 
-def _rate_key(group, request) -> str:
+def _rate_key(request) -> str:
     address = client_ip(request) or "unknown"
     if ":" in address:  # one IPv6 subscriber holds a whole /64
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return address
 
 
-def _rate(group, request) -> str:
-    return settings.SIGNING_RATE_LIMIT
+RATE = re.compile(r"(\d+)/(\d*)([smhd])")
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate() -> tuple[int, int]:
+    """SIGNING_RATE_LIMIT as (requests, seconds): "20/h" is (20, 3600), "5/10m" (5, 600)."""
+    match = RATE.fullmatch(settings.SIGNING_RATE_LIMIT.strip())
+    if match is None:
+        raise ImproperlyConfigured(f"SIGNING_RATE_LIMIT={settings.SIGNING_RATE_LIMIT!r}: use 20/h.")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * PERIODS[unit]
 
 
 def _limited(group: str):
     """Count POSTs per client address; the view answers 429 itself, keeping what was typed."""
-    return ratelimit(group=group, key=_rate_key, rate=_rate, method="POST", block=False)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def counted(request, *args, **kwargs):
+            request.limited = False
+            if request.method == "POST":
+                limit, period = _rate()
+                hits = letter_cache.hits_count(f"{group}:{_rate_key(request)}", period)
+                request.limited = hits > limit
+            return view(request, *args, **kwargs)
+
+        return counted
+
+    return decorator
 
 
 # --- the letters ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 public state goes through here, so the letter's counts stay right."""
 
 import datetime
+import functools
 import ipaddress
 import math
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -231,7 +232,7 @@ def signature_add(
         # In autocommit the INSERT is its own transaction (no BEGIN and COMMIT round trips);
         # inside a caller's transaction a savepoint keeps a duplicate from breaking it.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            signature.save(force_insert=True)
+            _insert(signature)
     except IntegrityError:
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
         if existing is None:  # not the unique address after all
@@ -240,6 +241,46 @@ def signature_add(
         return existing, False
     transaction.on_commit(lambda: _mail_queue(signature_id=signature.pk, kind="confirmation"))
     return signature, True
+
+
+def _insert(signature: Signature) -> None:
+    """signature.save(force_insert=True), with the INSERT statement built once per process:
+    building it for every one of its thirty-odd columns cost a fifth of a sign POST. Django's
+    own save() whenever something listens to its signals or the database is not PostgreSQL."""
+    statement = _insert_statement()
+    if (
+        statement is None
+        or connection.vendor != "postgresql"
+        or signals.pre_save.has_listeners(Signature)
+        or signals.post_save.has_listeners(Signature)
+    ):
+        signature.save(force_insert=True)
+        return
+    sql, fields = statement
+    values = [
+        field.get_db_prep_save(field.pre_save(signature, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        signature.pk = cursor.fetchone()[0]
+    signature._state.adding, signature._state.db = False, connection.alias
+
+
+@functools.cache
+def _insert_statement() -> tuple[str, tuple] | None:
+    """The INSERT of a signature's columns, returning its id; None when a column has a database
+    default or is generated, which only Django's save() knows how to leave out."""
+    meta = Signature._meta
+    fields = tuple(f for f in meta.local_concrete_fields if not f.primary_key)
+    if any(f.generated or f.has_db_default() for f in fields) or not meta.pk.db_returning:
+        return None
+    quote = connection.ops.quote_name
+    # Names from the model, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, fields
 
 
 def signature_resend(*, letter: Letter, email: str) -> None:

@@ -57,9 +57,11 @@ def _signing_key(slug: str) -> str:
 def letter_get_for_signing(slug: str):
     """The public letter with its signing fields, from the shared cache: a sign POST then reads
     no letter row. Raises Http404 like the selector."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from letters_app import selectors
+
+    cache = caches["default"]
 
     key = _signing_key(slug)
     letter = cache.get(key)
@@ -79,18 +81,23 @@ def letter_signing_forget(*slugs: str) -> None:
 # --- rate limits --------------------------------------------------------------------------------
 
 
+_HIT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return hits
+"""
+
+
 def hits_count(key: str, period: int) -> int:
     """Count one hit on `key` in the current window of `period` seconds; returns the window's
-    hits, this one included. On Redis one round trip: INCR, and EXPIRE on the window's first."""
-    from django.core.cache import cache
+    hits, this one included. On Redis one command: INCR, and EXPIRE on the window's first."""
+    from django.core.cache import caches
 
+    cache = caches["default"]  # the backend itself: each use of the proxy looks it up again
     key = f"hits:{key}:{period}:{int(time.time()) // period}"
     if isinstance(cache, ReusingRedisCache):
         full_key = cache.make_and_validate_key(key)
-        pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipe.incr(full_key)
-        pipe.expire(full_key, period, nx=True)
-        return pipe.execute()[0]
+        return cache._cache.get_client(full_key, write=True).eval(_HIT, 1, full_key, period)
     if cache.add(key, 1, period):
         return 1
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -247,23 +247,22 @@ def _insert(signature: Signature) -> None:
     """signature.save(force_insert=True), with the INSERT statement built once per process:
     building it for every one of its thirty-odd columns cost a fifth of a sign POST. Django's
     own save() whenever something listens to its signals or the database is not PostgreSQL."""
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy `connection`, looked up on every use
     statement = _insert_statement()
     if (
         statement is None
-        or connection.vendor != "postgresql"
+        or db.vendor != "postgresql"
         or signals.pre_save.has_listeners(Signature)
         or signals.post_save.has_listeners(Signature)
     ):
         signature.save(force_insert=True)
         return
     sql, fields = statement
-    values = [
-        field.get_db_prep_save(field.pre_save(signature, True), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
+    values = [field.get_db_prep_save(field.pre_save(signature, True), db) for field in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, values)
         signature.pk = cursor.fetchone()[0]
-    signature._state.adding, signature._state.db = False, connection.alias
+    signature._state.adding, signature._state.db = False, db.alias
 
 
 @functools.cache

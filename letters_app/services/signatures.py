@@ -21,6 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from letters_app import celery
 from letters_app.models import Blocklist, Letter, Signature, SiteSwitch
 from letters_app.services.audit import audit_record
 
@@ -306,7 +307,9 @@ def _mail_queue(*, signature_id: int, kind: str) -> None:
     kwargs = {"signature_id": signature_id, "kind": kind}
     # The arguments as logs show them: Celery's own repr, made for any object, costs a sixth
     # of sending the task; these two plain values print the same with repr().
-    signature_mail_task.apply_async(kwargs=kwargs, argsrepr="()", kwargsrepr=repr(kwargs))
+    signature_mail_task.apply_async(
+        kwargs=kwargs, argsrepr="()", kwargsrepr=repr(kwargs), producer=celery.producer()
+    )
 
 
 @transaction.atomic

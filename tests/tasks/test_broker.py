@@ -6,7 +6,7 @@ import uuid
 import pytest
 import redis
 
-from letters_app.celery import app
+from letters_app.celery import app, producer
 from letters_app.tasks import signature_mail_task
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -20,12 +20,23 @@ def test_each_queued_task_is_one_message_and_the_channel_keeps_one_client():
     try:
         for pk in (1, 2, 3):
             signature_mail_task.apply_async(
-                kwargs={"signature_id": pk, "kind": "confirmation"}, queue=queue
+                kwargs={"signature_id": pk, "kind": "confirmation"},
+                queue=queue,
+                producer=producer(),  # as the sign form sends it
             )
-            with app.producer_or_acquire() as producer:
-                with producer.channel.conn_or_acquire() as client:
+            with app.producer_or_acquire() as pooled:
+                with pooled.channel.conn_or_acquire() as client:
                     clients.add(id(client))
         assert server.llen(queue) == 3
         assert len(clients) == 1
     finally:
         server.delete(queue)
+
+
+def test_a_thread_keeps_its_producer_and_another_thread_gets_its_own():
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert producer() is producer()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(producer).result()
+    assert other is not producer()

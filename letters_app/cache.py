@@ -1,8 +1,8 @@
-"""Django's Redis cache, keeping one client per connection pool and counting in one round trip;
-the rate limits' counters; and the letter a sign POST needs, kept in that cache.
+"""Django's Redis cache, keeping one client per connection pool; the rate limits' counters; and
+the letter a sign POST needs, kept in that cache.
 
 Django builds a new redis-py client for every cache call, and building one costs more than the
-call itself: the sign form's rate limit makes two calls on every signature."""
+call itself: every sign POST makes two (its rate limit and its letter)."""
 
 import time
 
@@ -20,21 +20,6 @@ class _ReusingClient(RedisCacheClient):
         if client is None:  # redis-py clients are safe to share between threads
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
-
-    def incr(self, key, delta):
-        # Django asks EXISTS, then INCRBY: two round trips. The script does both in one, and
-        # still refuses a missing key, which INCRBY alone would create without its expiry.
-        client = self.get_client(key, write=True)
-        value = client.eval(_INCR_EXISTING, 1, key, delta)
-        if value is None:
-            raise ValueError(f"Key '{key}' not found.")
-        return value
-
-
-_INCR_EXISTING = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
-return false
-"""
 
 
 class ReusingRedisCache(RedisCache):

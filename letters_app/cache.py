@@ -1,8 +1,8 @@
-"""Django's Redis cache, keeping one client per connection pool; the rate limits' counters; and
-the letter a sign POST needs, kept in that cache.
+"""Django's Redis cache, keeping one client per connection pool; the rate limits' counters, kept
+in that cache; and the letter a sign POST needs, kept in each process for a second.
 
 Django builds a new redis-py client for every cache call, and building one costs more than the
-call itself: every sign POST makes two (its rate limit and its letter)."""
+call itself: every sign POST counts its rate limit there."""
 
 import time
 
@@ -30,37 +30,31 @@ class ReusingRedisCache(RedisCache):
 
 # --- the letter a sign POST needs ------------------------------------------------------------
 
-# Every service that changes what signing reads forgets the letter at once. A request that read
-# the row just before that change committed may put the old one back: it lasts this long.
-SIGNING_LETTER_TTL = 10  # seconds, as the site-wide pause (signatures.SIGNING_RULES_TTL)
-
-
-def _signing_key(slug: str) -> str:
-    return f"letter-signing:{slug}"
+# Every service that changes what signing reads forgets the letter in its own process at once;
+# the other processes read it again within this time.
+SIGNING_LETTER_TTL = 1.0  # seconds
+_letters: dict[str, tuple[float, object]] = {}
 
 
 def letter_get_for_signing(slug: str):
-    """The public letter with its signing fields, from the shared cache: a sign POST then reads
-    no letter row. Raises Http404 like the selector."""
-    from django.core.cache import caches
-
+    """The public letter with its signing fields, kept in this process for SIGNING_LETTER_TTL:
+    a sign POST then reads no letter row, and no cache server either. Raises Http404 like the
+    selector, and remembers only letters that exist."""
     from letters_app import selectors
 
-    cache = caches["default"]
-
-    key = _signing_key(slug)
-    letter = cache.get(key)
-    if letter is None:
-        letter = selectors.letter_get_for_signing(slug)
-        cache.set(key, letter, SIGNING_LETTER_TTL)
-    return letter
+    now = time.monotonic()
+    held = _letters.get(slug)
+    if held is None or now - held[0] > SIGNING_LETTER_TTL:
+        held = _letters[slug] = (now, selectors.letter_get_for_signing(slug))
+    return held[1]
 
 
 def letter_signing_forget(*slugs: str) -> None:
-    """Drop these letters from the signing cache."""
-    from django.core.cache import cache
-
-    cache.delete_many([_signing_key(slug) for slug in slugs])
+    """Drop these letters from this process's signing cache (all of them without a slug)."""
+    if not slugs:
+        _letters.clear()
+    for slug in slugs:
+        _letters.pop(slug, None)
 
 
 # --- rate limits --------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""The sign form reads its letter from the cache: every change a coordinator makes to what
-signing depends on applies to the very next signature."""
+"""The sign form keeps its letter in the process for a second: every change a coordinator makes
+to what signing depends on applies to the very next signature, and one made by another process
+within that second."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from letters_app.models import Signature
+from letters_app import cache as letter_cache
+from letters_app.models import Letter, Signature
 from letters_app.services.letters import letter_close, letter_update
 from tests.views.public.signing import INDIVIDUAL, ORGANIZATION, sign_url
 
@@ -68,4 +71,18 @@ def test_a_renamed_letter_is_not_signed_at_its_old_address(client, warm, coordin
     letter_update(letter=warm, data={"slug": "renamed-letter"}, actor=coordinator)
     response = client.post(old, {**ORGANIZATION, "email": "signer1@example.org"})
     assert response.status_code == 404
+    assert Signature.objects.filter(letter=warm).count() == 1
+
+
+def test_a_change_made_by_another_process_applies_once_the_letter_is_stale(
+    client, warm, monkeypatch
+):
+    # Another web process closed it: this one was not told, and reads the row again in time.
+    Letter.objects.filter(pk=warm.pk).update(
+        status=Letter.Status.CLOSED, signing_closed_at=timezone.now()
+    )
+    monkeypatch.setattr(letter_cache, "SIGNING_LETTER_TTL", 0.0)
+    response = post(client, warm, ORGANIZATION, n=1)
+    assert response.status_code == 200
+    assert "Signing of this letter has ended on" in response.content.decode()
     assert Signature.objects.filter(letter=warm).count() == 1

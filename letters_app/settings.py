@@ -246,6 +246,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if CELERY_BROKER_URL.startswith("redis://"):  # the same, publishing with one client
+        CELERY_BROKER_TRANSPORT = "letters_app.celery:RedisTransport"
     # A retry waits in a worker, unacknowledged; past the visibility timeout Redis would hand
     # the same message to a second worker as well.
     if DELIVERY_RETRY_CAP_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:

@@ -1,6 +1,7 @@
 import pytest
 from django.utils import translation
 
+from letters_app.cache import letter_signing_forget
 from letters_app.services.signatures import signing_rules_reload
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
 
@@ -14,8 +15,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_signing_rules():
-    # The pause switch and blocklist are cached per process for a few seconds.
+    # The pause switch and blocklist, and the letters being signed, are kept per process for a
+    # few seconds; each test's database starts afresh.
     signing_rules_reload()
+    letter_signing_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from letters_app.cache import ReusingRedisCache
+from letters_app.cache import ReusingRedisCache, hits_count
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
@@ -19,3 +19,33 @@ def test_redis_cache_reuses_one_client_and_counts_like_django_s():
     assert ours.get("hits") == 2
     assert ours._cache.get_client(write=True) is ours._cache.get_client(write=False)
     ours.clear()
+
+
+@pytest.fixture(params=["redis", "memory"])
+def shared_cache(request, settings):
+    """The default cache on Redis (as in production) or in memory (on a laptop), emptied."""
+    from django.core.cache import cache
+
+    if request.param == "redis":
+        if not BROKER.startswith("redis://"):
+            pytest.skip("needs the Redis server (CI)")
+        location = BROKER.rsplit("/", 1)[0] + "/12"
+        settings.CACHES = {
+            "default": {"BACKEND": "letters_app.cache.ReusingRedisCache", "LOCATION": location}
+        }
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_hits_are_counted_per_key_and_expire_with_their_window(shared_cache):
+    assert [hits_count("sign:192.0.2.1", 3600) for _ in range(3)] == [1, 2, 3]
+    assert hits_count("sign:192.0.2.2", 3600) == 1
+    assert hits_count("sign:192.0.2.1", 60) == 1  # another rate, another count
+    if isinstance(shared_cache, ReusingRedisCache):
+        client = shared_cache._cache.get_client()
+        keys = client.keys("*hits:sign:192.0.2.1:3600:*")
+        assert len(keys) == 1
+        assert 0 < client.ttl(keys[0]) <= 3600

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from letters_app.cache import letter_signing_forget
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
@@ -171,6 +172,7 @@ def letter_update(
     changed = [f for f in EDITABLE_FIELDS if f in data and getattr(letter, f) != data[f]]
     if not changed:
         return letter
+    letter_signing_forget(letter.slug, data.get("slug") or letter.slug)
     approval_dropped = letter.requires_approval and not data.get("requires_approval", True)
     for name in changed:
         setattr(letter, name, data[name])
@@ -250,6 +252,7 @@ def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) 
     if to == S.CLOSED:
         letter.signing_closed_at = timezone.now()  # confirmation links expire a grace after this
     letter.save(update_fields=["status", "version", "signing_closed_at", "updated_at"])
+    letter_signing_forget(letter.slug)
     audit_record(
         letter=letter,
         actor=actor,

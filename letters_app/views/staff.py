@@ -11,20 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django_ratelimit.decorators import ratelimit
 
 from letters_app import selectors
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter
 from letters_app.services import exports as export_services
 from letters_app.services.audit import audit_record
-from letters_app.views.public import _rate_key
+from letters_app.views.public import rate_limited
 
 # Downloads of a public list by people not logged in, per client address (as signing counts).
 PUBLIC_DOWNLOAD_RATE = "30/h"
 
 
-def _public_download_rate(group, request) -> str | None:
+def _public_download_rate(request) -> str | None:
     """None: no limit for the logged in, who are few and known."""
     return None if request.user.is_authenticated else PUBLIC_DOWNLOAD_RATE
 
@@ -41,7 +40,7 @@ def letter_export(request, pk):
     return render(request, "staff/letter_export.html", context)
 
 
-@ratelimit(group="export-download", key=_rate_key, rate=_public_download_rate, block=False)
+@rate_limited("export-download", rate=_public_download_rate, methods=("GET", "HEAD"))
 def letter_export_download(request, pk):
     """The file itself, from the page's query string. Public columns of a published letter's
     public list for anyone, in the streamed formats (so many an hour per address); everything

@@ -575,3 +575,21 @@ def test_display_text_tidy(text, tidy):
 )
 def test_display_country_split(text, split):
     assert display_country_split(text) == split
+
+
+def test_the_stored_signature_is_the_one_signed_field_for_field(sign, open_letter):
+    signature, created = sign(
+        open_letter, "Ada.Lovelace+cosign@Example.org", ip_address="2001:db8::7",
+        name="Ligue cambodgienne", acronym="LICADHO", organization_type="ngo",
+        website="https://licadho.example.org", contact_name="ស៊ុន ចាន់ថុល",
+        contact_role="Directrice", country="KH",
+    )  # fmt: skip
+    assert created
+    stored = Signature.objects.get(pk=signature.pk)
+    for field in Signature._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(signature, field.attname), field.name
+    assert stored.created_at is not None
+    assert (stored.status, stored.is_public, stored.mails_sent) == (S.PENDING, False, 1)
+    assert stored.contact_name == "ស៊ុន ចាន់ថុល"
+    assert stored.country.code == "KH"
+    assert not signature._state.adding

@@ -123,3 +123,9 @@ def test_client_ip(settings, proxies, remote, forwarded, expected):
 def test_the_leftmost_forwarded_address_is_never_taken(settings):
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_ip(request("10.0.0.2", "1.1.1.1, 2.2.2.2, 3.3.3.3")) == "2.2.2.2"
+
+
+def test_a_rate_over_several_minutes_is_understood(client, open_letter, settings):
+    settings.SIGNING_RATE_LIMIT = "1/10m"
+    assert sign(client, open_letter, 1).status_code == 302
+    assert sign(client, open_letter, 2).status_code == 429

@@ -82,6 +82,17 @@ def worker_env():
     return {}
 
 
+def smtp_env(smtp_server, **extra: str) -> dict:
+    """The worker's environment for mailing through the test's SMTP server."""
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_USE_TLS": "false",
+        "SITE_URL": "http://testserver",
+        **extra,
+    }
+
+
 def broker_is_redis() -> bool:
     return celery_app.conf.broker_url.startswith(("redis://", "rediss://"))
 

@@ -15,7 +15,7 @@ from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.signatures import signature_confirm
 from letters_app.tasks import delivery_send_task
 from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import smtp_env, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -26,16 +26,13 @@ REFUSED = "nobody@example.org"
 
 @pytest.fixture
 def worker_env(smtp_server):
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_server.port),
-        "SMTP_USE_TLS": "false",
-        "SMTP_TIMEOUT": "10",
-        "SITE_URL": "http://testserver",
-        # A greylisted delivery comes back after a second, not after half a minute.
-        "DELIVERY_RETRY_BASE_SECONDS": "1",
-        "DELIVERY_RETRY_CAP_SECONDS": "2",
-    }
+    # A greylisted delivery comes back after a second, not after half a minute.
+    return smtp_env(
+        smtp_server,
+        SMTP_TIMEOUT="10",
+        DELIVERY_RETRY_BASE_SECONDS="1",
+        DELIVERY_RETRY_CAP_SECONDS="2",
+    )
 
 
 def closed_letter(coordinator, recipients, signers=("Ligue des droits", "សមាគមខ្មែរ")):

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from letters_app.models import Signature
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import smtp_env, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -16,12 +16,7 @@ KHMER_NAME = "សមាគមខ្មែរដើម្បីសិទ្ធិ
 
 @pytest.fixture
 def worker_env(smtp_server):
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_server.port),
-        "SMTP_USE_TLS": "false",
-        "SITE_URL": "http://testserver",
-    }
+    return smtp_env(smtp_server)
 
 
 def _link(message, label: str) -> str:

@@ -11,7 +11,7 @@ from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close, letter_open, letter_set_recipient_languages
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import LetterFactory, RecipientFactory
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import smtp_env, wait_for
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.integration
@@ -19,12 +19,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def worker_env(smtp_server):
-    return {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp_server.port),
-        "SMTP_USE_TLS": "false",
-        "SITE_URL": "http://testserver",
-    }
+    return smtp_env(smtp_server)
 
 
 def plain(message) -> str:

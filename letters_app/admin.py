@@ -18,10 +18,12 @@ from letters_app.models import (
     AuditEvent,
     Blocklist,
     Delivery,
+    ExportJob,
     Letter,
     LetterRecipient,
     LetterSnapshot,
     LetterTemplate,
+    LetterTranslation,
     LetterVersion,
     PressRelease,
     Recipient,
@@ -435,6 +437,24 @@ class LetterSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["pdf_status"]
     search_fields = ["letter__title", "sha256"]
     exclude = ["content"]
+
+
+@admin.register(LetterTranslation)
+class LetterTranslationAdmin(ReadOnlyAdmin):
+    """Coordinators write translations on the letter's pages, where readiness is checked."""
+
+    list_display = ["letter", "language", "status", "source_version", "updated_at", "updated_by"]
+    list_filter = ["language", "status"]
+    search_fields = ["letter__title", "title"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "letter", "format", "private", "status", "rows_done",
+                    "rows_total", "requested_by"]  # fmt: skip
+    list_filter = ["status", "format", "private"]
+    search_fields = ["letter__title", "requested_by__username"]
+    exclude = ["file"]  # downloaded from the prepared exports page, which checks who asks
 
 
 @admin.register(Delivery)

@@ -23,7 +23,8 @@ from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["letter", "lettertemplate", "recipient", "auditevent", "signature", "blocklist"]
+MODELS = ["letter", "lettertemplate", "recipient", "auditevent", "signature", "blocklist",
+          "lettertranslation", "exportjob"]  # fmt: skip
 SCRIPT = '<script>alert("pwned")</script>'
 
 

@@ -105,17 +105,8 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     # The language frozen for this recipient; a late recipient, not in the snapshot, gets the
     # original. A recipient's own salutation is written in the original's language, so a
     # translated copy keeps the translation's.
-    language = (
-        next(
-            (
-                r.get("language")
-                for r in snapshot.content["recipients"]
-                if r["id"] == delivery.recipient_id
-            ),
-            original,
-        )
-        or original
-    )
+    frozen = {r["id"]: r.get("language") for r in snapshot.content["recipients"]}
+    language = frozen.get(delivery.recipient_id) or original
     if language not in snapshot.content.get("translations", {}):
         language = original
     salutation = delivery.recipient.salutation if language == original else ""
@@ -141,7 +132,8 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
     """Tells a signer where and when the letter they signed was delivered (`deliveries`: the
     letter's sent deliveries, read once for a whole batch of signers)."""
     letter = signature.letter
-    language, title = signer_language(signature), None
+    mail_language = signer_language(signature)
+    language, title = mail_language, None
     if language != letter.language:
         # Only the title of the frozen translation, not the whole snapshot, for each signer.
         title = (
@@ -151,7 +143,7 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
         )
     if title is None:
         language, title = letter.language, letter.title
-    with translation.override(signer_language(signature)):
+    with translation.override(mail_language):
         context = {
             "signature": signature,
             "letter": letter,
@@ -160,9 +152,7 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
             "letter_url": _public_url(letter, language),
             "pdf_url": _public_url(letter, language, "public:letter-pdf"),
         }
-    return _build(
-        "signer_delivered", context, to=signature.email, language=signer_language(signature)
-    )
+    return _build("signer_delivered", context, to=signature.email, language=mail_language)
 
 
 BUILDERS = {

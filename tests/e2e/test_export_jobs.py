@@ -23,8 +23,8 @@ ROWS = 20_000
 @pytest.fixture
 def worker_env(tmp_path, settings):
     # The worker stores the file where the live server serves it from.
-    settings.MEDIA_ROOT = tmp_path / "var" / "media"
-    return {"COSIGN_VAR_DIR": str(tmp_path / "var")}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return {"MEDIA_ROOT": str(tmp_path / "media")}
 
 
 def test_coordinator_has_a_long_list_prepared_and_downloads_it(

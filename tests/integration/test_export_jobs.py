@@ -22,12 +22,13 @@ ROWS = 30_000
 
 @pytest.fixture
 def worker_env(tmp_path):
-    return {"COSIGN_VAR_DIR": str(tmp_path / "var")}
+    # Only the stored files move: the worker keeps the broker's and the database's settings.
+    return {"MEDIA_ROOT": str(tmp_path / "media")}
 
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "var" / "media"  # where the worker stores its files
+    settings.MEDIA_ROOT = tmp_path / "media"  # where the worker stores its files
 
 
 def test_a_worker_prepares_a_large_export_with_progress(celery_worker_process, media):

@@ -45,14 +45,17 @@ def wsgi_call(app, method: str, path: str, body: bytes = b"", cookie: str = ""):
     return answer["status"], answer["headers"], content
 
 
-def cpu_per_post(app, name: str, form_path: str, post_path: str, requests: int, profiler=None):
-    """CPU ms of one POST, over `requests` POSTs after a warm-up, each with its own e-mail."""
+def cpu_per_post(
+    app, name: str, form_path: str, post_path: str, requests: int, profiler=None, tag="profile"
+):
+    """CPU ms of one POST, over `requests` POSTs after a warm-up, each with its own e-mail: a
+    new `tag` for each call on the same database, or they all sign again (a duplicate)."""
     status, headers, content = wsgi_call(app, "GET", form_path)
     token = load.TOKEN_RE.search(content)
     if status != 200 or token is None:
         raise run.BenchError(f"GET {form_path}: {status}, no CSRF token")
     cookie = "; ".join(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie")
-    fields = run.signing_fields(name, "profile")
+    fields = run.signing_fields(name, tag)
 
     def body(n: int) -> bytes:
         return urlencode({**fields(0, n), "csrfmiddlewaretoken": token.group(1).decode()}).encode()

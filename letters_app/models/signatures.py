@@ -33,8 +33,9 @@ class Signature(models.Model):
         ACADEMIC = "academic", _("Academic or research institution")
         OTHER = "other", _("Other")
 
+    # Indexed first in the unique constraint below, which serves lookups by letter.
     letter = models.ForeignKey(
-        "letters_app.Letter", on_delete=models.CASCADE, related_name="signatures"
+        "letters_app.Letter", on_delete=models.CASCADE, related_name="signatures", db_index=False
     )
     kind = models.CharField(_("signing as"), max_length=20, choices=Kind.choices)
     status = models.CharField(
@@ -63,11 +64,11 @@ class Signature(models.Model):
     # Private: never shown on a public page.
     email = models.EmailField(_("e-mail"), max_length=254)
     email_normalized = models.CharField(max_length=254, editable=False)
-    name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    name_normalized = models.CharField(max_length=200, editable=False)
     acronym_normalized = models.CharField(max_length=30, editable=False, blank=True)
     consent_public = models.BooleanField(_("name shown publicly"), default=False)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
-    email_domain = models.CharField(max_length=254, editable=False, db_index=True)
+    email_domain = models.CharField(max_length=254, editable=False)
 
     # 128 random bits; the confirm and manage links carry HMACs of it (services.signatures).
     secret = models.CharField(max_length=32, editable=False)
@@ -80,6 +81,7 @@ class Signature(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # a partial index below: most signatures are not imported
         help_text=_("The coordinator who imported this signature from an existing list."),
     )
     version = models.PositiveIntegerField(_("text version signed"), default=0, editable=False)
@@ -109,6 +111,15 @@ class Signature(models.Model):
                 name="public_signature_list",
             ),
             models.Index(fields=["letter", "status"], name="signature_queue"),
+            # Each index is written by every sign POST: these two serve only equality lookups,
+            # so neither has the LIKE variant (varchar_pattern_ops) that db_index adds.
+            models.Index(fields=["letter", "name_normalized"], name="signature_same_name"),
+            models.Index(fields=["email_domain"], name="signature_email_domain"),
+            models.Index(
+                fields=["imported_by"],
+                condition=Q(imported_by__isnull=False),
+                name="signature_imported_by",
+            ),
         ]
 
     def __str__(self):

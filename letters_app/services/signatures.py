@@ -308,9 +308,15 @@ def _mail_queue(*, signature_id: int, kind: str) -> None:
 
     kwargs = {"signature_id": signature_id, "kind": kind}
     # The arguments as logs show them: Celery's own repr, made for any object, costs a sixth
-    # of sending the task; these two plain values print the same with repr().
+    # of sending the task; these two plain values print the same with repr(). No queue is
+    # declared: the task goes straight to its queue by name, which the worker declares, and
+    # declaring it again on every send cost a fifth of sending.
     signature_mail_task.apply_async(
-        kwargs=kwargs, argsrepr="()", kwargsrepr=repr(kwargs), producer=celery.producer()
+        kwargs=kwargs,
+        argsrepr="()",
+        kwargsrepr=repr(kwargs),
+        producer=celery.producer(),
+        declare=[],
     )
 
 

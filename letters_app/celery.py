@@ -5,6 +5,7 @@ from functools import cached_property
 from pathlib import Path
 
 from celery import Celery
+from celery.utils import uuid
 from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "letters_app.settings")
@@ -34,6 +35,26 @@ def producer():
     if getattr(_held, "pid", None) != os.getpid():
         _held.producer, _held.pid = app.producer_pool.acquire(block=True), os.getpid()
     return _held.producer
+
+
+def task_send(task, **kwargs) -> str:
+    """Queue `task` with these keyword arguments, as task.apply_async(kwargs=kwargs) does, for
+    the hot path of signing; returns the task's id. Celery's own amqp methods build and send
+    the message (the same headers, time limits included, and the same retry on a lost
+    connection), without apply_async's option merging, routing and result bookkeeping, which
+    cost a third of sending. The message goes to the default queue by name, which the worker
+    declares: declaring it again on every send cost a fifth. The arguments are shown in logs
+    with repr(), which prints these plain values as Celery's own repr does."""
+    if app.conf.task_always_eager:
+        return task.apply_async(kwargs=kwargs).id
+    task_id, amqp = uuid(), app.amqp
+    message = amqp.create_task_message(
+        task_id, task.name, (), kwargs, argsrepr="()", kwargsrepr=repr(kwargs),
+        time_limit=task.time_limit, soft_time_limit=task.soft_time_limit,
+        ignore_result=task.ignore_result, reply_to=app.thread_oid,
+    )  # fmt: skip
+    amqp.send_task_message(producer(), task.name, message, declare=[])
+    return task_id
 
 
 class _RedisChannel(kombu_redis.Channel):

@@ -306,18 +306,7 @@ def _queue_mail(signature: Signature, kind: str) -> None:
 def _mail_queue(*, signature_id: int, kind: str) -> None:
     from letters_app.tasks import signature_mail_task  # tasks import the services
 
-    kwargs = {"signature_id": signature_id, "kind": kind}
-    # The arguments as logs show them: Celery's own repr, made for any object, costs a sixth
-    # of sending the task; these two plain values print the same with repr(). No queue is
-    # declared: the task goes straight to its queue by name, which the worker declares, and
-    # declaring it again on every send cost a fifth of sending.
-    signature_mail_task.apply_async(
-        kwargs=kwargs,
-        argsrepr="()",
-        kwargsrepr=repr(kwargs),
-        producer=celery.producer(),
-        declare=[],
-    )
+    celery.task_send(signature_mail_task, signature_id=signature_id, kind=kind)
 
 
 @transaction.atomic

@@ -1,11 +1,14 @@
-"""Tasks queued on Redis: every message lands in the queue, sent through one client."""
+"""Tasks queued on Redis: every message lands in the queue, sent through one client; the sign
+form's lean send puts the same message on the queue as apply_async."""
 
 import os
 import uuid
 
+import kombu
 import pytest
 import redis
 
+from letters_app import celery
 from letters_app.celery import app, producer
 from letters_app.tasks import signature_mail_task
 
@@ -40,3 +43,28 @@ def test_a_thread_keeps_its_producer_and_another_thread_gets_its_own():
     with ThreadPoolExecutor(max_workers=1) as pool:
         other = pool.submit(producer).result()
     assert other is not producer()
+
+
+def test_the_sign_forms_send_queues_the_message_apply_async_would(monkeypatch):
+    # kombu's in-memory broker, through the producer that task_send takes for this thread.
+    kwargs = {"signature_id": 7, "kind": "confirmation"}
+    with kombu.Connection("memory://") as connection:
+        memory = connection.Producer()
+        monkeypatch.setattr(celery._held, "producer", memory, raising=False)
+        monkeypatch.setattr(celery._held, "pid", os.getpid(), raising=False)
+        signature_mail_task.apply_async(kwargs=kwargs, producer=memory)
+        task_id = celery.task_send(signature_mail_task, **kwargs)
+        queue = connection.SimpleQueue(app.conf.task_default_queue)
+        expected, sent = queue.get(timeout=1), queue.get(timeout=1)
+        expected.ack(), sent.ack()
+        queue.close()
+
+    ids = {"id", "root_id", "correlation_id", "delivery_tag"}
+    assert sent.headers["id"] == sent.properties["correlation_id"] == task_id
+    assert sent.headers["timelimit"] == [60, 50]  # the task's own limits travel with it
+    assert sent.decode() == expected.decode() == [[], kwargs, expected.decode()[2]]
+    for part in ("headers", "properties"):
+        mine, theirs = getattr(sent, part), getattr(expected, part)
+        assert {k: v for k, v in mine.items() if k not in ids} == {
+            k: v for k, v in theirs.items() if k not in ids
+        }

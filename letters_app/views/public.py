@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -65,6 +66,7 @@ RATE = re.compile(r"(\d+)/(\d*)([smhd])")
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+@functools.cache
 def _rate(value: str) -> tuple[int, int]:
     """A rate as (requests, seconds): "20/h" is (20, 3600), "5/10m" (5, 600)."""
     match = RATE.fullmatch(value.strip())
@@ -173,7 +175,7 @@ def letter_sign(request, slug):
         return _sign_page(request, typed, status=429)
     form = SignForm(request.POST, letter=letter)
     if form.is_robot():  # answer as to a person, record nothing
-        return redirect("public:letter-sign-done", slug=letter.slug)
+        return redirect(_sign_done_url(letter.slug, get_language(), get_script_prefix()))
     if form.is_valid():
         try:
             signature_services.signature_add(
@@ -182,8 +184,15 @@ def letter_sign(request, slug):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:  # a new signature or a second try with the same address: the same answer
-            return redirect("public:letter-sign-done", slug=letter.slug)
+            return redirect(_sign_done_url(letter.slug, get_language(), get_script_prefix()))
     return _sign_page(request, form)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sign_done_url(slug: str, language: str, script_prefix: str) -> str:
+    """The done page's address, as reverse() gives it in the active language under the active
+    script prefix, kept per process: reversing it was a twentieth of a sign POST."""
+    return reverse("public:letter-sign-done", kwargs={"slug": slug})
 
 
 def _sign_page(request, form: SignForm, *, status: int = 200):

@@ -128,6 +128,21 @@ def test_a_second_submission_gives_the_same_answer_and_one_row(client, open_lett
     assert mail.outbox[0].subject != mail.outbox[1].subject  # the second says: already signed
 
 
+def test_a_signer_is_sent_to_the_done_page_in_the_language_they_signed_in(
+    client, open_letter, capture
+):
+    slug = open_letter.slug
+    for prefix, email in (("/fr", "fr@example.org"), ("", "en@example.org"),
+                          ("/km", "km@example.org"), ("/fr", "fr2@example.org")):  # fmt: skip
+        with capture(execute=True):
+            response = client.post(
+                f"{prefix}/letters/{slug}/sign/", {**ORGANIZATION, "email": email}
+            )
+        assert response.status_code == 302
+        assert response["Location"] == f"{prefix}/letters/{slug}/sign/done/"
+    assert sorted(Signature.objects.values_list("language", flat=True)) == ["en", "fr", "fr", "km"]
+
+
 def test_the_honeypot_answers_as_a_success_and_records_nothing(client, open_letter, capture):
     response = post(
         client, open_letter, {**ORGANIZATION, "homepage": "http://spam.example"}, capture

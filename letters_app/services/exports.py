@@ -85,7 +85,10 @@ def export_job_run(*, export_job_id: int) -> str | None:
             job.file.save(export_job_filename(job), File(out), save=False)
     except Exception as exc:
         logger.exception("Export %s failed", job.pk)
-        jobs.update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
+        # The coordinator is shown our own reasons; anything else (database errors, paths) is
+        # for the log only.
+        error = str(exc) if isinstance(exc, ExportJobError) else "The export could not be made."
+        jobs.update(status=ExportJob.Status.FAILED, error=error[:2000],
                     finished_at=timezone.now())  # fmt: skip
         return ExportJob.Status.FAILED
     jobs.update(status=ExportJob.Status.DONE, file=job.file.name, rows_done=total,

@@ -175,7 +175,7 @@ def letter_sign(request, slug):
         return _sign_page(request, typed, status=429)
     form = SignForm(request.POST, letter=letter)
     if form.is_robot():  # answer as to a person, record nothing
-        return redirect(_sign_done_url(letter.slug, get_language(), get_script_prefix()))
+        return _sign_done(letter.slug)
     if form.is_valid():
         try:
             signature_services.signature_add(
@@ -184,14 +184,19 @@ def letter_sign(request, slug):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:  # a new signature or a second try with the same address: the same answer
-            return redirect(_sign_done_url(letter.slug, get_language(), get_script_prefix()))
+            return _sign_done(letter.slug)
     return _sign_page(request, form)
+
+
+def _sign_done(slug: str):
+    return redirect(_sign_done_url(slug, get_language(), get_script_prefix()))
 
 
 @functools.lru_cache(maxsize=4096)
 def _sign_done_url(slug: str, language: str, script_prefix: str) -> str:
     """The done page's address, as reverse() gives it in the active language under the active
-    script prefix, kept per process: reversing it was a twentieth of a sign POST."""
+    script prefix (both in the key), kept per process: reversing it was a twentieth of a sign
+    POST."""
     return reverse("public:letter-sign-done", kwargs={"slug": slug})
 
 

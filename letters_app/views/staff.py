@@ -157,13 +157,14 @@ def export_jobs(request):
 
 
 def _get_job(request, pk) -> ExportJob:
-    """The job, for the person who asked for it, the letter's coordinators and admins; 404 for
-    anyone else."""
+    """The job, for those who may export its signatures now: the letter's coordinators and
+    admins (admins alone for an export across letters), the requester included only while they
+    still may; 404 for anyone else."""
     job = ExportJob.objects.select_related("letter").filter(pk=pk).first()
     user = request.user
     if job is None or not user.is_authenticated:
         raise Http404
-    if job.requested_by_id == user.pk or user.is_staff:
+    if job.letter is None and user.is_staff:
         return job
     if job.letter is not None and selectors.user_can_coordinate(user, job.letter):
         return job
@@ -185,6 +186,9 @@ def export_job_download(request, pk):
     job = _get_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
+    if job.private and job.requested_by_id != request.user.pk:  # the request was recorded
+        audit_record(letter=job.letter, actor=request.user, action="signatures.exported",
+                     format=job.format, private=True, export_job=job.pk)  # fmt: skip
     return FileResponse(
         job.file.open("rb"), as_attachment=True,
         filename=export_services.export_job_filename(job),

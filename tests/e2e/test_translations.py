@@ -45,7 +45,7 @@ def test_coordinator_publishes_an_english_letter_with_french_and_khmer_translati
         page.get_by_role("button", name="Save").click()
         page.get_by_role("button", name="Mark ready").click()
         expect(page.get_by_text("The translation is ready")).to_be_visible()
-        expect(page.get_by_text(name).first).to_be_visible()
+        expect(page.locator("main").get_by_text(name).first).to_be_visible()
 
     page.get_by_role("link", name="Publish", exact=True).click()
     page.get_by_role("button", name="Publish now").click()

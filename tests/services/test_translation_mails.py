@@ -55,6 +55,20 @@ def test_a_signer_who_signed_in_french_is_written_to_in_french(open_letter, coor
         assert '<html lang="fr">' in message.alternatives[0][0]
 
 
+def test_a_title_with_an_apostrophe_and_an_ampersand_reaches_the_subject_as_typed(
+    open_letter, coordinator
+):
+    title = "Lettre à l'Assemblée & au Rapporteur <spécial>"
+    translate(open_letter, "fr", {**FRENCH, "title": title}, coordinator)
+    signature = sign_in(open_letter, "fr")
+
+    confirmation = emails.signature_confirmation(signature)
+    assert confirmation.subject.startswith("Confirmez votre signature")
+    for message in (confirmation, emails.signature_already_signed(signature)):
+        assert message.subject.endswith(f" {title}")
+        assert title in message.body  # the plain-text part, as typed too
+
+
 def test_a_signer_in_english_gets_the_original(open_letter, coordinator):
     translate(open_letter, "fr", FRENCH, coordinator)
     message = emails.signature_confirmation(sign_in(open_letter, "en"))

@@ -165,6 +165,7 @@ def test_a_title_with_markup_is_shown_as_text(client_for, coordinator, open_lett
     response = client_for(coordinator).get(url("letter-translations", open_letter))
     edit = client_for(coordinator).get(url("translation-edit", open_letter, "fr"))
     assert SCRIPT not in edit.content.decode()
+    assert escape(SCRIPT) in edit.content.decode()  # shown, as text
     assert SCRIPT not in response.content.decode()
 
 

@@ -155,6 +155,31 @@ def test_the_letters_coordinators_and_admins_may_download_strangers_get_404(
     assert reverse("staff:export-job-status", args=[job.pk]) not in their_list
 
 
+def test_a_coordinator_removed_from_the_letter_loses_even_their_own_export(
+    client_for, co_coordinator, signed, django_capture_on_commit_callbacks, run_tasks
+):
+    client = client_for(co_coordinator)
+    job = ask(client, signed, django_capture_on_commit_callbacks, private="on")
+    assert download(client, job).status_code == 200
+
+    signed.co_coordinators.remove(co_coordinator)
+    assert download(client, job).status_code == 404
+    assert client.get(reverse("staff:export-job-status", args=[job.pk])).status_code == 404
+
+
+def test_another_coordinators_download_of_a_private_export_is_recorded(
+    client_for, coordinator, co_coordinator, signed, django_capture_on_commit_callbacks,
+    run_tasks,
+):  # fmt: skip
+    job = ask(client_for(coordinator), signed, django_capture_on_commit_callbacks, private="on")
+    assert download(client_for(coordinator), job).status_code == 200
+    assert download(client_for(co_coordinator), job).status_code == 200
+
+    events = AuditEvent.objects.filter(action="signatures.exported").order_by("pk")
+    assert [e.actor for e in events] == [coordinator, co_coordinator]  # asked, then fetched
+    assert events.last().detail == {"format": "csv", "private": True, "export_job": job.pk}
+
+
 def test_strangers_cannot_ask_for_a_letters_export(client, client_for, stranger, signed):
     url = reverse("staff:letter-export-job-new", args=[signed.pk])
     assert client_for(stranger).post(url, {"format": "csv"}).status_code == 404
@@ -203,6 +228,21 @@ def test_a_pdf_too_long_fails_with_its_reason(
     assert "at most 2 names" in job.error
     page = client_for(coordinator).get(reverse("staff:export-jobs")).content.decode()
     assert "at most 2 names" in page
+
+
+def test_an_unexpected_failure_is_told_without_its_internals(
+    client_for, coordinator, signed, django_capture_on_commit_callbacks, monkeypatch, run_tasks
+):
+    def broken(*args, **kwargs):
+        raise OSError("[Errno 28] No space left on device: '/srv/cosign/media/exports/x'")
+
+    monkeypatch.setattr(exports, "export_write", broken)
+    job = ask(client_for(coordinator), signed, django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (ExportJob.Status.FAILED, "The export could not be made.")
+    page = client_for(coordinator).get(reverse("staff:export-jobs")).content.decode()
+    assert "The export could not be made." in page and "/srv/cosign" not in page
 
 
 def test_progress_is_reported_every_chunk_of_rows(signed, monkeypatch):

@@ -241,6 +241,7 @@ class Bench:
             rounds = self.signing_rounds(cosign)
             queued = self.tasks_queued()
             ok = self.signing_report(rounds, cosign, letters, queued)
+            self.round_trip_report()
             self.query_report(letters, cosign)
         if "page" in a.sections:
             page_ratio = self.page_report(letters)
@@ -387,6 +388,41 @@ class Bench:
             f"Seeded in {seeding:.0f} s: page letters with {letters.small_count:,} and "
             f"{letters.big_count:,} public signatures"
         )
+
+    def round_trip_report(self, count: int = 2000) -> None:
+        """CPU time of one round trip to Redis and to PostgreSQL on this machine, client and
+        server, with nothing else running: what the sign POST's two Redis commands (its rate
+        limit and its task), which the baseline does not make, cost here at the least."""
+        import psycopg
+
+        def timed(call, server_cpu) -> tuple[float, float]:
+            call()
+            server, client = server_cpu(), time.process_time()
+            for _ in range(count):
+                call()
+            client = time.process_time() - client
+            return client / count * 1000, (server_cpu() - server) / count * 1000
+
+        self.out("\nOne round trip on this machine, idle, CPU ms (client + server), "
+                 f"mean of {count:,}")  # fmt: skip
+        if self.redis is not None:
+            info = self.redis.info
+
+            def redis_cpu() -> float:
+                seconds = info("cpu")
+                return seconds["used_cpu_user"] + seconds["used_cpu_sys"]
+
+            client, server = timed(self.redis.ping, redis_cpu)
+            self.out(f"  Redis PING:            {client:.3f} + {server:.3f}"
+                     "   (a sign POST makes two Redis commands, the baseline none)")  # fmt: skip
+        url = self.environment()["DATABASE_URL"]
+        with psycopg.connect(url, autocommit=True) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            client, server = timed(
+                lambda: conn.execute("SELECT 1"), lambda: cpu.cpu_seconds(backend) or 0.0
+            )
+        self.out(f"  PostgreSQL SELECT 1:   {client:.3f} + {server:.3f}"
+                 "   (both make two: Django's connection check and the INSERT)")  # fmt: skip
 
     def signing_report(self, rounds, cosign, letters, queued) -> bool:
         from bench.data import baseline_emails, signature_emails

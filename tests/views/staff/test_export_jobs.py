@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import os
+import re
 
 import pytest
 from django.urls import reverse
@@ -287,3 +288,38 @@ def test_the_export_page_offers_the_background_and_suggests_it_for_long_lists(
 
     monkeypatch.setattr(export_services, "LARGE_LIST_ROWS", 4)
     assert "This list is long" in client_for(coordinator).get(url).content.decode()
+
+
+def test_a_long_list_asked_as_xlsx_is_offered_to_the_background_prefilled(
+    client_for, coordinator, signed, django_capture_on_commit_callbacks, monkeypatch, run_tasks
+):
+    monkeypatch.setattr(export_services, "LARGE_LIST_ROWS", 5)
+    client = client_for(coordinator)
+    url = reverse("staff:letter-export-download", args=[signed.pk])
+    choices = {"format": "xlsx", "private": "on", "status": ["pending", "confirmed"]}
+
+    response = client.get(url, choices)
+
+    # No file made in the request, nothing recorded yet: the background form, as it was filled.
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "have its workbook prepared in the background" in page
+    assert f'action="{reverse("staff:letter-export-job-new", args=[signed.pk])}"' in page
+    assert '<option value="xlsx" selected>' in page
+    assert re.search(r'<input type="checkbox"[^>]*name="status" value="pending"[^>]*checked>', page)
+    assert not ExportJob.objects.exists()
+    assert not AuditEvent.objects.filter(action="signatures.exported").exists()
+
+    job = ask(client, signed, django_capture_on_commit_callbacks, **choices)
+    job.refresh_from_db()
+    assert (job.status, job.format, job.private, job.rows_total) == ("done", "xlsx", True, 5)
+    sheet = load_workbook(io.BytesIO(b"".join(download(client, job).streaming_content))).active
+    assert KHMER in [cell.value for row in sheet.iter_rows() for cell in row]
+
+    # A shorter list, or another format, still comes at once.
+    assert client.get(url, {**choices, "status": ["confirmed"]})["Content-Type"] == (
+        exports.FORMATS["xlsx"][0]
+    )
+    assert client.get(url, {**choices, "format": "csv"}).status_code == 200
+    assert ExportJob.objects.count() == 1

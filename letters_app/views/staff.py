@@ -91,8 +91,10 @@ def _export(request, form, *, letters, letter, stem):
         return render(request, template, {"letter": letter, "form": form}, status=400)
     if fmt == "xlsx" and queryset.count() >= export_services.LARGE_LIST_ROWS:
         # Writing a workbook this long could outlast the request: a worker makes it, on a POST.
-        messages.info(request, _("This list is long: have its workbook prepared in the "
-                                 "background, then download it from your prepared exports."))  # fmt: skip
+        messages.info(request, _(
+            "This list is long: have its workbook prepared in the background, then download it "
+            "from your prepared exports."
+        ))  # fmt: skip
         return render(request, "staff/export_job_new.html", {"letter": letter, "form": form})
     if private:
         chosen = [lt.pk for lt in letters] if letter is None and letters else None

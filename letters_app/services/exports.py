@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 EXPORT_KEEP = datetime.timedelta(days=2)  # a finished export's file is kept this long
 # A job "running" this long lost its worker (the task's time limit is 30 minutes).
 EXPORT_STUCK = datetime.timedelta(hours=1)
+EXPORT_FOLDER = ExportJob._meta.get_field("file").upload_to
 LARGE_LIST_ROWS = 20_000  # from here on the export page suggests the background
 
 
@@ -116,4 +117,21 @@ def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
         job.delete()
         removed += 1
+    _orphans_delete(before=now - EXPORT_KEEP)
     return removed
+
+
+def _orphans_delete(*, before: datetime.datetime) -> None:
+    """Delete export files no job names any more (their jobs went with their letter) once they
+    are as old as a kept export: they hold signers' addresses."""
+    storage = ExportJob._meta.get_field("file").storage
+    try:
+        _folders, names = storage.listdir(EXPORT_FOLDER)
+    except FileNotFoundError:
+        return
+    named = set(ExportJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in names:
+        path = f"{EXPORT_FOLDER}{name}"
+        if path not in named and storage.get_modified_time(path) < before:
+            storage.delete(path)
+            logger.info("Export file %s deleted: no job names it.", path)

@@ -278,6 +278,26 @@ def test_old_exports_and_their_files_are_removed_stuck_ones_fail(
     assert ExportJob.objects.get(pk=stuck.pk).status == ExportJob.Status.FAILED
 
 
+def test_files_of_jobs_gone_with_their_letter_are_removed_once_old(
+    client_for, coordinator, signed, django_capture_on_commit_callbacks, run_tasks
+):
+    client = client_for(coordinator)
+    orphan, fresh_orphan, kept = (ask(client, signed, django_capture_on_commit_callbacks)
+                                  for _ in range(3))  # fmt: skip
+    for job in (orphan, fresh_orphan, kept):
+        job.refresh_from_db()
+    long_ago = timezone.now() - export_services.EXPORT_KEEP - datetime.timedelta(minutes=1)
+    for job in (orphan, kept):
+        os.utime(job.file.path, (long_ago.timestamp(), long_ago.timestamp()))
+    ExportJob.objects.filter(pk__in=[orphan.pk, fresh_orphan.pk]).delete()  # as a cascade does
+
+    assert export_jobs_clean_task.apply().get() == 0
+
+    assert not os.path.exists(orphan.file.path)
+    assert os.path.exists(fresh_orphan.file.path)  # perhaps a job being written
+    assert os.path.exists(kept.file.path)  # its job, finished just now, still offers it
+
+
 def test_the_export_page_offers_the_background_and_suggests_it_for_long_lists(
     client_for, coordinator, signed, monkeypatch
 ):

@@ -82,11 +82,7 @@ def _export(request, form, *, letters, letter, stem):
     """Check the size a PDF may have, record a private export, then answer with the file."""
     fmt, private = form.cleaned_data["format"], form.wants_private
     queryset = form.queryset(letters)
-    if fmt == "pdf" and queryset.count() > exports.PDF_MAX_ROWS:
-        message = _("A PDF holds at most %(n)s names: choose CSV or XLSX, or narrow the list.")
-        form.add_error(
-            "format", message % {"n": number_format(exports.PDF_MAX_ROWS, force_grouping=True)}
-        )
+    if _pdf_refused(form, queryset):
         template = "staff/letter_export.html" if letter else "staff/signatures_export.html"
         return render(request, template, {"letter": letter, "form": form}, status=400)
     if fmt == "xlsx" and queryset.count() >= export_services.LARGE_LIST_ROWS:
@@ -105,6 +101,17 @@ def _export(request, form, *, letters, letter, stem):
     suffix = "-private" if private else ""
     filename = f"{stem}{suffix}-{timezone.now():%Y-%m-%d}.{exports.FORMATS[fmt][1]}"
     return _file_response(queryset, form, letter=letter, filename=filename)
+
+
+def _pdf_refused(form, queryset) -> bool:
+    """A PDF of more names than it may hold is refused on the form, before any work."""
+    if form.cleaned_data["format"] != "pdf" or queryset.count() <= exports.PDF_MAX_ROWS:
+        return False
+    message = _("A PDF holds at most %(n)s names: choose CSV or XLSX, or narrow the list.")
+    form.add_error(
+        "format", message % {"n": number_format(exports.PDF_MAX_ROWS, force_grouping=True)}
+    )
+    return True
 
 
 def _file_response(queryset, form, *, letter, filename):
@@ -144,6 +151,10 @@ def export_job_new(request, pk=None):
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = exports.SignatureExportForm(data, allow_private=True, across_letters=letter is None)
     if request.method == "POST" and form.is_valid():
+        letters = [letter] if letter else (form.cleaned_data["letters"] or None)
+        if _pdf_refused(form, form.queryset(letters)):
+            context = {"letter": letter, "form": form}
+            return render(request, "staff/export_job_new.html", context, status=400)
         filters = form.filters()
         if letter is None and form.cleaned_data["letters"]:
             filters["letters"] = [lt.pk for lt in form.cleaned_data["letters"]]

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from letters_app.exports import signatures as exports
@@ -218,11 +218,29 @@ def test_an_admin_prepares_chosen_letters_as_json(
     assert [d["name"] for d in data][:2] == ["Association TEP NIMITH", KHMER]
 
 
-def test_a_pdf_too_long_fails_with_its_reason(
-    client_for, coordinator, signed, django_capture_on_commit_callbacks, monkeypatch, run_tasks
+def test_a_pdf_too_long_is_refused_on_the_form_in_the_readers_language(
+    client_for, coordinator, signed, monkeypatch
 ):
     monkeypatch.setattr(exports, "PDF_MAX_ROWS", 2)
-    job = ask(client_for(coordinator), signed, django_capture_on_commit_callbacks, format="pdf")
+    with translation.override("fr"):
+        url = reverse("staff:letter-export-job-new", args=[signed.pk])
+    response = client_for(coordinator).post(url, {"format": "pdf"})
+
+    assert response.status_code == 400
+    assert "Un PDF contient au maximum 2 noms" in response.content.decode()
+    assert not ExportJob.objects.exists()
+
+
+def test_a_pdf_grown_too_long_in_the_queue_fails_with_its_reason(
+    client_for, coordinator, signed, django_capture_on_commit_callbacks, monkeypatch, run_tasks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        job = export_services.export_job_request(
+            letter=signed, fmt="pdf", filters={}, private=False, actor=coordinator
+        )
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 2)  # the list grew before a worker took it
+    [run] = queued
+    run()
 
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED

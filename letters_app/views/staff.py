@@ -79,7 +79,8 @@ def signatures_export(request):
 
 
 def _export(request, form, *, letters, letter, stem):
-    """Check the size a PDF may have, record a private export, then answer with the file."""
+    """Check the size a PDF may have, offer the background for a long workbook, record a private
+    export, then answer with the file."""
     fmt, private = form.cleaned_data["format"], form.wants_private
     queryset = form.queryset(letters)
     if _pdf_refused(form, queryset):

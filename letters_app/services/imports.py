@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -32,6 +32,7 @@ from letters_app.services.signatures import (
     COUNT_FIELDS,
     COUNTRY_NAME_LANGUAGES,
     display_text_tidy,
+    insert_fields,
     name_normalize,
 )
 
@@ -520,7 +521,7 @@ def import_confirm(*, letter: Letter, lines: list[ImportLine], actor) -> ImportR
     signatures = [_signature(letter, line, actor=actor, status=status, now=now)
                   for line in preview.importable]  # fmt: skip
     # They share published_at: the ids, given in the list's order, order the public list.
-    Signature.objects.bulk_create(signatures, batch_size=1000)
+    _signatures_insert(signatures)
     counts = {}
     for signature in signatures:
         field_name = COUNT_FIELDS[signature.kind]
@@ -537,6 +538,27 @@ def import_confirm(*, letter: Letter, lines: list[ImportLine], actor) -> ImportR
         skipped=len(preview.skipped),
     )
     return ImportResult(created=len(signatures), skipped=preview.skipped)
+
+
+def _signatures_insert(signatures: list[Signature]) -> None:
+    """Signature.objects.bulk_create(signatures), by COPY on PostgreSQL, in the list's order:
+    building one INSERT of ten thousand rows of thirty-odd columns took longer than storing them.
+    The values are those save() writes."""
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = insert_fields()
+    if db.vendor != "postgresql" or fields is None:
+        Signature.objects.bulk_create(signatures, batch_size=1000)
+        return
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with (
+        db.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {quote(Signature._meta.db_table)} ({columns}) FROM STDIN"  # names from the model
+        ) as copy,
+    ):
+        for signature in signatures:
+            copy.write_row([f.get_db_prep_save(f.pre_save(signature, True), db) for f in fields])
 
 
 def _signature(letter: Letter, line: ImportLine, *, actor, status: str, now) -> Signature:

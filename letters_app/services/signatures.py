@@ -269,12 +269,20 @@ def _insert(signature: Signature) -> None:
 
 
 @functools.cache
+def insert_fields() -> tuple | None:
+    """The fields a signature's row is written from, the id left to the database; None when a
+    column has a database default or is generated, which only Django's save() and bulk_create()
+    know how to leave out."""
+    fields = tuple(f for f in Signature._meta.local_concrete_fields if not f.primary_key)
+    return None if any(f.generated or f.has_db_default() for f in fields) else fields
+
+
+@functools.cache
 def _insert_statement() -> tuple[str, tuple] | None:
-    """The INSERT of a signature's columns, returning its id; None when a column has a database
-    default or is generated, which only Django's save() knows how to leave out."""
+    """The INSERT of a signature's columns, returning its id (see insert_fields)."""
     meta = Signature._meta
-    fields = tuple(f for f in meta.local_concrete_fields if not f.primary_key)
-    if any(f.generated or f.has_db_default() for f in fields) or not meta.pk.db_returning:
+    fields = insert_fields()
+    if fields is None or not meta.pk.db_returning:
         return None
     quote = connection.ops.quote_name
     # Names from the model, quoted; every value is a parameter.

@@ -320,6 +320,10 @@ def test_confirm_adds_listed_signatures_counts_them_and_audits(open_letter, coor
     assert all(s.is_public and s.consent_public and s.email == "" for s in imported)
     assert all(s.email_normalized.startswith("imported:") for s in imported)
     assert len({s.email_normalized for s in imported}) == 21
+    assert all(s.created_at and s.published_at == s.confirmed_at for s in imported)
+    # Stored in the list's order: the ids order the public list.
+    by_id = sorted(imported, key=lambda s: s.pk)
+    assert [s.name for s in by_id] == [line.name for line in lines if line.position != 24]
     listed = Signature.objects.filter(letter=open_letter, is_public=True).order_by(
         "published_at", "id"
     )

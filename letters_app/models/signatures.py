@@ -127,17 +127,24 @@ class Signature(models.Model):
 
     @property
     def display_line(self) -> str:
-        """As the seed letters list signatories: `Name (ACR), Country` or `Name, Title, …`."""
-        country = self.country.name if self.country else ""
-        if self.kind == self.Kind.ORGANIZATION:
-            head = f"{self.name} ({self.acronym})" if self.acronym else self.name
-            parts = [head, country]
-        elif self.kind == self.Kind.MP:
-            parts = [self.name, self.title or _("Member of Parliament"), self.party,
-                     self.parliament or country]  # fmt: skip
-        else:
-            parts = [self.name, self.title, self.affiliation, country]
-        return ", ".join(str(p) for p in parts if p)
+        return signatory_line(
+            self.kind, name=self.name, acronym=self.acronym, title=self.title,
+            affiliation=self.affiliation, party=self.party, parliament=self.parliament,
+            country=self.country.name if self.country else "",
+        )  # fmt: skip
+
+
+def signatory_line(kind: str, *, name: str, acronym="", title="", affiliation="", party="",
+                   parliament="", country="") -> str:  # fmt: skip
+    """As the seed letters list signatories: `Name (ACR), Country` or `Name, Title, …`; the
+    country by its name."""
+    if kind == Signature.Kind.ORGANIZATION:
+        parts = [f"{name} ({acronym})" if acronym else name, country]
+    elif kind == Signature.Kind.MP:
+        parts = [name, title or _("Member of Parliament"), party, parliament or country]
+    else:
+        parts = [name, title, affiliation, country]
+    return ", ".join(str(p) for p in parts if p)
 
 
 class Blocklist(models.Model):

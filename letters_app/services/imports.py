@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from letters_app.models import Letter, Signature
+from letters_app.models.signatures import signatory_line
 from letters_app.services.audit import audit_record
 from letters_app.services.signatures import (
     ACCEPTS,
@@ -108,8 +109,9 @@ class ImportLine:
     def importable(self) -> bool:
         return not any(p.blocking for p in self.problems)
 
-    @property
+    @functools.cached_property
     def country_name(self) -> str:
+        """Read once parsing has set the country (the preview shows it twice a line)."""
         return str(countries.name(self.country)) if self.country else ""
 
     def problem(self, code: str, message: str, *, blocking: bool = True) -> None:
@@ -124,7 +126,9 @@ class ImportLine:
     @property
     def display_line(self) -> str:
         """As the public list will show it."""
-        return Signature(**self.fields()).display_line
+        fields = self.fields()
+        del fields["country"]
+        return signatory_line(**fields, country=self.country_name)
 
 
 @dataclass

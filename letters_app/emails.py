@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
-from letters_app.rendering import render_view_html, render_view_text, snapshot_view
+from letters_app.rendering import snapshot_render
 
 
 def _build(
@@ -110,11 +110,13 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     if language not in snapshot.content.get("translations", {}):
         language = original
     salutation = delivery.recipient.salutation if language == original else ""
-    lv = snapshot_view(snapshot, salutation=salutation, language=language)
+    lv, letter_html, letter_text = snapshot_render(
+        snapshot, salutation=salutation, language=language
+    )
     coordinator = delivery.letter.created_by
     message = _build(
         "letter_delivery",
-        {"lv": lv, "letter_text": render_view_text(lv), "letter_html": render_view_html(lv)},
+        {"lv": lv, "letter_text": letter_text, "letter_html": letter_html},
         to=delivery.email,
         language=language,
         reply_to=[coordinator.email] if coordinator.email else [],

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from letters_app.celery import app as celery_app
 from letters_app.models import (
@@ -20,6 +21,12 @@ from letters_app.models import (
     Recipient,
     Signature,
     SignerNotice,
+)
+from letters_app.rendering import (
+    render_view_html,
+    render_view_text,
+    snapshot_render,
+    snapshot_view,
 )
 from letters_app.services import deliveries
 from letters_app.services.deliveries import (
@@ -267,6 +274,28 @@ def test_each_recipient_gets_one_mail_with_the_pdf_and_their_salutation(
     assert postal.pk in [r["id"] for r in snapshot.content["recipients"]]
     assert snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
     assert closed_letter.status == Letter.Status.SENT
+
+
+def test_each_copy_is_the_letter_as_rendered_for_its_recipient_alone(finalized, recipients):
+    # Copies share one rendering of the frozen letter per language; each must still be exactly
+    # the letter rendered for its recipient alone, the salutation escaped in HTML only.
+    snapshot = LetterSnapshot.objects.get(letter=finalized)
+    special = 'Chère <Dara> & "Sophea",'
+    salutations = [special, "Dear Professor Muntarbhorn,", "", "Two  spaces ,"]
+    for salutation in [*salutations, *salutations]:  # the second time from what was kept
+        lv = snapshot_view(snapshot, salutation=salutation)
+        view, html, text = snapshot_render(snapshot, salutation=salutation, language=lv.language)
+        assert (html, text) == (render_view_html(lv), render_view_text(lv))
+        assert isinstance(html, SafeString)  # not escaped again by the mail's template
+        assert view == lv
+
+    muntarbhorn, turk, _postal = recipients
+    Recipient.objects.filter(pk=turk.pk).update(salutation=special)
+    for recipient in (muntarbhorn, turk):
+        assert delivery_send(delivery_id=delivery_of(finalized, recipient).pk).status == D.SENT
+    to_turk = next(m for m in mail.outbox if m.to == [turk.email])
+    assert special in to_turk.body and "Dear Professor Muntarbhorn," not in to_turk.body
+    assert "Chère &lt;Dara&gt; &amp; &quot;Sophea&quot;," in to_turk.alternatives[0].content
 
 
 def test_every_listed_signer_is_told_once_when_all_deliveries_ended(closed_letter, finalize):

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
 from letters_app.rendering import snapshot_render
@@ -130,9 +131,37 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
-def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMultiAlternatives:
+class DeliveredList:
+    """A letter's sent deliveries as a signer's notice lists them, `recipient, date time zone`,
+    written once per language for a whole batch of signers: each notice wrote every date again,
+    the most of its cost once a letter has many recipients."""
+
+    def __init__(self, deliveries: list[Delivery]):
+        self.deliveries = deliveries
+        self._lines: dict[str, list[str]] = {}
+
+    def lines(self, language: str) -> list[str]:
+        if language not in self._lines:
+            with translation.override(language):
+                self._lines[language] = [_delivered_line(d) for d in self.deliveries]
+        return self._lines[language]
+
+
+def _delivered_line(delivery: Delivery) -> str:
+    """As the date filter writes it in a template: in the current time zone and language."""
+    if not delivery.sent_at:
+        return str(delivery.recipient)
+    when = timezone.localtime(delivery.sent_at)
+    return f"{delivery.recipient}, {date_format(when, 'DATETIME_FORMAT')} {date_format(when, 'e')}"
+
+
+def signer_delivered_notice(
+    signature: Signature, deliveries: DeliveredList | list[Delivery]
+) -> EmailMultiAlternatives:
     """Tells a signer where and when the letter they signed was delivered (`deliveries`: the
-    letter's sent deliveries, read once for a whole batch of signers)."""
+    letter's sent deliveries, read and written once for a whole batch of signers)."""
+    if not isinstance(deliveries, DeliveredList):
+        deliveries = DeliveredList(deliveries)
     letter = signature.letter
     mail_language = signer_language(signature)
     language, title = mail_language, None
@@ -150,7 +179,7 @@ def signer_delivered_notice(signature: Signature, deliveries: list) -> EmailMult
             "signature": signature,
             "letter": letter,
             "letter_title": title,
-            "deliveries": deliveries,
+            "delivered_to": deliveries.lines(mail_language),
             "letter_url": _public_url(letter, language),
             "pdf_url": _public_url(letter, language, "public:letter-pdf"),
         }

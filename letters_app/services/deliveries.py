@@ -437,10 +437,12 @@ def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
             signature__letter_id=letter_id, status=SignerNotice.Status.QUEUED
         ).values_list("pk", flat=True)[:batch]
     )
-    delivered = list(
-        Delivery.objects.filter(
-            letter_id=letter_id, document=Delivery.Document.LETTER, status=D.SENT
-        ).select_related("recipient")
+    delivered = emails.DeliveredList(
+        list(
+            Delivery.objects.filter(
+                letter_id=letter_id, document=Delivery.Document.LETTER, status=D.SENT
+            ).select_related("recipient")
+        )
     )
     for pk in ids:
         now = timezone.now()

@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template import Context, Template
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from letters_app.celery import app as celery_app
@@ -296,6 +298,33 @@ def test_each_copy_is_the_letter_as_rendered_for_its_recipient_alone(finalized, 
     to_turk = next(m for m in mail.outbox if m.to == [turk.email])
     assert special in to_turk.body and "Dear Professor Muntarbhorn," not in to_turk.body
     assert "Chère &lt;Dara&gt; &amp; &quot;Sophea&quot;," in to_turk.alternatives[0].content
+
+
+def test_each_signer_is_told_every_delivery_and_its_time_in_their_own_language(
+    closed_letter, finalize, recipients
+):
+    Recipient.objects.filter(pk=recipients[0].pk).update(name="Muntarbhorn <b>& co</b>")
+    french, english, _other = Signature.objects.filter(letter=closed_letter).order_by("pk")
+    Signature.objects.filter(pk=french.pk).update(language="fr")
+    finalize(closed_letter)
+
+    notices = {m.to[0]: m for m in mail.outbox if not m.attachments}
+    sent = Delivery.objects.filter(letter=closed_letter, status=D.SENT).select_related("recipient")
+    assert len(sent) == 2
+    # Each line as a template's date filter writes it, in the signer's language.
+    when = Template('{{ t|date:"DATETIME_FORMAT" }} {{ t|date:"e" }}')
+    lines = {}
+    for signature, language in ((french, "fr"), (english, "en")):
+        message = notices[signature.email]
+        with translation.override(language):
+            lines[language] = [f"{d.recipient}, {when.render(Context({'t': d.sent_at}))}"
+                               for d in sent]  # fmt: skip
+        for line in lines[language]:
+            assert f"- {line}\n" in message.body
+            assert f"<li>{escape(line)}</li>" in message.alternatives[0].content
+    assert lines["fr"] != lines["en"]  # the dates are written in each signer's language
+    html = notices[english.email].alternatives[0].content
+    assert "Muntarbhorn &lt;b&gt;&amp; co&lt;/b&gt;" in html
 
 
 def test_every_listed_signer_is_told_once_when_all_deliveries_ended(closed_letter, finalize):

@@ -157,8 +157,8 @@ def export_job_new(request, pk=None):
             context = {"letter": letter, "form": form}
             return render(request, "staff/export_job_new.html", context, status=400)
         filters = form.filters()
-        if letter is None and form.cleaned_data["letters"]:
-            filters["letters"] = [lt.pk for lt in form.cleaned_data["letters"]]
+        if letter is None and letters:
+            filters["letters"] = [lt.pk for lt in letters]
         export_services.export_job_request(
             letter=letter, fmt=form.cleaned_data["format"], filters=filters,
             private=form.wants_private, bom=form.cleaned_data["bom"], actor=request.user,

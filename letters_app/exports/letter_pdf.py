@@ -12,12 +12,23 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from letters_app.exports.pdf_text import khmer_text_exact
 from letters_app.models import LetterSnapshot
 from letters_app.rendering import LetterView, render_view_html, snapshot_view
 
 STYLESHEET = "css/pdf.css"
+# The faces of every PDF, from the files in static/fonts; the Khmer ones have their text layer
+# made exact (pdf_text.py).
+FONTS_STYLESHEET = "css/pdf-fonts.css"
+KHMER_FONTS = (
+    "fonts/NotoSerifKhmer-Regular.ttf",
+    "fonts/NotoSerifKhmer-Bold.ttf",
+    "fonts/NotoSansKhmer-Regular.ttf",
+    "fonts/NotoSansKhmer-Bold.ttf",
+)
 # From this many signatories the annex starts on a page of its own.
 ANNEX_PAGE_FROM = 30
 # Two columns when the typical line fits one (about 40 characters at 9.5 pt) and the list is not
@@ -58,14 +69,27 @@ def render_letter_pdf(snapshot: LetterSnapshot, *, language: str = "") -> bytes:
     `language`. The stylesheet puts the Khmer font after the Latin one whatever the language."""
     lv = snapshot_view(snapshot, language=language)
     html = render_to_string("pdf/letter.html", letter_context(lv))
-    stylesheet = finders.find(STYLESHEET)
-    if not stylesheet:
-        raise FileNotFoundError(f"static/{STYLESHEET} is missing")
-    fetcher = LocalFileFetcher(static_roots())
-    base_url = Path(stylesheet).parent.parent.as_uri() + "/"  # the static folder
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[CSS(filename=stylesheet, url_fetcher=fetcher)]
+    return write_pdf(html, stylesheets=[FONTS_STYLESHEET, STYLESHEET])
+
+
+def static_file(name: str) -> Path:
+    path = finders.find(name)
+    if not path:
+        raise FileNotFoundError(f"static/{name} is missing")
+    return Path(path)
+
+
+def write_pdf(html: str, *, stylesheets: list[str]) -> bytes:
+    """`html` as PDF, with `stylesheets` (static paths) and the shipped fonts; every name in it
+    reads back as it was written, Khmer included."""
+    fetcher, fonts = LocalFileFetcher(static_roots()), FontConfiguration()
+    paths = [static_file(name) for name in stylesheets]
+    base_url = paths[0].parent.parent.as_uri() + "/"  # the static folder
+    pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(filename=p, url_fetcher=fetcher, font_config=fonts) for p in paths],
+        font_config=fonts,
     )
+    return khmer_text_exact(pdf, text=html, fonts=[static_file(name) for name in KHMER_FONTS])
 
 
 def letter_context(lv: LetterView) -> dict:

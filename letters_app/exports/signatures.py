@@ -20,12 +20,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from django import forms
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.db import connections
 from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Concat, Left, NullIf, RowNumber
@@ -551,19 +549,13 @@ def _sheet_title(title: str) -> str:
 
 
 def pdf_bytes(queryset, *, title: str) -> bytes:
-    """The numbered list on A4, a Latin face first and Khmer OS for Khmer script, read from
-    local fonts and static files only."""
-    from weasyprint import HTML
-
-    from letters_app.exports.letter_pdf import LocalFileFetcher, static_roots
+    """The numbered list on A4, in the shipped faces (a Latin one first, then Khmer), read from
+    local files only; every name reads back from the PDF as it was written."""
+    from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
 
     context = {"title": title, "lines": list(signature_lines(queryset)), "made_at": timezone.now()}
     html = render_to_string("staff/signatures_pdf.html", context)
-    stylesheet = finders.find("css/pdf.css")
-    base_url = Path(stylesheet).parent.parent.as_uri() + "/" if stylesheet else None
-    return HTML(
-        string=html, base_url=base_url, url_fetcher=LocalFileFetcher(static_roots())
-    ).write_pdf()
+    return write_pdf(html, stylesheets=[FONTS_STYLESHEET])
 
 
 def export_write(

@@ -184,8 +184,10 @@ def test_xlsx_holds_text_never_a_formula_and_reads_back(signed):
     assert rows[1][0].value == 1
     restored = [exports.formula_restore(n) for n in names]
     expected = list(public(signed).values_list("name", flat=True))
-    # XML reads a bare CR as a line feed (XML 1.0, 2.11): the one character XLSX cannot keep.
-    assert "'\nCarriage Association" in restored
+    # XML reads a bare CR as a line feed (XML 1.0, 2.11) unless it is written as &#13;, which
+    # openpyxl does when lxml is installed (a dependency of pikepdf): kept, or the one character
+    # XLSX cannot keep.
+    assert {"'\nCarriage Association", "\rCarriage Association"} & set(restored)
     cr = expected.index("\rCarriage Association")
     assert restored[:cr] + restored[cr + 1 :] == expected[:cr] + expected[cr + 1 :]
     assert {KHMER, FRENCH, QUOTED, *FORMULAS[:5], *FORMULAS[6:]} <= set(restored)

@@ -23,6 +23,16 @@ from letters_app.rendering import snapshot_view
 from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import signature_add, signature_confirm
+from tests.exports.pdf_reading import (
+    FRENCH_CURLY,
+    KHMER_COENG,
+    KHMER_SWITZERLAND,
+    KHMER_TRIISAP,
+    fonts_of,
+    pdftotext_text,
+    pypdf_text,
+    reads_as,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +217,36 @@ def test_the_bench_letter_renders():
     timing = bench_pdf.measure(3)
 
     assert (timing.signatories, timing.pages) == (3, 2)
+
+
+def test_every_name_reads_back_from_the_pdf_as_written(finalized):
+    snapshot = finalized([
+        (KHMER_COENG, "", "KH"),
+        (KHMER_TRIISAP, "", "KH"),
+        (f"សមាគមខ្មែរនៅ{KHMER_SWITZERLAND}", "", "CH"),
+        (FRENCH_CURLY, "", "FR"),
+        (KHMER, "ខ្មែរ", "KH"),  # the first name again: the same glyphs read the same
+    ])  # fmt: skip
+
+    pdf = render_letter_pdf(snapshot)
+
+    names = [KHMER_COENG, KHMER_TRIISAP, f"សមាគមខ្មែរនៅ{KHMER_SWITZERLAND}", FRENCH_CURLY]
+    for reader in (pypdf_text, pdftotext_text):
+        text = reader(pdf)
+        for name in names:
+            assert reads_as(text, name), (reader.__name__, name, text[-600:])
+        assert reads_as(text, "Switzerland"), reader.__name__
+
+
+def test_the_pdf_embeds_only_the_fonts_shipped_with_cosign(finalized):
+    snapshot = finalized([(KHMER, "", "KH"), (FRENCH_CURLY, "", "FR")])
+
+    fonts = fonts_of(render_letter_pdf(snapshot))
+
+    assert {name for name, _embedded in fonts} <= {
+        "Cosign-Serif", "Cosign-Serif-Bold", "Cosign-Serif-Italic", "Cosign-Serif-Bold-Italic",
+        "Cosign-Sans", "Cosign-Serif-Khmer", "Cosign-Serif-Khmer-Bold", "Cosign-Sans-Khmer",
+        "Cosign-Sans-Khmer-Bold",
+    }, fonts  # fmt: skip
+    assert {"Cosign-Serif", "Cosign-Serif-Khmer", "Cosign-Sans"} <= {n for n, _e in fonts}
+    assert all(embedded == "yes" for _name, embedded in fonts)

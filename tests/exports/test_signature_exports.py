@@ -15,6 +15,16 @@ from openpyxl import load_workbook
 from letters_app.exports import signatures as exports
 from letters_app.models import Signature
 from letters_app.services.signatures import signature_add, signature_confirm
+from tests.exports.pdf_reading import (
+    FRENCH_CURLY,
+    KHMER_COENG,
+    KHMER_SWITZERLAND,
+    KHMER_TRIISAP,
+    fonts_of,
+    pdftotext_text,
+    pypdf_text,
+    reads_as,
+)
 from tests.factories import SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,8 +239,22 @@ def test_pdf_lists_the_numbered_names_with_khmer(signed, tmp_path):
                           text=True, check=True).stdout  # fmt: skip
     assert "1. Association TEP NIMITH (ATN), France" in text
     assert FRENCH in text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    assert "Khmer-OS" in fonts
+    assert {name for name, _embedded in fonts_of(pdf)} == {
+        "Cosign-Serif", "Cosign-Serif-Bold", "Cosign-Serif-Khmer", "Cosign-Sans",
+    }  # fmt: skip
+
+
+def test_pdf_names_read_back_as_written(open_letter):
+    names = [KHMER_COENG, KHMER_TRIISAP, f"{KHMER_SWITZERLAND} {KHMER_COENG}", FRENCH_CURLY]
+    for n, name in enumerate(names):
+        sign(open_letter, n, name=name, country="KH")
+
+    pdf = exports.pdf_bytes(public(open_letter), title=open_letter.title)
+
+    for reader in (pypdf_text, pdftotext_text):
+        text = reader(pdf)
+        for n, name in enumerate(names, start=1):
+            assert reads_as(text, f"{n}. {name}, Cambodia"), (reader.__name__, name, text)
 
 
 def test_across_letters_each_row_names_its_letter(signed, coordinator):

@@ -51,7 +51,7 @@ class LetterSnapshot(models.Model):
         """Whether the content may be published: snapshots made before recipients' e-mail
         addresses were left out of it hold them, and cannot drop them without changing the
         SHA-256 they were sent with."""
-        return not any("email" in r for r in self.content["recipients"])
+        return not any("email" in r for r in self.content.get("recipients", []))
 
     def pdf_name(self, language: str = "") -> str:
         """The stored PDF in `language` (empty: the original's), or "" when none was made."""

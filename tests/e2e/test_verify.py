@@ -29,7 +29,7 @@ def finalized_letter(coordinator, django_capture_on_commit_callbacks):
 
 
 def test_a_reader_runs_the_command_the_page_shows_and_gets_the_hash_it_shows(
-    finalized_letter, live_server, settings, page
+    finalized_letter, live_server, settings, page, artifacts_dir
 ):
     settings.SITE_URL = live_server.url
     page.goto(f"{live_server.url}/fr/letters/{finalized_letter.slug}/")
@@ -40,6 +40,7 @@ def test_a_reader_runs_the_command_the_page_shows_and_gets_the_hash_it_shows(
     expect(commands.first).to_be_visible()
     shown = page.locator("#verify small code").inner_text()
     assert shown == LetterSnapshot.objects.get(letter=finalized_letter).sha256
+    page.screenshot(path=artifacts_dir / "verify-public-page.png", full_page=True)
 
     for command in commands.all_inner_texts():
         output = subprocess.run(

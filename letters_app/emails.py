@@ -117,7 +117,7 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     coordinator = delivery.letter.created_by
     message = _build(
         "letter_delivery",
-        {"lv": lv, "letter_text": letter_text, "letter_html": letter_html},
+        {"lv": lv, "letter_text": letter_text, "letter_html": letter_html, "snapshot": snapshot},
         to=delivery.email,
         language=language,
         reply_to=[coordinator.email] if coordinator.email else [],

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +39,19 @@ class LetterSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.letter} ({self.sha256[:12]})"
+
+    def get_absolute_url(self):
+        """The frozen content as JSON, at one address whatever the language of the page that
+        links to it."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return reverse("public:letter-json", kwargs={"slug": self.letter.slug})
+
+    @property
+    def is_publishable(self) -> bool:
+        """Whether the content may be published: snapshots made before recipients' e-mail
+        addresses were left out of it hold them, and cannot drop them without changing the
+        SHA-256 they were sent with."""
+        return not any("email" in r for r in self.content.get("recipients", []))
 
     def pdf_name(self, language: str = "") -> str:
         """The stored PDF in `language` (empty: the original's), or "" when none was made."""

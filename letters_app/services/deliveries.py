@@ -76,7 +76,8 @@ def _recipient_language_problems(letter: Letter) -> list[str]:
 
 
 def snapshot_content(letter: Letter) -> dict:
-    """The letter as it will be sent, in a canonical form that the SHA-256 covers."""
+    """The letter as it will be sent: what the SHA-256 covers. Published as it is (public
+    letter-json), so it holds only what the letter shows: no recipient's e-mail address."""
     version = LetterVersion.objects.get(letter=letter, number=letter.version)
     letter_recipients = list(letter.letter_recipients.select_related("recipient"))
     # Every ready translation of the present text is frozen, whoever receives it: the public
@@ -103,7 +104,6 @@ def snapshot_content(letter: Letter) -> dict:
             {
                 "id": lr.recipient.pk,
                 "address_lines": lr.recipient.address_lines,
-                "email": lr.recipient.email,
                 "salutation": lr.recipient.salutation,
                 "language": lr.language or letter.language,
             }
@@ -113,9 +113,14 @@ def snapshot_content(letter: Letter) -> dict:
     }
 
 
+def canonical_json(content: dict) -> bytes:
+    """The form the SHA-256 is taken of, and the bytes the public JSON serves (README,
+    "Verifying a delivered letter"): keys sorted, no spaces, characters as UTF-8, not escaped."""
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
 def content_sha256(content: dict) -> str:
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("letters/<slug:slug>/", public.letter_detail, name="letter-detail"),
     path("letters/<slug:slug>/letter.pdf", public.letter_pdf, name="letter-pdf"),
+    path("letters/<slug:slug>/letter.json", public.letter_json, name="letter-json"),
     path("letters/<slug:slug>/sign/", public.letter_sign, name="letter-sign"),
     path("letters/<slug:slug>/sign/done/", public.letter_sign_done, name="letter-sign-done"),
     path("letters/<slug:slug>/sign/resend/", public.letter_resend, name="letter-resend"),

@@ -8,7 +8,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from letters_app.forms.public import (
 from letters_app.models import Letter, LetterTranslation, Signature
 from letters_app.rendering import letter_view
 from letters_app.services import signatures as signature_services
+from letters_app.services.deliveries import canonical_json
 
 PER_PAGE = 100
 FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
@@ -120,6 +121,17 @@ def letter_pdf(request, slug):
     return FileResponse(
         snapshot.pdf.storage.open(name, "rb"), filename=f"{letter.slug}{suffix}.pdf"
     )
+
+
+def letter_json(request, slug):
+    """The frozen letter exactly as its SHA-256 was taken: `sha256sum` of these bytes is it."""
+    letter = selectors.letter_get_public(slug)
+    snapshot = getattr(letter, "snapshot", None)
+    if letter.status not in FROZEN or snapshot is None or not snapshot.is_publishable:
+        raise Http404
+    response = HttpResponse(canonical_json(snapshot.content), content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="{letter.slug}.json"'
+    return response
 
 
 def letter_detail(request, slug):

@@ -65,13 +65,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server():
+def smtp_start() -> Controller:
     """A real SMTP server on 127.0.0.1; `.inbox.messages` holds (recipients, message) pairs."""
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     controller.inbox = inbox
+    return controller
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 for one test (see smtp_start)."""
+    controller = smtp_start()
     yield controller
     controller.stop()
 
@@ -97,17 +103,55 @@ def broker_is_redis() -> bool:
     return celery_app.conf.broker_url.startswith(("redis://", "rediss://"))
 
 
+def worker_env_for(extra: dict) -> dict:
+    """The environment of a worker on the configured broker and the test database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "letters_app.settings",
+        **extra,
+    }
+
+
+def worker_launch(
+    env: dict, log_path: Path, *, name: str, pool: str = "solo", concurrency: int = 1
+) -> subprocess.Popen:
+    """Start a real Celery worker in its own process and return it once it is ready, its log
+    at `.log_path` and open at `.log`."""
+    log = log_path.open("w+")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "letters_app", "worker", f"--pool={pool}",
+         f"--concurrency={concurrency}", f"--hostname={name}-{os.getpid()}@%h",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    worker.log_path, worker.log = log_path, log
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail("Celery worker did not start:\n" + log_path.read_text())
+        time.sleep(0.2)
+    return worker
+
+
+def worker_stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    worker.log.close()
+
+
 @pytest.fixture
 def start_worker(transactional_db, tmp_path, worker_env):
     """Start real Celery workers, each in its own process, on the configured broker and the test
     database: `start_worker(pool="prefork", concurrency=2)` returns the process once it is
     ready, its log at `.log_path`. Every worker still running is stopped at the end."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "letters_app.settings",
-        **worker_env,
-    }
+    env = worker_env_for(worker_env)
     # Tasks queued by earlier tests that had no worker would otherwise reach this one and may
     # name rows of this test's database that happen to have the same ids.
     celery_app.control.purge()
@@ -115,34 +159,16 @@ def start_worker(transactional_db, tmp_path, worker_env):
 
     def start(*, pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
         n = len(started) + 1
-        log_path = tmp_path / f"worker-{n}.log"
-        log = log_path.open("w+")
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "letters_app", "worker", f"--pool={pool}",
-             f"--concurrency={concurrency}", f"--hostname=worker{n}-{os.getpid()}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        worker = worker_launch(
+            env, tmp_path / f"worker-{n}.log", name=f"worker{n}", pool=pool,
+            concurrency=concurrency,
         )  # fmt: skip
-        worker.log_path = log_path
-        started.append((worker, log))
-        deadline = time.monotonic() + 60
-        while "ready." not in log_path.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                worker.kill()
-                pytest.fail("Celery worker did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
+        started.append(worker)
         return worker
 
     yield start
-    for worker, log in started:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        log.close()
+    for worker in started:
+        worker_stop(worker)
 
 
 @pytest.fixture

@@ -81,6 +81,7 @@
     }
 
     rows().forEach(showButtons);
+    results.classList.add("recipient-scripted"); // a directory entry is ticked, not numbered
     document.querySelectorAll("[data-without-script]").forEach(function (hint) {
       hint.hidden = true;
     });

@@ -82,3 +82,34 @@ def test_coordinator_finds_a_recipient_past_the_first_page_and_puts_it_first(
     to_block = page.locator(".letter-to address")
     expect(to_block.nth(0)).to_contain_text("National Assembly of Zambia")
     expect(to_block.nth(2)).to_contain_text("Professor Li Wei")
+
+
+def test_without_javascript_a_place_number_makes_the_main_addressee(live_server, browser):
+    coordinator = UserFactory(username="dara", password=PASSWORD)
+    speaker = RecipientFactory(
+        name="Nelly Mutti", title="Speaker", institution="National Assembly", country="ZM"
+    )
+    first, second = RecipientFactory(name="Ana Ruiz"), RecipientFactory(name="Li Wei")
+    letter = LetterFactory(created_by=coordinator, recipients=[first, second])
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/coordinate/letters/{letter.pk}/recipients/")
+    page.get_by_label("Username").fill("dara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("button", name="Move up")).to_have_count(0)  # arrows need the script
+    page.get_by_label("Search the directory").fill("Zambia")
+    page.get_by_role("button", name="Search").click()
+    found = page.locator("#directory-results li")
+    expect(found).to_have_count(1)
+    found.get_by_role("checkbox").check()
+    found.get_by_label("Place in the To: block").fill("1")
+    page.get_by_role("button", name="Save the recipients").click()
+    expect(page.get_by_text("The recipients are saved.")).to_be_visible()
+    chosen = page.locator("#chosen-recipients > li")
+    expect(chosen.nth(0)).to_contain_text("Nelly Mutti")
+    expect(chosen.nth(0).get_by_label("Place in the To: block")).to_have_value("1")
+    expect(chosen.nth(1)).to_contain_text("Ana Ruiz")
+    assert [lr.recipient for lr in letter.letter_recipients.all()] == [speaker, first, second]
+    context.close()

@@ -1,5 +1,7 @@
 """Forms for coordinators: they validate; the views hand the cleaned data to a service."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -142,11 +144,11 @@ class RecipientChoiceForm(ServiceErrorsMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, saved: list[Recipient] = (), **kwargs):
+    def __init__(self, *args, saved: Iterable[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        # Where each recipient stood when the page was drawn: a number left as drawn yields
-        # to one the coordinator typed.
-        self.saved_places = {str(r.pk): place for place, r in enumerate(saved, start=1)}
+        # Where each recipient stood when the page was drawn (`saved`: their ids in order): a
+        # number left as drawn yields to one the coordinator typed.
+        self.saved = saved
 
     def clean_recipients(self) -> list[Recipient]:
         """The ticked recipients in the order of the To: block: by the place number given to
@@ -154,13 +156,14 @@ class RecipientChoiceForm(ServiceErrorsMixin, forms.Form):
         a number, after those with one, in the order they were posted."""
         chosen = {str(r.pk): r for r in self.cleaned_data["recipients"]}
         posted = dict.fromkeys(self.data.getlist(self.add_prefix("recipients")))
+        saved_places = {str(pk): place for place, pk in enumerate(self.saved, start=1)}
 
         def key(item):
             index, pk = item
             place = self._place(pk)
             if place is None:
                 return (1, 0, 0, index)
-            return (0, place, place == self.saved_places.get(pk), index)
+            return (0, place, place == saved_places.get(pk), index)
 
         ordered = sorted(((i, pk) for i, pk in enumerate(posted) if pk in chosen), key=key)
         return [chosen[pk] for _index, pk in ordered]

@@ -172,7 +172,7 @@ def letter_preview(request, pk):
 @login_required
 def letter_recipients(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
-    saved = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
+    saved = letter.letter_recipients.values_list("recipient_id", flat=True)
     form = RecipientChoiceForm(request.POST if request.method == "POST" else None, saved=saved)
     if request.method == "POST" and form.is_valid():
         try:

@@ -58,6 +58,9 @@ def template_list_active() -> QuerySet[LetterTemplate]:
 
 
 def recipient_list_directory(*, query: str = "", kind: str = "") -> QuerySet[Recipient]:
+    """The directory in its own order, narrowed to entries matching every word of `query` in
+    the name, title or institution, or naming the country (its code, or its name in English or
+    in the language of the page)."""
     qs = Recipient.objects.all()
     if kind:
         qs = qs.filter(kind=kind)
@@ -67,8 +70,21 @@ def recipient_list_directory(*, query: str = "", kind: str = "") -> QuerySet[Rec
             | Q(title__icontains=word)
             | Q(institution__icontains=word)
             | Q(country__iexact=word)
+            | Q(country__in=_country_codes_named(word))
         )
     return qs
+
+
+def _country_codes_named(word: str) -> list[str]:
+    """The codes of the countries whose name contains `word`, in English or the active language."""
+    from django.utils import translation
+    from django_countries import countries
+
+    word = word.casefold()
+    codes = {code for code, name in countries if word in name.casefold()}
+    with translation.override("en"):
+        codes |= {code for code, name in countries if word in name.casefold()}
+    return sorted(codes)
 
 
 # What a public list shows of a signature; the e-mail address is not even loaded.

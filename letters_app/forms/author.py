@@ -1,5 +1,7 @@
 """Forms for coordinators: they validate; the views hand the cleaned data to a service."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -142,15 +144,44 @@ class RecipientChoiceForm(ServiceErrorsMixin, forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, saved: Iterable[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Where each recipient stood when the page was drawn (`saved`: their ids in order): a
+        # number left as drawn yields to one the coordinator typed.
+        self.saved = saved
+
     def clean_recipients(self) -> list[Recipient]:
-        """The chosen recipients in the order they were posted: the order of the To: block."""
+        """The ticked recipients in the order of the To: block: by the place number given to
+        each (1 first); one typed over the number shown goes before one left as it was; without
+        a number, after those with one, in the order they were posted."""
         chosen = {str(r.pk): r for r in self.cleaned_data["recipients"]}
-        posted = self.data.getlist(self.add_prefix("recipients"))
-        return [chosen[pk] for pk in dict.fromkeys(posted) if pk in chosen]
+        posted = dict.fromkeys(self.data.getlist(self.add_prefix("recipients")))
+        saved_places = {str(pk): place for place, pk in enumerate(self.saved, start=1)}
+
+        def key(item):
+            index, pk = item
+            place = self._place(pk)
+            if place is None:
+                return (1, 0, 0, index)
+            return (0, place, place == saved_places.get(pk), index)
+
+        ordered = sorted(((i, pk) for i, pk in enumerate(posted) if pk in chosen), key=key)
+        return [chosen[pk] for _index, pk in ordered]
+
+    def _place(self, pk: str) -> int | None:
+        try:
+            return int(self.data.get(self.add_prefix(f"position-{pk}"), "").strip())
+        except ValueError:
+            return None  # blank or not a number: after the numbered ones
 
 
 class RecipientForm(ServiceErrorsMixin, forms.ModelForm):
     prefix = "new"
+    first = forms.BooleanField(
+        label=_("Main addressee: first in the To: block"),
+        help_text=_("Otherwise the new recipient comes after the others."),
+        required=False,
+    )
 
     class Meta:
         model = Recipient

@@ -199,7 +199,10 @@ def letter_update(
 
 @transaction.atomic
 def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor) -> None:
-    """Replace the letter's recipients, keeping the given order. Audited."""
+    """Replace the letter's recipients, the first the main addressee: the given order is the
+    To: block's everywhere the letter shows. Audited."""
+    # Locked and read again: finalizing, which freezes the recipients, waits for this or wins.
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _refuse_unless_editable(letter)
     before = list(letter.letter_recipients.values_list("recipient_id", flat=True))
     after = [r.pk for r in recipients]
@@ -215,12 +218,15 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
 
 
 @transaction.atomic
-def letter_add_new_recipient(*, letter: Letter, actor, **fields) -> Recipient:
-    """Add an addressee to the directory and append it to the letter's recipients. Audited."""
+def letter_add_new_recipient(*, letter: Letter, actor, first: bool = False, **fields) -> Recipient:
+    """Add an addressee to the directory and to the letter's recipients, last or, as the main
+    addressee, `first`. Audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _refuse_unless_editable(letter)
     recipient = recipient_create(actor=actor, **fields)
     current = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
-    letter_set_recipients(letter=letter, recipients=[*current, recipient], actor=actor)
+    chosen = [recipient, *current] if first else [*current, recipient]
+    letter_set_recipients(letter=letter, recipients=chosen, actor=actor)
     return recipient
 
 
@@ -417,6 +423,7 @@ def translation_delete(*, translation: LetterTranslation, actor) -> None:
 def letter_set_recipient_languages(*, letter: Letter, languages: dict[int, str], actor) -> None:
     """Choose the language each recipient is sent ("" or the original's: the original), among
     the letter's translations; finalizing checks they are ready. Audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _refuse_unless_editable(letter)
     offered = set(letter.translations.values_list("language", flat=True))
     changed = {}

@@ -172,7 +172,8 @@ def letter_preview(request, pk):
 @login_required
 def letter_recipients(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
-    form = RecipientChoiceForm(request.POST if request.method == "POST" else None)
+    saved = letter.letter_recipients.values_list("recipient_id", flat=True)
+    form = RecipientChoiceForm(request.POST if request.method == "POST" else None, saved=saved)
     if request.method == "POST" and form.is_valid():
         try:
             letter_services.letter_set_recipients(
@@ -218,13 +219,14 @@ def _recipients_page(request, letter, *, choose_form=None, add_form=None, langua
         checked = set(choose_form.data.getlist("recipients"))
     else:
         checked = {str(r.pk) for r in current}
+    found_page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "letter": letter,
         "search": search,
         "searching": bool(query.get("q") or query.get("kind")),
         "current": current,
-        "found": list(found[:DIRECTORY_PAGE_SIZE]),
-        "found_count": found.count(),
+        "found": list(found_page),
+        "found_page": found_page,
         "checked": checked,
         "choose_form": choose_form or RecipientChoiceForm(),
         "add_form": add_form or RecipientForm(),

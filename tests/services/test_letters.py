@@ -19,8 +19,10 @@ from letters_app.services.letters import (
     letter_publish_problems,
     letter_remove_coordinator,
     letter_reopen,
+    letter_set_recipient_languages,
     letter_set_recipients,
     letter_update,
+    translation_save,
 )
 from letters_app.services.signatures import (
     signature_add,
@@ -449,6 +451,42 @@ def test_set_recipients_keeps_the_order_and_records_it(coordinator, letter, reci
     assert event.detail == {"recipients": [other.pk, recipient.pk]}
     letter_set_recipients(letter=letter, recipients=[other, recipient], actor=coordinator)
     assert AuditEvent.objects.filter(letter=letter, action="letter.recipients").count() == 1
+
+
+def test_add_new_recipient_first_makes_it_the_main_addressee(coordinator, letter, recipient):
+    other = RecipientFactory()
+    letter_set_recipients(letter=letter, recipients=[recipient, other], actor=coordinator)
+    letter.letter_recipients.filter(recipient=other).update(language="fr")
+    main = letter_add_new_recipient(
+        letter=letter, actor=coordinator, first=True, institution="Assemblée nationale"
+    )
+    assert [lr.recipient for lr in letter.letter_recipients.all()] == [main, recipient, other]
+    assert [lr.language for lr in letter.letter_recipients.all()] == ["", "", "fr"]
+    event = AuditEvent.objects.filter(letter=letter, action="letter.recipients").latest("pk")
+    assert event.detail == {"recipients": [main.pk, recipient.pk, other.pk]}
+
+
+@pytest.mark.parametrize("status", [S.FINALIZED, S.SENT])
+def test_recipients_cannot_change_once_frozen_even_from_a_page_loaded_before(
+    coordinator, letter, recipient, status
+):
+    """A co-coordinator finalizes while the recipients page is open: its save is refused."""
+    other = RecipientFactory()
+    translation_save(letter=letter, language="fr", data={"title": "Lettre"}, actor=coordinator)
+    loaded = Letter.objects.get(pk=letter.pk)
+    Letter.objects.filter(pk=letter.pk).update(status=status)
+    with pytest.raises(ValidationError):
+        letter_set_recipients(letter=loaded, recipients=[other, recipient], actor=coordinator)
+    with pytest.raises(ValidationError):
+        letter_add_new_recipient(letter=loaded, actor=coordinator, institution="Sénat")
+    with pytest.raises(ValidationError):
+        letter_set_recipient_languages(
+            letter=loaded, languages={recipient.pk: "fr"}, actor=coordinator
+        )
+    assert [(lr.recipient, lr.language) for lr in letter.letter_recipients.all()] == [
+        (recipient, "")
+    ]
+    assert not Recipient.objects.filter(institution="Sénat").exists()
 
 
 def test_add_new_recipient_creates_and_appends(coordinator, letter, recipient):

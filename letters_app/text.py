@@ -50,9 +50,7 @@ class Change:
 
 # A sentence: an optional list marker, then up to a full stop, question or exclamation mark
 # (with any closing quote or bracket) before a space, a Khmer khan (។ ៕), or the end of the line.
-_SENTENCE = re.compile(
-    r"(?:(?:\d+[.)]|[-*+>])\s+)?\S.*?(?:[.!?…]+[\"'”’»)\]*_]*(?=\s|$)|[។៕]+|$)"
-)
+_SENTENCE = re.compile(r"(?:(?:\d+[.)]|[-*+>])\s+)?\S.*?(?:[.!?…]+[\"'”’»)\]*_]*(?=\s|$)|[។៕]+|$)")
 
 
 def _paragraphs(text: str) -> list[str]:

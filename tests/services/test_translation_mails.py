@@ -1,8 +1,6 @@
 """Signers are written to in the language they signed in; each recipient is sent the letter, and
 its PDF, in the language the coordinator chose for them."""
 
-import datetime
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -15,7 +13,6 @@ from letters_app.services.letters import (
     letter_close,
     letter_set_recipient_languages,
     letter_update,
-    translation_mark_ready,
     translation_save,
 )
 from letters_app.services.signatures import signature_add, signature_confirm

@@ -196,7 +196,7 @@ def letter_update(
     letter.save()
     if approval_dropped:
         signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more
-    detail = {"fields": changed, "version": letter.version}
+    detail = {"fields": changed, "version": letter.version} if new_version else {"fields": changed}
     if signers:
         detail["notified"] = signatures_notify_new_version(letter=letter)
     audit_record(letter=letter, actor=actor, action="letter.edited", **detail)

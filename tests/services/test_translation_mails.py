@@ -17,6 +17,7 @@ from letters_app.services.letters import (
 )
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory, SignatureFactory
+from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.django_db
@@ -90,17 +91,18 @@ def test_a_draft_translation_is_not_mailed(open_letter, coordinator):
         ("km", "បានដកចេញ៖", "បានបន្ថែម៖", "ដកស្រង់ពីអត្ថបទដើមនៃលិខិត។"),
     ],
 )
+@pytest.mark.usefixtures("eager_tasks")
 def test_the_new_version_mail_shows_what_changed_labelled_in_the_signers_language(
-    open_letter, coordinator, language, removed, added, quoted
+    open_letter, coordinator, language, removed, added, quoted, django_capture_on_commit_callbacks
 ):
     translate(open_letter, "fr", FRENCH, coordinator)
     signature = sign_in(open_letter, language)
     signature_confirm(signature=signature)
     body = open_letter.body.replace("**urge** you to act.", "**urge** you to act today.")
-    letter_update(letter=open_letter, data={"body": body}, actor=coordinator,
-                  confirm_new_version=True)  # fmt: skip
-    signature.refresh_from_db()
-    message = emails.signature_new_version(signature)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_update(letter=open_letter, data={"body": body}, actor=coordinator,
+                      confirm_new_version=True)  # fmt: skip
+    [message] = mail.outbox
 
     assert message.extra_headers["Content-Language"] == language
     assert (

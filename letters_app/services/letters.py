@@ -27,7 +27,7 @@ from letters_app.services.signatures import (
     signatures_notify_new_version,
     signatures_publish_confirmed,
 )
-from letters_app.text import text_fields_normalize
+from letters_app.text import text_fields_normalize, text_normalize
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
@@ -115,7 +115,7 @@ def letter_create(*, template: LetterTemplate, actor, title: str = "") -> Letter
     for name, value in text.items():
         setattr(letter, name, value)
     if title:
-        letter.title = title
+        letter.title = text_normalize(title)
     letter.slug = _unique_slug(letter.title)
     letter.full_clean()
     letter.save()

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
 from letters_app.rendering import snapshot_render
+from letters_app.selectors import letter_changes_since
 
 
 def _build(
@@ -86,15 +87,14 @@ def signature_already_signed(signature: Signature) -> EmailMultiAlternatives:
 
 
 def signature_new_version(signature: Signature) -> EmailMultiAlternatives:
-    """The new text in the signer's language when its translation is up to date, else the
-    original (a new version usually leaves the translations behind until they are redone)."""
-    from letters_app.rendering import render_letter_text
-
+    """What changed in the text since the signer signed it, added and removed, labelled in the
+    signer's language and quoted as the original has it (the versions are the original's)."""
     letter = signature.letter
-    translated = ready_translation(letter, signer_language(signature))
-    current = translated if translated and not translated.is_outdated else None
     return _signer_mail(
-        "signature_new_version", signature, letter_text=render_letter_text(letter, None, current)
+        "signature_new_version",
+        signature,
+        changes=letter_changes_since(letter, signature.version),
+        diff_language=letter.language,
     )
 
 

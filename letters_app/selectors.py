@@ -2,6 +2,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from letters_app.models import Letter, LetterTemplate, Recipient, Signature
+from letters_app.text import Change, text_diff
 
 
 def user_can_coordinate(user, letter: Letter) -> bool:
@@ -27,6 +28,17 @@ def letter_get_for_coordinator(user, pk: int) -> Letter:
     if letter is None or not user_can_coordinate(user, letter):
         raise Http404
     return letter
+
+
+def letter_changes_since(letter: Letter, number: int) -> list[Change] | None:
+    """What changed in the letter's text from version `number` to its present one; None when
+    there is no such version (or no later one)."""
+    if number >= letter.version:
+        return None
+    versions = {v.number: v for v in letter.versions.filter(number__in=[number, letter.version])}
+    if len(versions) != 2:
+        return None
+    return text_diff(versions[number], versions[letter.version])
 
 
 def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter:

@@ -23,6 +23,7 @@ from letters_app.models import (
 )
 from letters_app.services import imports as import_services
 from letters_app.services.signatures import ACCEPTS
+from letters_app.text import text_fields_normalize
 
 CONFIRM_FIELD = "confirm_new_version"
 
@@ -36,6 +37,14 @@ class ServiceErrorsMixin:
                 self.add_error(field if field in self.fields else None, messages)
         else:
             self.add_error(None, exc.messages)
+
+
+class TextNormalizeMixin:
+    """The letter's text as the services store and compare it: a browser sends CRLF line
+    endings, and a text the coordinator did not touch must not read as changed."""
+
+    def clean(self):
+        return text_fields_normalize(super().clean())
 
 
 class LetterNewForm(ServiceErrorsMixin, forms.Form):
@@ -54,7 +63,7 @@ class LetterNewForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class LetterForm(ServiceErrorsMixin, forms.ModelForm):
+class LetterForm(TextNormalizeMixin, ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Letter
         fields = [
@@ -402,7 +411,7 @@ class TranslationNewForm(forms.Form):
         self.fields["language"].choices = [c for c in LETTER_LANGUAGES if c[0] not in taken]
 
 
-class TranslationForm(ServiceErrorsMixin, forms.ModelForm):
+class TranslationForm(TextNormalizeMixin, ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = LetterTranslation
         fields = list(TRANSLATED_FIELDS)

@@ -27,6 +27,7 @@ from letters_app.services.signatures import (
     signatures_notify_new_version,
     signatures_publish_confirmed,
 )
+from letters_app.text import text_fields_normalize, text_normalize
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
@@ -110,10 +111,11 @@ def letter_create(*, template: LetterTemplate, actor, title: str = "") -> Letter
         accepts_individuals=template.accepts_individuals,
         accepts_mps=template.accepts_mps,
     )
-    for name in TEXT_FIELDS:
-        setattr(letter, name, getattr(template, name))
+    text = text_fields_normalize({name: getattr(template, name) for name in TEXT_FIELDS})
+    for name, value in text.items():
+        setattr(letter, name, value)
     if title:
-        letter.title = title
+        letter.title = text_normalize(title)
     letter.slug = _unique_slug(letter.title)
     letter.full_clean()
     letter.save()
@@ -166,10 +168,14 @@ def letter_update(
     *, letter: Letter, data: dict, actor, confirm_new_version: bool = False
 ) -> Letter:
     """Save edits; after publishing, a change of text makes a new version and e-mails the signers
-    (on commit), which must be confirmed when there are any. Audited."""
+    (on commit), which must be confirmed when there are any. The text is compared and stored
+    normalized (line endings, trailing spaces, NFC), so only a change a reader sees counts.
+    Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     _refuse_unless_editable(letter)
-    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(letter, f) != data[f]]
+    data = text_fields_normalize(data)
+    stored = text_fields_normalize({f: getattr(letter, f) for f in EDITABLE_FIELDS})
+    changed = [f for f in EDITABLE_FIELDS if f in data and stored[f] != data[f]]
     if not changed:
         return letter
     letter_signing_forget(letter.slug, data.get("slug") or letter.slug)
@@ -190,7 +196,7 @@ def letter_update(
     letter.save()
     if approval_dropped:
         signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more
-    detail = {"fields": changed, "version": letter.version}
+    detail = {"fields": changed, "version": letter.version} if new_version else {"fields": changed}
     if signers:
         detail["notified"] = signatures_notify_new_version(letter=letter)
     audit_record(letter=letter, actor=actor, action="letter.edited", **detail)
@@ -358,7 +364,9 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
         translation = LetterTranslation(
             letter=letter, language=language, source_version=letter.version
         )
-    changed = [f for f in TRANSLATED_FIELDS if f in data and getattr(translation, f) != data[f]]
+    data = text_fields_normalize(data, TRANSLATED_FIELDS)
+    stored = text_fields_normalize({f: getattr(translation, f) for f in TRANSLATED_FIELDS})
+    changed = [f for f in TRANSLATED_FIELDS if f in data and stored[f] != data[f]]
     if not changed and not created:
         return translation
     for name in changed:

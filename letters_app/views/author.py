@@ -59,6 +59,7 @@ from letters_app.services import imports as import_services
 from letters_app.services import letters as letter_services
 from letters_app.services import press as press_services
 from letters_app.services import signatures as signature_services
+from letters_app.text import text_diff
 
 DIRECTORY_PAGE_SIZE = 50
 SIGNATURES_PAGE_SIZE = 50
@@ -371,10 +372,11 @@ def letter_history(request, pk):
         (event, ACTION_LABELS.get(event.action, event.action), _event_detail(event))
         for event in letter.audit_events.select_related("actor")
     ]
-    versions = [
-        (version, render_letter_html(letter, version))
-        for version in letter.versions.select_related("created_by").order_by("-number")
-    ]
+    versions, previous = [], None
+    for version in letter.versions.select_related("created_by").order_by("number"):
+        changes = text_diff(previous, version) if previous else None
+        versions.insert(0, (version, changes, render_letter_html(letter, version)))
+        previous = version
     context = {"letter": letter, "events": events, "versions": versions}
     return render(request, "author/letter_history.html", context)
 

@@ -291,10 +291,12 @@ def signature_manage(request, pk, token):
         else:
             messages.success(request, _("Your entry is corrected."))
             return redirect("public:signature-manage", pk=pk, token=token)
+    outdated = changeable and signature.version < signature.letter.version
     return render(request, "public/signature_manage.html", {
         "signature": signature, "letter": signature.letter, "form": form, "token": token,
-        "changeable": changeable,
-        "outdated": changeable and signature.version < signature.letter.version,
+        "changeable": changeable, "outdated": outdated,
+        "changes": selectors.letter_changes_since(signature.letter, signature.version)
+        if outdated else None,
     })  # fmt: skip
 
 

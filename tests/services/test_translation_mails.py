@@ -1,8 +1,6 @@
 """Signers are written to in the language they signed in; each recipient is sent the letter, and
 its PDF, in the language the coordinator chose for them."""
 
-import datetime
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -15,11 +13,11 @@ from letters_app.services.letters import (
     letter_close,
     letter_set_recipient_languages,
     letter_update,
-    translation_mark_ready,
     translation_save,
 )
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory, SignatureFactory
+from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.django_db
@@ -86,30 +84,37 @@ def test_a_draft_translation_is_not_mailed(open_letter, coordinator):
     assert message.extra_headers["Content-Language"] == "fr"
 
 
-def test_the_new_version_mail_carries_the_new_text_in_the_signers_language(
-    open_letter, coordinator
+@pytest.mark.parametrize(
+    ("language", "removed", "added", "quoted"),
+    [
+        ("fr", "Supprimé :", "Ajouté :", "Cité d'après le texte original de la lettre."),
+        ("km", "បានដកចេញ៖", "បានបន្ថែម៖", "ដកស្រង់ពីអត្ថបទដើមនៃលិខិត។"),
+    ],
+)
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_new_version_mail_shows_what_changed_labelled_in_the_signers_language(
+    open_letter, coordinator, language, removed, added, quoted, django_capture_on_commit_callbacks
 ):
-    open_letter.letter_date = datetime.date(2026, 12, 1)
-    open_letter.save()
     translate(open_letter, "fr", FRENCH, coordinator)
-    signature = sign_in(open_letter, "fr")
+    signature = sign_in(open_letter, language)
     signature_confirm(signature=signature)
-    letter = letter_update(letter=open_letter, data={"body": "A new body."}, actor=coordinator,
-                           confirm_new_version=True)  # fmt: skip
-    # Outdated by the new version, the translation is not the new text: the original is.
-    signature.refresh_from_db()
-    assert "A new body." in emails.signature_new_version(signature).body
+    body = open_letter.body.replace("**urge** you to act.", "**urge** you to act today.")
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_update(letter=open_letter, data={"body": body}, actor=coordinator,
+                      confirm_new_version=True)  # fmt: skip
+    [message] = mail.outbox
 
-    translation_save(
-        letter=letter, language="fr", data={"body": "Un corps neuf."}, actor=coordinator
-    )
-    translation_mark_ready(translation=letter.translations.get(), actor=coordinator)
-    message = emails.signature_new_version(signature)
-
-    assert "Un corps neuf." in message.body
-    assert "A new body." not in message.body
-    assert "1 décembre 2026" in message.body  # the date as French writes it
-    assert message.extra_headers["Content-Language"] == "fr"
+    assert message.extra_headers["Content-Language"] == language
+    assert (
+        f"- {removed} We, the undersigned organizations, **urge** you to act.\n"
+        f"+ {added} We, the undersigned organizations, **urge** you to act today.\n"
+    ) in message.body
+    assert quoted in message.body  # the changes are the original's, in English
+    assert "First demand" not in message.body  # not the whole text again
+    assert "Removed:" not in message.body and "Added:" not in message.body
+    html = message.alternatives[0][0]
+    assert f"<strong>{removed}</strong>" in html and f"<strong>{added}</strong>" in html
+    assert '<ins lang="en"' in html
 
 
 def test_an_imported_signature_has_no_language_and_gets_the_original(open_letter, coordinator):

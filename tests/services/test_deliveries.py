@@ -414,21 +414,51 @@ def test_retry_delays_stay_under_the_cap_and_the_visibility_timeout(settings):
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("error", "words", "reason", "french"),
     [
-        smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such user")}),
-        smtplib.SMTPDataError(554, b"Message rejected"),
-        smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+        (
+            smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"5.1.1 No such\n user")}),
+            "550 5.1.1 No such user",
+            "The recipient's mail server refused the address (550 5.1.1 No such user).",
+            "Le serveur de messagerie du destinataire a refusé l'adresse (550 5.1.1 No such "
+            "user).",
+        ),
+        (
+            smtplib.SMTPDataError(554, b"5.7.1 Message rejected"),
+            "554 5.7.1 Message rejected",
+            "The mail server refused the message (554 5.7.1 Message rejected).",
+            "Le serveur de messagerie a refusé le message (554 5.7.1 Message rejected).",
+        ),
+        (
+            smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not owned", "cosign@localhost"),
+            "553 5.7.1 Sender not owned",
+            "The mail server refused the sender's address (553 5.7.1 Sender not owned).",
+            "Le serveur de messagerie a refusé l'adresse de l'expéditeur (553 5.7.1 Sender not "
+            "owned).",
+        ),
+        (
+            smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+            "SMTP AUTH extension not supported by server.",
+            "The mail server answered with an error (SMTP AUTH extension not supported by "
+            "server.).",
+            "Le serveur de messagerie a répondu par une erreur (SMTP AUTH extension not "
+            "supported by server.).",
+        ),
     ],
-    ids=lambda e: type(e).__name__,
+    ids=lambda e: type(e).__name__ if isinstance(e, Exception) else "",
 )
-def test_a_permanent_error_fails_at_once_with_the_reason(finalized, recipients, flaky, error):
+def test_a_permanent_error_fails_at_once_with_the_servers_words_in_plain_language(
+    finalized, recipients, flaky, error, words, reason, french
+):
     delivery = delivery_of(finalized, recipients[0])
     flaky.reset([error])
     outcome = run(delivery_send_task, delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert (outcome, delivery.status, delivery.attempts) == (D.FAILED, D.FAILED, 1)
-    assert delivery.last_error.startswith(type(error).__name__)
+    assert delivery.last_error == words  # recorded as the server said it
+    assert delivery.reason == reason  # explained in the reader's language
+    with translation.override("fr"):
+        assert delivery.reason == french
     assert flaky.attempts == 1 and flaky.sent == []
 
 

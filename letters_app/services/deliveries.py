@@ -266,7 +266,7 @@ def server_reply(message) -> str:
     if getattr(message, "smtp_reply", ""):
         return message.smtp_reply
     status = getattr(message, "anymail_status", None)
-    if status is None or not status.message_id:
+    if status is None or status.message_id in (None, ""):
         return ""
     return " ".join([*sorted(status.status or ()), str(status.message_id)])
 

@@ -420,8 +420,7 @@ def test_retry_delays_stay_under_the_cap_and_the_visibility_timeout(settings):
             smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"5.1.1 No such\n user")}),
             "550 5.1.1 No such user",
             "The recipient's mail server refused the address (550 5.1.1 No such user).",
-            "Le serveur de messagerie du destinataire a refusé l'adresse (550 5.1.1 No such "
-            "user).",
+            "Le serveur de messagerie du destinataire a refusé l'adresse (550 5.1.1 No such user).",
         ),
         (
             smtplib.SMTPDataError(554, b"5.7.1 Message rejected"),
@@ -488,6 +487,69 @@ def test_the_letter_is_sent_once_every_delivery_ended_even_a_failed_one(
     assert finalized.status == Letter.Status.SENT
     assert AuditEvent.objects.filter(letter=finalized, action="letter.sent").count() == 1
     assert SignerNotice.objects.filter(signature__letter=finalized).count() == 3
+
+
+def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_them(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")})])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(delivery_id=first.pk)
+        delivery_send(delivery_id=second.pk)
+    finalized.refresh_from_db()
+    assert (finalized.status, finalized.undelivered_count) == (Letter.Status.SENT, 1)
+    assert finalized.shown_status == Letter.PARTLY_DELIVERED
+    assert finalized.get_shown_status_display() == "Partly delivered"
+
+    # Sent again: partly delivered while it is on its way, sent once it has arrived.
+    first.refresh_from_db()
+    deliveries.delivery_retry(delivery=first, actor=coordinator)
+    finalized.refresh_from_db()
+    assert (finalized.undelivered_count, finalized.shown_status) == (1, Letter.PARTLY_DELIVERED)
+    assert delivery_send(delivery_id=first.pk).status == D.SENT
+    finalized.refresh_from_db()
+    assert (finalized.undelivered_count, finalized.shown_status) == (0, Letter.Status.SENT)
+    assert finalized.get_shown_status_display() == "Sent"
+
+    # A late recipient: partly delivered until their copy has gone out.
+    late = deliveries.letter_add_late_recipient(
+        letter=finalized, recipient=RecipientFactory(), actor=coordinator
+    )
+    finalized.refresh_from_db()
+    assert finalized.shown_status == Letter.PARTLY_DELIVERED
+    assert delivery_send(delivery_id=late.pk).status == D.SENT
+    finalized.refresh_from_db()
+    assert finalized.shown_status == Letter.Status.SENT
+
+
+def test_a_providers_status_and_message_id_are_kept_as_its_response(
+    finalized, recipients, settings
+):
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+    delivery = delivery_of(finalized, recipients[0])
+    assert delivery_send(delivery_id=delivery.pk).status == D.SENT
+    delivery.refresh_from_db()
+    # The test provider's message id is the message's place in its outbox.
+    assert delivery.response == "sent 0"
+
+
+def test_a_worker_that_stopped_is_explained_in_the_readers_language(
+    finalized, recipients, monkeypatch
+):
+    monkeypatch.setattr(delivery_send_task, "delay", lambda **kwargs: None)  # seen before it runs
+    delivery = delivery_of(finalized, recipients[0])
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Delivery.objects.filter(pk=delivery.pk).update(status=D.SENDING, claimed_at=long_ago)
+    with translation.override("km"):  # whatever language the worker runs in
+        deliveries_requeue_stuck()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error_kind) == (D.RETRY, "worker")
+    assert delivery.reason == "The worker sending it stopped; sending again."
+    with translation.override("fr"):
+        assert (
+            delivery.reason == "Le processus d'envoi s'est interrompu\u00a0; nouvel envoi en cours."
+        )
 
 
 # Header injection ------------------------------------------------------------------------------

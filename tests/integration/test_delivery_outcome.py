@@ -135,8 +135,6 @@ def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_
     letter_finalize(letter=letter, actor=coordinator)
 
     assert wait_for(lambda: notices_ended(letter), timeout=60)
-    letter.refresh_from_db()
-    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.Status.SENT)
     notices = signer_notices(smtp_server.inbox, letter)
     assert len(notices) == 2
     for notice in notices:
@@ -146,3 +144,5 @@ def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_
         assert section(body, "To be posted to:") == [str(r) for r in postal]
         assert section(body, "Received by:") == []
         assert "has been delivered" not in body
+    letter.refresh_from_db()
+    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.Status.SENT)

@@ -76,6 +76,16 @@ def closed_letter(transactional_db):
     return _closed_letter(coordinator, recipients)
 
 
+def _open_finalize_page(page, live_server, letter) -> None:
+    """Log in as the coordinator, open the letter from the dashboard, then its Finalize page."""
+    page.goto(f"{live_server.url}/coordinate/")
+    page.get_by_label("Username").fill("amara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name=letter.title).click()
+    page.get_by_role("link", name="Finalize", exact=True).click()
+
+
 def _letter_mails(inbox, letter) -> list:
     """(recipients, message) of the letter itself, not the mails to its signers."""
     prefix = f"<letter-{letter.pk}-"
@@ -92,12 +102,7 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     tmp_path,
 ):
     letter = closed_letter
-    page.goto(f"{live_server.url}/coordinate/")
-    page.get_by_label("Username").fill("amara")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name=letter.title).click()
-    page.get_by_role("link", name="Finalize", exact=True).click()
+    _open_finalize_page(page, live_server, letter)
 
     # The confirmation names every recipient, marks the one without e-mail, counts the listed.
     expect(page.get_by_role("heading", name="Finalize and send")).to_be_visible()
@@ -200,12 +205,7 @@ def test_the_badge_and_banner_follow_a_partly_delivered_letter_without_a_reload(
     smtp_server.inbox.refuse("nobody@example.org", "550 5.1.1 mailbox unavailable")
     smtp_server.inbox.delay = 1.0  # before each answer: the page is seen before and after
     start_worker()
-    page.goto(f"{live_server.url}/coordinate/")
-    page.get_by_label("Username").fill("amara")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name=letter.title).click()
-    page.get_by_role("link", name="Finalize", exact=True).click()
+    _open_finalize_page(page, live_server, letter)
     page.get_by_role("button", name="Finalize and send now").click()
 
     expect(page).to_have_url(f"{live_server.url}/coordinate/letters/{letter.pk}/delivery/")

@@ -124,7 +124,7 @@ class LetterAdminForm(forms.ModelForm):
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
     form = LetterAdminForm
-    list_display = ["title", "status", "kind", "created_by", "version", "signing_paused",
+    list_display = ["title", "shown_status", "kind", "created_by", "version", "signing_paused",
                     "requires_approval", "updated_at"]  # fmt: skip
     list_filter = ["status", "kind", "signing_paused", "requires_approval"]
     search_fields = ["title", "slug", "body", "created_by__username"]
@@ -136,6 +136,10 @@ class LetterAdmin(admin.ModelAdmin):
         _transition_action(letter_services.letter_close, _("Close signing")),
         _transition_action(letter_services.letter_reopen, _("Reopen signing")),
     ]
+
+    @admin.display(description=_("status"), ordering="status")
+    def shown_status(self, letter: Letter) -> str:
+        return letter.get_shown_status_display()  # "partly delivered", as every page says
 
     def get_readonly_fields(self, request, obj=None):
         if obj and not obj.is_editable:

@@ -132,18 +132,28 @@ def letter_delivery(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 class DeliveredList:
-    """A letter's sent deliveries as a signer's notice lists them, `recipient, date time zone`,
-    written once per language for a whole batch of signers: each notice wrote every date again,
-    the most of its cost once a letter has many recipients."""
+    """A letter's deliveries as a signer's notice lists them: those that reached their
+    recipient (`recipient, date time zone`), those that did not (yet), and the recipients the
+    letter is to be posted to. Written once per language for a whole batch of signers: each
+    notice wrote every date again, the most of its cost once a letter has many recipients."""
 
     def __init__(self, deliveries: list[Delivery]):
         self.deliveries = deliveries
-        self._lines: dict[str, list[str]] = {}
+        self._lines: dict[str, dict[str, list[str]]] = {}
 
-    def lines(self, language: str) -> list[str]:
+    def lines(self, language: str) -> dict[str, list[str]]:
+        """{"received": [...], "not_received": [...], "to_post": [...]} in `language`."""
         if language not in self._lines:
+            groups: dict[str, list[str]] = {"received": [], "not_received": [], "to_post": []}
             with translation.override(language):
-                self._lines[language] = [_delivered_line(d) for d in self.deliveries]
+                for d in self.deliveries:
+                    if d.status == Delivery.Status.SENT:
+                        groups["received"].append(_delivered_line(d))
+                    elif d.status == Delivery.Status.POSTAL:
+                        groups["to_post"].append(str(d.recipient))
+                    else:
+                        groups["not_received"].append(str(d.recipient))
+            self._lines[language] = groups
         return self._lines[language]
 
 
@@ -158,8 +168,9 @@ def _delivered_line(delivery: Delivery) -> str:
 def signer_delivered_notice(
     signature: Signature, deliveries: DeliveredList | list[Delivery]
 ) -> EmailMultiAlternatives:
-    """Tells a signer where and when the letter they signed was delivered (`deliveries`: the
-    letter's sent deliveries, read and written once for a whole batch of signers)."""
+    """Tells a signer which recipients received the letter they signed, and when; which have
+    not (yet); and which it is to be posted to (`deliveries`: all the letter's deliveries, read
+    and written once for a whole batch of signers)."""
     if not isinstance(deliveries, DeliveredList):
         deliveries = DeliveredList(deliveries)
     letter = signature.letter
@@ -174,12 +185,20 @@ def signer_delivered_notice(
         )
     if title is None:
         language, title = letter.language, letter.title
+    groups = deliveries.lines(mail_language)
+    if groups["not_received"]:
+        outcome = "partly"
+    elif groups["received"]:
+        outcome = "delivered"
+    else:
+        outcome = "to_post"
     with translation.override(mail_language):
         context = {
             "signature": signature,
             "letter": letter,
             "letter_title": title,
-            "delivered_to": deliveries.lines(mail_language),
+            "outcome": outcome,
+            **groups,
             "letter_url": _public_url(letter, language),
             "pdf_url": _public_url(letter, language, "public:letter-pdf"),
         }

@@ -180,7 +180,7 @@ def delivery_progress(letter: Letter, *, document: str = "letter") -> dict:
     D = Delivery.Status
     rows = list(
         Delivery.objects.filter(letter=letter, document=document).values(
-            "id", "status", "attempts", "last_error", "response", "sent_at"
+            "id", "status", "attempts", "last_error", "error_kind", "response", "sent_at"
         )
     )
     counts = {"sent": 0, "waiting": 0, "failed": 0, "postal": 0}

@@ -193,7 +193,7 @@ if MAIL_PROVIDER:
     }
 elif SMTP_HOST:
     _mailer = {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "letters_app.mail.EmailBackend",  # Django's, keeping each message's reply
         "OPTIONS": {
             "host": SMTP_HOST,
             "port": env_int("SMTP_PORT", 587),

@@ -1,4 +1,4 @@
-from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice
+from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice, delivery_reason
 from .exports import ExportJob
 from .letters import (
     LETTER_LANGUAGES,
@@ -20,6 +20,7 @@ from .signatures import Blocklist, Signature, SiteSwitch
 
 __all__ = [
     "Delivery",
+    "delivery_reason",
     "ExportJob",
     "LetterSnapshot",
     "PressRelease",

@@ -60,6 +60,22 @@ class LetterSnapshot(models.Model):
         return self.translation_pdfs.get(language, "")
 
 
+# Why a delivery failed, in plain language, by Delivery.error_kind; `reply` is what the server
+# said (Delivery.last_error), written as it said it.
+DELIVERY_REASONS = {
+    "recipient": _("The recipient's mail server refused the address (%(reply)s)."),
+    "sender": _("The mail server refused the sender's address (%(reply)s)."),
+    "message": _("The mail server refused the message (%(reply)s)."),
+    "login": _("The mail server refused Cosign's login (%(reply)s)."),
+    "server": _("The mail server answered with an error (%(reply)s)."),
+    "disconnected": _("The mail server closed the connection (%(reply)s)."),
+    "unreachable": _("The mail server could not be reached (%(reply)s)."),
+    "provider": _("The mail provider refused the message (%(reply)s)."),
+    "worker": _("The worker sending it stopped; sending again."),
+    "other": _("The e-mail could not be sent (%(reply)s)."),
+}
+
+
 class Delivery(models.Model):
     """One e-mail of one document to one recipient: the ledger that makes delivery exactly-once."""
 
@@ -90,7 +106,11 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The last error as the server said it ("550 5.1.1 mailbox unavailable"), and what kind of
+    # error it was (a key of DELIVERY_REASONS), so that it is explained in the reader's language.
     last_error = models.TextField(_("last error"), blank=True)
+    error_kind = models.CharField(max_length=20, blank=True, editable=False)
+    # The server's reply to the message ("250 2.0.0 Ok: queued as 4bX2"), or the provider's id.
     response = models.CharField(_("server response or message id"), max_length=500, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=300)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -111,6 +131,18 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_document_display()} → {self.recipient} ({self.get_status_display()})"
+
+    @property
+    def reason(self) -> str:
+        return delivery_reason(self.error_kind, self.last_error)
+
+
+def delivery_reason(kind: str, reply: str) -> str:
+    """The last error in plain language, in the active language (rows from before kinds were
+    kept show what was recorded)."""
+    if kind not in DELIVERY_REASONS:
+        return reply
+    return DELIVERY_REASONS[kind] % {"reply": reply}
 
 
 class SignerNotice(models.Model):

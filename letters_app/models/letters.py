@@ -141,6 +141,10 @@ class Letter(LetterText, SignatoryKinds):
     count_organizations = models.PositiveIntegerField(default=0, editable=False)
     count_individuals = models.PositiveIntegerField(default=0, editable=False)
     count_mps = models.PositiveIntegerField(default=0, editable=False)
+    # E-mail recipients the letter has not reached (yet): its deliveries that failed, or are
+    # being sent again after failing, or to a late recipient. Kept by the delivery services; a
+    # sent letter with any is shown as partly delivered.
+    undelivered_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,6 +162,21 @@ class Letter(LetterText, SignatoryKinds):
     @property
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    PARTLY_DELIVERED = "partly_delivered"  # shown, never stored: see shown_status
+
+    @property
+    def shown_status(self) -> str:
+        """The status as every page and list badges it: a sent letter that has not reached every
+        recipient it was e-mailed to is "partly delivered", not "sent"."""
+        if self.status == self.Status.SENT and self.undelivered_count:
+            return self.PARTLY_DELIVERED
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        if self.shown_status == self.PARTLY_DELIVERED:
+            return _("Partly delivered")
+        return self.get_status_display()
 
     @property
     def signature_count(self) -> int:

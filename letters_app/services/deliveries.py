@@ -10,6 +10,7 @@ import smtplib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from letters_app.mail import reply_text
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
@@ -250,17 +252,51 @@ def delivery_send(*, delivery_id: int) -> SendOutcome | None:
         message.send()
     except Exception as exc:  # classified below; nothing may leave the row in "sending"
         return _delivery_failed(delivery, exc)
-    status = getattr(message, "anymail_status", None)
-    response = (getattr(status, "message_id", None) or "") if status else ""
     Delivery.objects.filter(pk=delivery_id, status=D.SENDING).update(
         status=D.SENT,
         sent_at=timezone.now(),
-        response=str(response or _("accepted by the mail server"))[:500],
+        response=server_reply(message)[:500],
         last_error="",
+        error_kind="",
         updated_at=timezone.now(),
     )
     letter_mark_sent_if_done(letter_id=delivery.letter_id)
     return SendOutcome(D.SENT)
+
+
+def server_reply(message) -> str:
+    """What the server answered to the message: the SMTP reply to its DATA ("250 2.0.0 Ok:
+    queued as 4bX2"), or a provider's status and message id; "" from a backend that has none
+    (the outbox folder)."""
+    if getattr(message, "smtp_reply", ""):
+        return message.smtp_reply
+    status = getattr(message, "anymail_status", None)
+    if status is None or status.message_id in (None, ""):
+        return ""
+    return " ".join([*sorted(status.status or ()), str(status.message_id)])
+
+
+def delivery_error(exc: Exception) -> tuple[str, str]:
+    """What ended a try: its kind (a key of DELIVERY_REASONS, which explains it in plain
+    language) and the server's code and words, or the system's words when no server spoke."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "recipient", "; ".join(reply_text(*reply) for reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        kind = {
+            smtplib.SMTPSenderRefused: "sender",
+            smtplib.SMTPDataError: "message",
+            smtplib.SMTPAuthenticationError: "login",
+        }.get(type(exc), "server")
+        return kind, reply_text(exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "disconnected", str(exc)
+    if isinstance(exc, smtplib.SMTPException):
+        return "server", str(exc)
+    if isinstance(exc, AnymailError):
+        return "provider", " ".join(str(exc).split())
+    if isinstance(exc, OSError):  # refused connection, unknown host, timeout
+        return "unreachable", str(exc)
+    return "other", f"{type(exc).__name__}: {exc}"
 
 
 def is_temporary(exc: Exception) -> bool:
@@ -292,29 +328,29 @@ def retry_delay(attempts: int) -> int:
 
 
 def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    kind, words = delivery_error(exc)
+    error = {"last_error": words[:2000], "error_kind": kind, "updated_at": timezone.now()}
     if is_temporary(exc) and delivery.attempts < settings.DELIVERY_MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
-            status=D.RETRY, last_error=error, updated_at=timezone.now()
-        )
+        Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(status=D.RETRY, **error)
         return SendOutcome(D.RETRY, retry_in=retry_delay(delivery.attempts))
-    Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
-        status=D.FAILED, last_error=error, updated_at=timezone.now()
-    )
+    Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(status=D.FAILED, **error)
     letter_mark_sent_if_done(letter_id=delivery.letter_id)
     return SendOutcome(D.FAILED)
 
 
 def letter_mark_sent_if_done(*, letter_id: int) -> bool:
-    """Once no letter delivery is waiting, the letter is sent and its signers are told."""
-    waiting = Delivery.objects.filter(
-        letter_id=letter_id, document=Delivery.Document.LETTER
-    ).exclude(status__in=Delivery.ENDED)
-    if waiting.exists():
-        return False
+    """Count the e-mail recipients the letter has not reached yet; once no letter delivery is
+    waiting, the letter is sent and its signers are told. Called after every change of a
+    delivery's status: counted under the letter's lock, the last count sees every change."""
+    deliveries = Delivery.objects.filter(letter_id=letter_id, document=Delivery.Document.LETTER)
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
+        undelivered = deliveries.exclude(status__in=(D.SENT, D.POSTAL)).count()
+        if undelivered != letter.undelivered_count:
+            Letter.objects.filter(pk=letter_id).update(undelivered_count=undelivered)
         if letter.status != Letter.Status.FINALIZED:
+            return False
+        if deliveries.exclude(status__in=Delivery.ENDED).exists():
             return False
         _transition(letter, Letter.Status.SENT, actor=None)
         signer_notices_create(letter=letter)
@@ -336,9 +372,7 @@ def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) ->
     requeued = 0
     for pk in stuck:
         if Delivery.objects.filter(pk=pk, status=D.SENDING, claimed_at__lt=cutoff).update(
-            status=D.RETRY,
-            last_error=_("The worker sending it stopped; sending again."),
-            updated_at=now,
+            status=D.RETRY, last_error="", error_kind="worker", updated_at=now
         ):
             _tasks().delivery_send_task.delay(delivery_id=pk)
             requeued += 1
@@ -384,6 +418,8 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
     Delivery.objects.filter(pk=delivery.pk, status=D.FAILED).update(
         status=D.RETRY, attempts=0, updated_at=timezone.now()
     )
+    if delivery.document == Delivery.Document.LETTER:
+        letter_mark_sent_if_done(letter_id=delivery.letter_id)  # counted as on its way again
     audit_record(
         letter=delivery.letter, actor=actor, action="delivery.retried",
         recipient=str(delivery.recipient),
@@ -412,6 +448,7 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
     ).exists():
         raise ValidationError(_("%(name)s already receives this letter.") % {"name": recipient})
     delivery = _delivery_create(letter=letter, recipient=recipient)
+    letter_mark_sent_if_done(letter_id=letter.pk)  # not reached yet: partly delivered till then
     audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
     snapshot = letter.snapshot
     if delivery.status == D.QUEUED and snapshot.pdf_status == LetterSnapshot.PdfStatus.READY:
@@ -445,7 +482,7 @@ def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
     delivered = emails.DeliveredList(
         list(
             Delivery.objects.filter(
-                letter_id=letter_id, document=Delivery.Document.LETTER, status=D.SENT
+                letter_id=letter_id, document=Delivery.Document.LETTER
             ).select_related("recipient")
         )
     )

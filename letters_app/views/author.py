@@ -48,6 +48,7 @@ from letters_app.models import (
     PressRelease,
     Recipient,
     Signature,
+    delivery_reason,
 )
 from letters_app.rendering import (
     render_letter_html,
@@ -719,7 +720,7 @@ def letter_finalize(request, pk):
         service=delivery_services.letter_finalize,
         allowed=letter.status == Letter.Status.CLOSED,
         template="author/letter_finalize.html",
-        success=_("The letter is finalized: its PDF is being made, then it is sent."),
+        success=_("The letter is finalized."),  # the delivery page's banner follows the rest
         then="author:letter-delivery",
         problems=problems,
         recipients=recipients,
@@ -738,11 +739,13 @@ def letter_delivery(request, pk):
         receiving = letter.deliveries.values("recipient_id")  # the service refuses them
         found = selectors.recipient_list_directory(query=query["q"], kind=query["kind"])
         found = found.exclude(pk__in=receiving)[:DIRECTORY_PAGE_SIZE]
+    progress = selectors.delivery_progress(letter)["counts"]
     context = {
         "letter": letter,
         "snapshot": snapshot,
+        "banner": _delivery_banner(letter, snapshot, progress),
         "deliveries": selectors.delivery_list_for_letter(letter),
-        "progress": selectors.delivery_progress(letter)["counts"],
+        "progress": progress,
         "search": search,
         "found": found,
         "searched": bool(query.get("q") or query.get("kind")),
@@ -767,7 +770,7 @@ def letter_delivery_status(request, pk):
             "status": row["status"],
             "label": str(labels[row["status"]]),
             "attempts": row["attempts"],
-            "last_error": row["last_error"],
+            "reason": delivery_reason(row["error_kind"], row["last_error"]),
             "response": row["response"],
             "sent_at": _when(row["sent_at"]),
         }
@@ -776,16 +779,48 @@ def letter_delivery_status(request, pk):
     waiting = progress["counts"]["waiting"]
     pdf_failed = pdf_status == LetterSnapshot.PdfStatus.FAILED and document == "letter"
     pdf_pending = pdf_status == LetterSnapshot.PdfStatus.PENDING and document == "letter"
+    # The letter becomes sent just after its last delivery ends: the page waits for that too.
+    finalized = letter.status == Letter.Status.FINALIZED and document == "letter"
     return JsonResponse(
         {
             "counts": progress["counts"],
             "rows": rows,
             "pdf": pdf_status,
             "pdf_error": snapshot.pdf_error if snapshot else "",
+            "letter": {"status": letter.shown_status, "label": letter.get_shown_status_display()},
+            "banner": _delivery_banner(letter, snapshot, progress["counts"])
+            if document == "letter"
+            else None,
             # A letter to postal recipients only waits for nothing but its PDF.
-            "ended": pdf_failed or (waiting == 0 and not pdf_pending),
+            "ended": pdf_failed or (waiting == 0 and not pdf_pending and not finalized),
         }
     )
+
+
+def _delivery_banner(letter: Letter, snapshot, counts: dict) -> dict | None:
+    """Where the letter's delivery stands, in a sentence and a colour, for the delivery page's
+    banner (static/js/delivery-progress.js keeps it up to date)."""
+    if snapshot is None:
+        return None
+    if snapshot.pdf_status == LetterSnapshot.PdfStatus.PENDING:
+        text, tone = _("The PDF is being made: the e-mails go out once it is ready."), "info"
+    elif snapshot.pdf_status == LetterSnapshot.PdfStatus.FAILED:
+        text, tone = _("The PDF could not be made, so nothing has been sent."), "danger"
+    elif letter.status == Letter.Status.FINALIZED:
+        text, tone = _("Sending: the e-mails are going out."), "info"
+    elif letter.shown_status == Letter.PARTLY_DELIVERED:
+        total = counts["sent"] + counts["waiting"] + counts["failed"]
+        text = _(
+            "Partly delivered: %(n)s of the %(total)s recipients with an e-mail address have "
+            "not received the letter (yet). The reasons are below."
+        ) % {"n": letter.undelivered_count, "total": total}
+        tone = "danger"
+    elif counts["sent"]:
+        text = _("Sent: every recipient with an e-mail address has received the letter.")
+        tone = "success"
+    else:
+        text, tone = _("Final: the letter is to be posted to its recipients."), "success"
+    return {"text": text, "tone": tone}
 
 
 def _when(moment) -> str:

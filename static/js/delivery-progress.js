@@ -1,6 +1,7 @@
 // Delivery progress on the coordinator's delivery and press release pages: asks the server every
-// few seconds how each e-mail is doing and updates the counts, the badges and the rows in place,
-// until every delivery has ended. Without this script the page shows the state when it loaded.
+// few seconds how each e-mail is doing and updates the counts, the badges, the rows, the letter's
+// status badge and the banner in place, until every delivery has ended. Without this script the
+// page shows the state when it loaded.
 // Text is set with textContent only: error messages and responses come from mail servers.
 (function () {
   "use strict";
@@ -13,6 +14,15 @@
     postal: "secondary",
     queued: "info",
     sending: "info",
+  };
+
+  // As templates/author/fragment_status_badge.html colours them.
+  var LETTER_BADGE = {
+    open: "success",
+    closed: "warning",
+    finalized: "info",
+    sent: "primary",
+    partly_delivered: "danger",
   };
 
   function setText(element, text) {
@@ -28,7 +38,7 @@
       badge.className = "badge delivery-badge text-bg-" + (BADGE[data.status] || "info");
     }
     setText(row.querySelector('[data-field="attempts"]'), String(data.attempts));
-    setText(row.querySelector('[data-field="last_error"]'), data.last_error);
+    setText(row.querySelector('[data-field="reason"]'), data.reason);
     setText(row.querySelector('[data-field="sent_at"]'), data.sent_at);
     setText(row.querySelector('[data-field="response"]'), data.response);
     var retry = row.querySelector("form[data-retry]");
@@ -50,6 +60,21 @@
     setText(box.querySelector("[data-pdf-error]"), error || "");
   }
 
+  // The letter's badge in the page's header, and the banner saying where delivery stands.
+  function updateLetter(letter, banner) {
+    var badge = document.querySelector(".status-badge[data-letter-status]");
+    if (badge && letter && badge.dataset.letterStatus !== letter.status) {
+      badge.dataset.letterStatus = letter.status;
+      badge.className = "badge status-badge text-bg-" + (LETTER_BADGE[letter.status] || "secondary");
+      setText(badge, letter.label);
+    }
+    var box = document.getElementById("delivery-banner");
+    if (box && banner) {
+      box.className = "alert alert-" + banner.tone;
+      setText(box, banner.text);
+    }
+  }
+
   function start(section) {
     window.cosignStatusPoll(
       section,
@@ -64,6 +89,7 @@
           }
         });
         updatePdf(data.pdf, data.pdf_error);
+        updateLetter(data.letter, data.banner);
       },
       INTERVAL_MS
     );

@@ -65,7 +65,7 @@ def test_provider_options_must_be_a_json_object(monkeypatch):
     ("env", "backend"),
     [
         ({}, "django.core.mail.backends.filebased.EmailBackend"),
-        ({"SMTP_HOST": "smtp.example.org"}, "django.core.mail.backends.smtp.EmailBackend"),
+        ({"SMTP_HOST": "smtp.example.org"}, "letters_app.mail.EmailBackend"),
         (
             {"MAIL_PROVIDER": "postmark", "MAIL_PROVIDER_OPTIONS": '{"server_token": "t"}'},
             "anymail.backends.postmark.EmailBackend",

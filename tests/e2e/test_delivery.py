@@ -30,6 +30,26 @@ LISTED = [
 ]
 
 
+def _closed_letter(coordinator, recipients, title="Stop the land seizures in Cambodia"):
+    """The letter to `recipients`, signed by the three SIGNERS, closed."""
+    letter = LetterFactory(title=title, created_by=coordinator, recipients=recipients)
+    letter = letter_open(letter=letter, actor=coordinator)
+    for name, acronym, country, email in SIGNERS:
+        signature, _created = signature_add(
+            letter=letter,
+            kind="organization",
+            email=email,
+            name=name,
+            acronym=acronym,
+            country=country,
+            organization_type="association",
+            contact_name="Sok Dara",
+            consent_public=True,
+        )
+        assert signature_confirm(signature=signature)
+    return letter_close(letter=letter, actor=coordinator)
+
+
 @pytest.fixture
 def closed_letter(transactional_db):
     """Three recipients from the directory, one of them postal only, and three listed signers.
@@ -53,24 +73,17 @@ def closed_letter(transactional_db):
             email="",
         ),
     ]
-    letter = LetterFactory(
-        title="Stop the land seizures in Cambodia", created_by=coordinator, recipients=recipients
-    )
-    letter = letter_open(letter=letter, actor=coordinator)
-    for name, acronym, country, email in SIGNERS:
-        signature, _created = signature_add(
-            letter=letter,
-            kind="organization",
-            email=email,
-            name=name,
-            acronym=acronym,
-            country=country,
-            organization_type="association",
-            contact_name="Sok Dara",
-            consent_public=True,
-        )
-        assert signature_confirm(signature=signature)
-    return letter_close(letter=letter, actor=coordinator)
+    return _closed_letter(coordinator, recipients)
+
+
+def _open_finalize_page(page, live_server, letter) -> None:
+    """Log in as the coordinator, open the letter from the dashboard, then its Finalize page."""
+    page.goto(f"{live_server.url}/coordinate/")
+    page.get_by_label("Username").fill("amara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name=letter.title).click()
+    page.get_by_role("link", name="Finalize", exact=True).click()
 
 
 def _letter_mails(inbox, letter) -> list:
@@ -89,12 +102,7 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     tmp_path,
 ):
     letter = closed_letter
-    page.goto(f"{live_server.url}/coordinate/")
-    page.get_by_label("Username").fill("amara")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name=letter.title).click()
-    page.get_by_role("link", name="Finalize", exact=True).click()
+    _open_finalize_page(page, live_server, letter)
 
     # The confirmation names every recipient, marks the one without e-mail, counts the listed.
     expect(page.get_by_role("heading", name="Finalize and send")).to_be_visible()
@@ -113,7 +121,7 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     page.get_by_role("button", name="Finalize and send now").click()
 
     expect(page).to_have_url(f"{live_server.url}/coordinate/letters/{letter.pk}/delivery/")
-    expect(page.get_by_text("The letter is finalized: its PDF is being made")).to_be_visible()
+    expect(page.get_by_text("The letter is finalized.", exact=True)).to_be_visible()
     # Survives only as long as the page is not loaded again.
     page.evaluate("window.notReloaded = true")
     rows = page.locator("tr[data-delivery-id]")
@@ -122,6 +130,10 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     expect(badges).to_have_text(["Sent", "Sent", "Postal only"], timeout=60_000)
     summary = page.locator(".delivery-summary")
     expect(summary).to_have_text("2 sent · 0 waiting · 0 failed · 1 postal only")
+    expect(page.locator("header .status-badge")).to_have_text("Sent")
+    expect(page.locator("#delivery-banner")).to_have_text(
+        "Sent: every recipient with an e-mail address has received the letter."
+    )
     expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
     frozen = page.get_by_role("region", name="The finalized letter")
@@ -177,3 +189,48 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     assert response.body() == pdf
     expect(page.get_by_role("link", name="Sign this letter")).to_have_count(0)
     page.screenshot(path=artifacts_dir / "delivery-public-page.png", full_page=True)
+
+
+def test_the_badge_and_banner_follow_a_partly_delivered_letter_without_a_reload(
+    transactional_db, live_server, smtp_server, start_worker, page, artifacts_dir
+):
+    coordinator = UserFactory(username="amara", password=PASSWORD)
+    refused = RecipientFactory(name="Nobody", email="nobody@example.org")
+    recipients = [
+        RecipientFactory(name="Muntarbhorn", email="srcambodia@example.org"),
+        refused,
+        RecipientFactory(name="Hun Manet", email=""),
+    ]
+    letter = _closed_letter(coordinator, recipients)
+    smtp_server.inbox.refuse("nobody@example.org", "550 5.1.1 mailbox unavailable")
+    smtp_server.inbox.delay = 1.0  # before each answer: the page is seen before and after
+    start_worker()
+    _open_finalize_page(page, live_server, letter)
+    page.get_by_role("button", name="Finalize and send now").click()
+
+    expect(page).to_have_url(f"{live_server.url}/coordinate/letters/{letter.pk}/delivery/")
+    page.evaluate("window.notReloaded = true")
+    badge = page.locator("header .status-badge")
+    banner = page.locator("#delivery-banner")
+    expect(badge).to_have_text("Finalized")
+    expect(banner).to_have_text(re.compile(r"^(The PDF is being made|Sending)"))
+    expect(banner).to_have_class(re.compile(r"\balert-info\b"))
+
+    expect(badge).to_have_text("Partly delivered", timeout=60_000)
+    expect(badge).to_have_class(re.compile(r"\btext-bg-danger\b"))
+    expect(banner).to_have_text(
+        "Partly delivered: 1 of the 2 recipients with an e-mail address have not received the "
+        "letter (yet). The reasons are below."
+    )
+    expect(banner).to_have_class(re.compile(r"\balert-danger\b"))
+    row = page.locator("tr[data-delivery-id]", has_text="Nobody")
+    expect(row.locator('[data-field="reason"]')).to_have_text(
+        "The recipient's mail server refused the address (550 5.1.1 mailbox unavailable)."
+    )
+    sent = Delivery.objects.get(letter=letter, recipient=recipients[0])
+    reply = smtp_server.inbox.replies[sent.message_id]
+    expect(page.locator(f'tr[data-delivery-id="{sent.pk}"] [data-field="response"]')).to_have_text(
+        reply
+    )
+    assert page.evaluate("window.notReloaded") is True
+    page.screenshot(path=artifacts_dir / "delivery-partly.png", full_page=True)

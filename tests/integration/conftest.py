@@ -3,6 +3,7 @@ import collections
 import email
 import email.policy
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -33,6 +34,7 @@ class _Inbox:
 
     def __init__(self):
         self.messages = []
+        self.replies = {}  # Message-ID: the reply to its DATA, with a queue id as Postfix gives
         self.delay = 0.0
         self.rcpt_attempts = collections.Counter()
         self._refusals = {}
@@ -56,7 +58,9 @@ class _Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
+        reply = f"250 2.0.0 Ok: queued as {secrets.token_hex(5).upper()}"
+        self.replies[str(message["Message-ID"])] = reply
+        return reply
 
 
 def _free_port() -> int:

@@ -414,21 +414,50 @@ def test_retry_delays_stay_under_the_cap_and_the_visibility_timeout(settings):
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("error", "words", "reason", "french"),
     [
-        smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"No such user")}),
-        smtplib.SMTPDataError(554, b"Message rejected"),
-        smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+        (
+            smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"5.1.1 No such\n user")}),
+            "550 5.1.1 No such user",
+            "The recipient's mail server refused the address (550 5.1.1 No such user).",
+            "Le serveur de messagerie du destinataire a refusé l'adresse (550 5.1.1 No such user).",
+        ),
+        (
+            smtplib.SMTPDataError(554, b"5.7.1 Message rejected"),
+            "554 5.7.1 Message rejected",
+            "The mail server refused the message (554 5.7.1 Message rejected).",
+            "Le serveur de messagerie a refusé le message (554 5.7.1 Message rejected).",
+        ),
+        (
+            smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not owned", "cosign@localhost"),
+            "553 5.7.1 Sender not owned",
+            "The mail server refused the sender's address (553 5.7.1 Sender not owned).",
+            "Le serveur de messagerie a refusé l'adresse de l'expéditeur (553 5.7.1 Sender not "
+            "owned).",
+        ),
+        (
+            smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+            "SMTP AUTH extension not supported by server.",
+            "The mail server answered with an error (SMTP AUTH extension not supported by "
+            "server.).",
+            "Le serveur de messagerie a répondu par une erreur (SMTP AUTH extension not "
+            "supported by server.).",
+        ),
     ],
-    ids=lambda e: type(e).__name__,
+    ids=lambda e: type(e).__name__ if isinstance(e, Exception) else "",
 )
-def test_a_permanent_error_fails_at_once_with_the_reason(finalized, recipients, flaky, error):
+def test_a_permanent_error_fails_at_once_with_the_servers_words_in_plain_language(
+    finalized, recipients, flaky, error, words, reason, french
+):
     delivery = delivery_of(finalized, recipients[0])
     flaky.reset([error])
     outcome = run(delivery_send_task, delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert (outcome, delivery.status, delivery.attempts) == (D.FAILED, D.FAILED, 1)
-    assert delivery.last_error.startswith(type(error).__name__)
+    assert delivery.last_error == words  # recorded as the server said it
+    assert delivery.reason == reason  # explained in the reader's language
+    with translation.override("fr"):
+        assert delivery.reason == french
     assert flaky.attempts == 1 and flaky.sent == []
 
 
@@ -458,6 +487,69 @@ def test_the_letter_is_sent_once_every_delivery_ended_even_a_failed_one(
     assert finalized.status == Letter.Status.SENT
     assert AuditEvent.objects.filter(letter=finalized, action="letter.sent").count() == 1
     assert SignerNotice.objects.filter(signature__letter=finalized).count() == 3
+
+
+def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_them(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")})])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(delivery_id=first.pk)
+        delivery_send(delivery_id=second.pk)
+    finalized.refresh_from_db()
+    assert (finalized.status, finalized.undelivered_count) == (Letter.Status.SENT, 1)
+    assert finalized.shown_status == Letter.PARTLY_DELIVERED
+    assert finalized.get_shown_status_display() == "Partly delivered"
+
+    # Sent again: partly delivered while it is on its way, sent once it has arrived.
+    first.refresh_from_db()
+    deliveries.delivery_retry(delivery=first, actor=coordinator)
+    finalized.refresh_from_db()
+    assert (finalized.undelivered_count, finalized.shown_status) == (1, Letter.PARTLY_DELIVERED)
+    assert delivery_send(delivery_id=first.pk).status == D.SENT
+    finalized.refresh_from_db()
+    assert (finalized.undelivered_count, finalized.shown_status) == (0, Letter.Status.SENT)
+    assert finalized.get_shown_status_display() == "Sent"
+
+    # A late recipient: partly delivered until their copy has gone out.
+    late = deliveries.letter_add_late_recipient(
+        letter=finalized, recipient=RecipientFactory(), actor=coordinator
+    )
+    finalized.refresh_from_db()
+    assert finalized.shown_status == Letter.PARTLY_DELIVERED
+    assert delivery_send(delivery_id=late.pk).status == D.SENT
+    finalized.refresh_from_db()
+    assert finalized.shown_status == Letter.Status.SENT
+
+
+def test_a_providers_status_and_message_id_are_kept_as_its_response(
+    finalized, recipients, settings
+):
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+    delivery = delivery_of(finalized, recipients[0])
+    assert delivery_send(delivery_id=delivery.pk).status == D.SENT
+    delivery.refresh_from_db()
+    # The test provider's message id is the message's place in its outbox.
+    assert delivery.response == "sent 0"
+
+
+def test_a_worker_that_stopped_is_explained_in_the_readers_language(
+    finalized, recipients, monkeypatch
+):
+    monkeypatch.setattr(delivery_send_task, "delay", lambda **kwargs: None)  # seen before it runs
+    delivery = delivery_of(finalized, recipients[0])
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Delivery.objects.filter(pk=delivery.pk).update(status=D.SENDING, claimed_at=long_ago)
+    with translation.override("km"):  # whatever language the worker runs in
+        deliveries_requeue_stuck()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error_kind) == (D.RETRY, "worker")
+    assert delivery.reason == "The worker sending it stopped; sending again."
+    with translation.override("fr"):
+        assert (
+            delivery.reason == "Le processus d'envoi s'est interrompu\u00a0; nouvel envoi en cours."
+        )
 
 
 # Header injection ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Delivery, Letter, LetterSnapshot
+from letters_app.services.deliveries import letter_mark_sent_if_done
 from tests.factories import RecipientFactory
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
     SCRIPT,
@@ -276,12 +277,16 @@ def test_the_status_json_counts_and_lists_each_row(
         "counts": {"sent": 0, "waiting": 0, "failed": 1, "postal": 1},
         "rows": [
             {"id": delivery.pk, "status": "failed", "label": "Failed", "attempts": 8,
-             "last_error": SCRIPT, "response": "", "sent_at": ""},
+             "reason": SCRIPT, "response": "", "sent_at": ""},
             {"id": postal.pk, "status": "postal", "label": "Postal only", "attempts": 0,
-             "last_error": "", "response": "", "sent_at": ""},
+             "reason": "", "response": "", "sent_at": ""},
         ],
         "pdf": "pending",
         "pdf_error": "",
+        "letter": {"status": "finalized", "label": "Finalized"},
+        "banner": {
+            "text": "The PDF is being made: the e-mails go out once it is ready.", "tone": "info"
+        },
         "ended": False,  # the PDF, which the postal recipient needs, is still being made
     }  # fmt: skip
 
@@ -296,12 +301,21 @@ def test_the_status_json_says_when_sending_goes_on(
     LetterSnapshot.objects.filter(letter=finalized_letter).update(
         pdf_status=LetterSnapshot.PdfStatus.READY
     )
-    set_status(delivery, D.SENT, response="<msg-1@example.org>")
+    set_status(delivery, D.SENT, response="250 2.0.0 Ok: queued as 4bX2")
     data = client.get(url("letter-delivery-status", finalized_letter)).json()
     assert data["counts"] == {"sent": 1, "waiting": 0, "failed": 0, "postal": 1}
     (row,) = [row for row in data["rows"] if row["id"] == delivery.pk]
     assert (row["status"], row["label"]) == ("sent", "Sent")
-    assert row["response"] == "<msg-1@example.org>"
+    assert row["response"] == "250 2.0.0 Ok: queued as 4bX2"
+    # Every delivery has ended, but the letter is not marked sent yet: the page waits for it.
+    assert (data["letter"]["status"], data["ended"]) == ("finalized", False)
+    assert letter_mark_sent_if_done(letter_id=finalized_letter.pk)
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert data["letter"] == {"status": "sent", "label": "Sent"}
+    assert data["banner"] == {
+        "text": "Sent: every recipient with an e-mail address has received the letter.",
+        "tone": "success",
+    }
     assert data["ended"] is True
 
 
@@ -316,7 +330,10 @@ def test_a_letter_for_postal_recipients_only_is_watched_until_its_pdf_is_ready(
     LetterSnapshot.objects.filter(letter=finalized_letter).update(
         pdf_status=LetterSnapshot.PdfStatus.READY
     )
-    assert client.get(url("letter-delivery-status", finalized_letter)).json()["ended"] is True
+    assert letter_mark_sent_if_done(letter_id=finalized_letter.pk)  # as the PDF task does
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert data["banner"]["text"] == "Final: the letter is to be posted to its recipients."
+    assert data["ended"] is True
 
 
 def test_the_status_json_stops_the_poll_when_the_pdf_failed(

@@ -634,13 +634,14 @@ def import_confirm(
         Letter.objects.filter(pk=letter.pk).update(
             **{name: F(name) + n for name, n in counts.items()}
         )
+    kept = sum(1 for line in preview.importable if line.kept and line.keepable)
     audit_record(
         letter=letter,
         actor=actor,
         action="signatures.imported",
         imported=len(signatures),
         skipped=len(preview.skipped),
-        kept=sum(1 for line in preview.importable if line.kept and line.keepable),
+        **({"kept": kept} if kept else {}),  # flagged lines the coordinator chose to add
     )
     return ImportResult(created=len(signatures), skipped=preview.skipped)
 

@@ -111,6 +111,8 @@ class ImportLine:
 
     @property
     def importable(self) -> bool:
+        if not self.problems:  # most lines, read several times a preview
+            return True
         return not any(p.blocking and not (p.keepable and self.kept) for p in self.problems)
 
     @property
@@ -548,21 +550,25 @@ def _not_signatories(letter: Letter, lines: list[ImportLine]) -> None:
     """Flag, in place, the headings, and the lines without a country in a list that has them."""
     own, common = _letter_heading_keys(letter), _common_heading_keys()
     for line in lines:
+        if line.country:  # a line that ends with a country is no heading
+            continue
         key = heading_key(BULLET_RE.sub("", line.raw.strip()))
         if key in own:
             line.problem("heading", _("The letter’s signatory heading, not a signatory."),
                          keepable=True)  # fmt: skip
         elif key in common:
             line.problem("heading", _("A heading, not a signatory."), keepable=True)
-    readable, missing = [], []
+    readable, missing = 0, []
     for line in lines:
-        if any(p.code in NOT_NAMES for p in line.problems):  # "No country" would say nothing
+        if not line.problems:
+            readable += 1
+        elif any(p.code in NOT_NAMES for p in line.problems):  # "No country" would say nothing
             line.problems = [p for p in line.problems if p.code != "country_missing"]
-            continue
-        readable.append(line)
-        if any(p.code == "country_missing" for p in line.problems):
-            missing.append(line)
-    if len(missing) * 2 >= len(readable):  # most lines have no country: none is expected
+        else:
+            readable += 1
+            if any(p.code == "country_missing" for p in line.problems):
+                missing.append(line)
+    if len(missing) * 2 >= readable:  # most lines have no country: none is expected
         return
     for line in missing:
         line.problems = [p for p in line.problems if p.code != "country_missing"]

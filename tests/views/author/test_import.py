@@ -263,3 +263,16 @@ def test_a_tampered_keep_adds_no_line_that_may_not_be_kept(client_for, coordinat
     assert Signature.objects.filter(letter=open_letter).count() == 3
     assert not Signature.objects.filter(name__in=["[Your name]", "Khmer Thavrak"]).exists()
     assert Signature.objects.filter(name="Association TEP NIMITH").count() == 1
+
+
+def test_a_list_of_flagged_lines_only_adds_nothing_unless_one_is_kept(
+    client_for, coordinator, open_letter
+):
+    client = client_for(coordinator)
+    shown = preview(client, open_letter, "Signatories:\n[Your name], [Country]\n")
+    assert "Add the lines you keep" in shown.content.decode()
+
+    done = client.post(confirm_url(open_letter), {"payload": payload_of(shown)}, follow=True)
+
+    assert "0 signatures imported. 2 lines skipped." in done.content.decode()
+    assert not Signature.objects.exists()

@@ -373,10 +373,17 @@ class ImportConfirmForm(forms.Form):
     """The previewed list, signed so that what is confirmed is exactly what was shown."""
 
     payload = forms.CharField(widget=forms.HiddenInput)
+    # The positions of the flagged lines the coordinator keeps ("keep anyway" boxes); the
+    # service honours a position only for a line whose problems may be overruled.
+    keep = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
         self.letter = letter
+
+    def clean_keep(self) -> frozenset[int]:
+        values = (self.cleaned_data["keep"] or [])[: import_services.MAX_LINES]
+        return frozenset(int(v) for v in values if v.isdigit() and len(v) <= 6)
 
     @staticmethod
     def payload_for(*, letter: Letter, kind: str, source: dict) -> str:

@@ -25,9 +25,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.models import Letter, Signature
 from letters_app.models.signatures import signatory_line
 from letters_app.services.audit import audit_record
+from letters_app.services.letters import find_placeholders
 from letters_app.services.signatures import (
     ACCEPTS,
     COUNT_FIELDS,
@@ -86,6 +88,7 @@ class Problem:
     code: str
     message: str
     blocking: bool  # the line is not imported
+    keepable: bool = False  # ...unless the coordinator keeps it, line by line
 
 
 @dataclass
@@ -104,18 +107,29 @@ class ImportLine:
     party: str = ""
     parliament: str = ""
     problems: list[Problem] = field(default_factory=list)
+    kept: bool = False  # the coordinator keeps it despite its keepable problems
 
     @property
     def importable(self) -> bool:
-        return not any(p.blocking for p in self.problems)
+        if not self.problems:  # most lines, read several times a preview
+            return True
+        return not any(p.blocking and not (p.keepable and self.kept) for p in self.problems)
+
+    @property
+    def keepable(self) -> bool:
+        """Skipped for problems the coordinator may overrule, and for no other."""
+        blocking = [p for p in self.problems if p.blocking]
+        return bool(blocking) and all(p.keepable for p in blocking)
 
     @functools.cached_property
     def country_name(self) -> str:
         """Read once parsing has set the country (the preview shows it twice a line)."""
         return str(countries.name(self.country)) if self.country else ""
 
-    def problem(self, code: str, message: str, *, blocking: bool = True) -> None:
-        self.problems.append(Problem(code, message, blocking))
+    def problem(
+        self, code: str, message: str, *, blocking: bool = True, keepable: bool = False
+    ) -> None:
+        self.problems.append(Problem(code, message, blocking, keepable))
 
     def fields(self) -> dict:
         """The display fields of the signature this line becomes."""
@@ -144,8 +158,13 @@ class ImportPreview:
         return [line for line in self.lines if not line.importable]
 
     @property
-    def with_problems(self) -> int:
-        return sum(1 for line in self.lines if line.problems)
+    def with_problems(self) -> list[ImportLine]:
+        """The lines to look at before confirming, in the list's order."""
+        return [line for line in self.lines if line.problems]
+
+    @property
+    def keepable(self) -> list[ImportLine]:
+        return [line for line in self.lines if line.keepable]
 
 
 @dataclass
@@ -412,6 +431,14 @@ def _parse_line(position: int, raw: str, kind: str) -> ImportLine:
 def _check(line: ImportLine) -> ImportLine:
     if CONTROL_RE.search(line.name) or not name_normalize(line.name):
         line.problem("unparsed", _("No name could be read on this line."))
+    placeholders = find_placeholders(line.raw) if "[" in line.raw else []
+    if placeholders:
+        line.problem(
+            "placeholder",
+            _("A placeholder to fill in, not a signatory: %(found)s.")
+            % {"found": ", ".join(dict.fromkeys(placeholders))},
+            keepable=True,
+        )
     for name in ("name", "acronym", "title", "affiliation", "party", "parliament"):
         limit = Signature._meta.get_field(name).max_length
         if len(getattr(line, name)) > limit:
@@ -428,15 +455,54 @@ def _check(line: ImportLine) -> ImportLine:
 DUPLICATE_CODES = {"duplicate_existing", "duplicate_list", "acronym_shared"}
 CHUNK = 500  # names per IN (…): SQLite takes no more than a few thousand parameters
 
+# Lines pasted with a list that are no signatory: its heading, and the headings lists carry.
+# Compared whole, as `heading_key` folds them, so an organization is never taken for one.
+COMMON_HEADINGS = (
+    "Signatories", "Signatory", "Signatory organizations", "Signatory organisations",
+    "Signing organizations", "Signing organisations", "Signed", "Signed by", "Co-signed by",
+    "Cosigned by", "Co-signatories", "Cosignatories", "Co-signers", "Cosigners",
+    "Endorsed by", "Endorsements", "Endorsing organizations", "List of signatories",
+    "The undersigned", "Undersigned", "Organizations", "Organisations", "Individuals",
+    "Individual signatories", "Signataires", "Les signataires", "Liste des signataires",
+    "Organisations signataires", "Signé par", "Signée par", "Cosignataires",
+    "Co-signataires", "Particuliers", "អ្នកចុះហត្ថលេខា", "បញ្ជីអ្នកចុះហត្ថលេខា",
+    *(template["signatory_heading"] for template in LETTER_TEMPLATES),
+)  # fmt: skip
+COLONS = ":：៖"  # Latin, full-width, Khmer
 
-def import_preview(*, letter: Letter, lines: list[ImportLine]) -> ImportPreview:
-    """The lines with their duplicates marked: of a signature the letter already has (same name,
-    or same acronym of an organization), or of an earlier line. Reads; writes nothing."""
+
+def heading_key(text: str) -> str:
+    """A heading as compared: "SIGNATORIES :" as "signatories" (case, spaces, final colon, NFC)."""
+    folded = unicodedata.normalize("NFC", " ".join(text.casefold().split()))
+    return folded.rstrip(COLONS + " ")
+
+
+@functools.cache
+def _common_heading_keys() -> frozenset[str]:
+    return frozenset(heading_key(heading) for heading in COMMON_HEADINGS)
+
+
+def _letter_heading_keys(letter: Letter) -> frozenset[str]:
+    """The letter's signatory heading and its translations' (one query)."""
+    headings = [letter.signatory_heading]
+    headings += letter.translations.values_list("signatory_heading", flat=True)
+    return frozenset(heading_key(h) for h in headings) - {""}
+
+
+def import_preview(
+    *, letter: Letter, lines: list[ImportLine], keep: frozenset[int] = frozenset()
+) -> ImportPreview:
+    """The lines as the letter will take them. Skipped unless their position is in `keep`: a
+    bracketed placeholder, a heading (the letter's, a translation's, or a common one), a line
+    with no country in a list where most have one. Skipped for good: a duplicate of a signature
+    the letter already has (same name, or same acronym of an organization), or of an earlier
+    line. Worked out again from the lines at every call. Reads; writes nothing."""
     lines = [
-        dataclasses.replace(line, problems=[p for p in line.problems
-                                            if p.code not in DUPLICATE_CODES])
+        dataclasses.replace(line, kept=line.position in keep,
+                            problems=[p for p in line.problems if p.code not in PREVIEW_CODES])
         for line in lines
     ]  # fmt: skip
+    _not_signatories(letter, lines)
     existing_names, existing_acronyms = _existing(letter, lines)
     seen_names: dict[str, ImportLine] = {}
     seen_acronyms: dict[str, ImportLine] = {}
@@ -476,6 +542,43 @@ def import_preview(*, letter: Letter, lines: list[ImportLine]) -> ImportPreview:
     return ImportPreview(lines=lines)
 
 
+PREVIEW_CODES = DUPLICATE_CODES | {"heading", "country_expected"}
+NOT_NAMES = {"unparsed", "placeholder", "heading"}
+
+
+def _not_signatories(letter: Letter, lines: list[ImportLine]) -> None:
+    """Flag, in place, the headings, and the lines without a country in a list that has them."""
+    own, common = _letter_heading_keys(letter), _common_heading_keys()
+    for line in lines:
+        if line.country:  # a line that ends with a country is no heading
+            continue
+        key = heading_key(BULLET_RE.sub("", line.raw.strip()))
+        if key in own:
+            line.problem("heading", _("The letter’s signatory heading, not a signatory."),
+                         keepable=True)  # fmt: skip
+        elif key in common:
+            line.problem("heading", _("A heading, not a signatory."), keepable=True)
+    readable, missing = 0, []
+    for line in lines:
+        if not line.problems:
+            readable += 1
+        elif any(p.code in NOT_NAMES for p in line.problems):  # "No country" would say nothing
+            line.problems = [p for p in line.problems if p.code != "country_missing"]
+        else:
+            readable += 1
+            if any(p.code == "country_missing" for p in line.problems):
+                missing.append(line)
+    if len(missing) * 2 >= readable:  # most lines have no country: none is expected
+        return
+    for line in missing:
+        line.problems = [p for p in line.problems if p.code != "country_missing"]
+        line.problem(
+            "country_expected",
+            _("No country, though the rest of the list gives one."),
+            keepable=True,
+        )
+
+
 def _existing(letter: Letter, lines: list[ImportLine]) -> tuple[dict, dict]:
     """The letter's live signatures (not withdrawn or rejected) that share a name or an
     organization's acronym with a line, by normalized name and by normalized acronym."""
@@ -508,10 +611,13 @@ def import_refusal(letter: Letter, kind: str) -> str:
 
 
 @transaction.atomic
-def import_confirm(*, letter: Letter, lines: list[ImportLine], actor) -> ImportResult:
+def import_confirm(
+    *, letter: Letter, lines: list[ImportLine], actor, keep: frozenset[int] = frozenset()
+) -> ImportResult:
     """Add every importable line as a listed signature marked as imported by `actor`, in one
-    transaction; lines with a blocking problem are skipped and returned. Counts the letter's
-    signatories and writes one audit row."""
+    transaction; lines with a blocking problem are skipped and returned, unless the problem may
+    be overruled and the line's position is in `keep` (see `import_preview`). Counts the
+    letter's signatories and writes one audit row."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)  # one import at a time
     kinds = {line.kind for line in lines}
     for kind in kinds:
@@ -519,7 +625,7 @@ def import_confirm(*, letter: Letter, lines: list[ImportLine], actor) -> ImportR
         if refusal:
             raise ValidationError(refusal, code="refused")
     # Checked again under the lock: a double click, or a colleague's import, adds nothing twice.
-    preview = import_preview(letter=letter, lines=lines)
+    preview = import_preview(letter=letter, lines=lines, keep=keep)
     now = timezone.now()
     status = S.APPROVED if letter.requires_approval else S.CONFIRMED
     signatures = [_signature(letter, line, actor=actor, status=status, now=now)
@@ -534,12 +640,14 @@ def import_confirm(*, letter: Letter, lines: list[ImportLine], actor) -> ImportR
         Letter.objects.filter(pk=letter.pk).update(
             **{name: F(name) + n for name, n in counts.items()}
         )
+    kept = sum(1 for line in preview.importable if line.kept and line.keepable)
     audit_record(
         letter=letter,
         actor=actor,
         action="signatures.imported",
         imported=len(signatures),
         skipped=len(preview.skipped),
+        **({"kept": kept} if kept else {}),  # flagged lines the coordinator chose to add
     )
     return ImportResult(created=len(signatures), skipped=preview.skipped)
 

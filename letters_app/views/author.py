@@ -597,7 +597,9 @@ def letter_import_confirm(request, pk):
     data = form.cleaned_data["payload"]
     lines = import_services.import_parse(data["source"], kind=data["kind"])
     try:
-        result = import_services.import_confirm(letter=letter, lines=lines, actor=request.user)
+        result = import_services.import_confirm(
+            letter=letter, lines=lines, actor=request.user, keep=form.cleaned_data["keep"]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("author:letter-import", pk=letter.pk)

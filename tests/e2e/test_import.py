@@ -82,4 +82,81 @@ def test_coordinator_pastes_a_list_checks_the_preview_and_confirms(
     page.get_by_label("Or upload a file").set_input_files(path)
     page.get_by_role("button", name="Preview the import").click()
     expect(page.locator("#import-summary")).to_contain_text("0 will be added, 5 skipped")
-    expect(page.get_by_text("Already signed:")).to_have_count(5)
+    problems = page.locator("#import-problems")
+    expect(problems.get_by_role("heading")).to_have_text("5 lines need a look")
+    expect(problems.get_by_text("Already signed:")).to_have_count(5)
+
+
+# The tail of a sign-on letter as copied from a word processor: the sender's unfilled lines,
+# the list's heading (with the narrow and plain no-break spaces it carried), the numbered list
+# in French, English and Khmer, and one line that lost its country.
+SIGN_ON = """\
+[Your name]\u00a0
+[Email information]
+Signatory Civil Society Organizations\u202f\u00a0
+
+  9. Association des Bouddhistes Khmers d’Alsace (ABKA), France\u00a0
+  12. Association Nationale des Anciens Amis de l’Indochine, SOS-Cambodge (ANAAI), France
+  15. Association TEP NIMITH (ATN), France
+  43. Khmer Thavrak (KT)
+  52. Pro Démocratie pour le Cambodge (PDCC), Canada
+  57. សមាគមនិស្សិតខ្មែរ (សនខ), Cambodge
+  58. សម្ព័ន្ធសង្គមស៊ីវិលកម្ពុជា, Cambodia
+"""
+SIGN_ON_LISTED = [
+    "Association des Bouddhistes Khmers d’Alsace (ABKA), France",
+    "Association Nationale des Anciens Amis de l’Indochine, SOS-Cambodge (ANAAI), France",
+    "Association TEP NIMITH (ATN), France",
+    "Pro Démocratie pour le Cambodge (PDCC), Canada",
+    "សមាគមនិស្សិតខ្មែរ (សនខ), Cambodia",
+    "សម្ព័ន្ធសង្គមស៊ីវិលកម្ពុជា, Cambodia",
+]
+
+
+def test_placeholders_and_the_heading_are_flagged_at_the_top_and_never_listed(
+    live_server, page, artifacts_dir
+):
+    coordinator = UserFactory(username="sophea", password=PASSWORD)
+    letter = LetterFactory(created_by=coordinator, recipients=[RecipientFactory()])
+    letter = letter_open(letter=letter, actor=coordinator)
+    page.goto(f"{live_server.url}/coordinate/")
+    page.get_by_label("Username").fill("sophea")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}{reverse('author:letter-import', kwargs={'pk': letter.pk})}")
+
+    page.get_by_label("Paste the list").fill(SIGN_ON)
+    page.get_by_role("button", name="Preview the import").click()
+
+    problems = page.locator("#import-problems")
+    expect(problems.get_by_role("heading")).to_have_text("4 lines need a look")
+    expect(problems.locator("li")).to_have_count(4)
+    for position, reason in [
+        (1, "A placeholder to fill in, not a signatory: [Your name]."),
+        (2, "A placeholder to fill in, not a signatory: [Email information]."),
+        (3, "The letter’s signatory heading, not a signatory."),
+        (8, "No country, though the rest of the list gives one."),
+    ]:
+        item = problems.locator(f'li[data-line="{position}"]')
+        expect(item).to_contain_text(f"Line {position}")
+        expect(item).to_contain_text(reason)
+        expect(item).to_contain_text("skipped")
+    button = page.get_by_role("button", name="Add 6 signatures")
+    table = page.get_by_role("table", name="How Cosign reads each line")
+    # Read from the top: the count, each problem, then the button, then every line.
+    tops = [loc.bounding_box()["y"] for loc in (problems, button, table)]
+    assert tops == sorted(tops)
+    page.screenshot(path=artifacts_dir / "import-problems.png", full_page=True)
+
+    page.get_by_label("Keep line 8 anyway").check()
+    button.click()
+    expect(page.get_by_text("7 signatures imported. 3 lines skipped.")).to_be_visible()
+
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    items = page.locator("ol.signatory-list > li")
+    listed = [*SIGN_ON_LISTED[:3], "Khmer Thavrak (KT)", *SIGN_ON_LISTED[3:]]
+    texts = items.evaluate_all("items => items.map(item => item.textContent)")
+    assert texts == [f"{n}. {line}" for n, line in enumerate(listed, start=1)]
+    body = page.locator("main").text_content()
+    assert "[Your name]" not in body and "[Email information]" not in body
+    assert Signature.objects.filter(letter=letter).count() == 7

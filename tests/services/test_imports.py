@@ -1,6 +1,7 @@
 """Importing a list of signatories: parsing (pure), reading uploads, preview, confirmation."""
 
 import io
+import unicodedata
 import zipfile
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from letters_app import emails
-from letters_app.models import AuditEvent, Letter, Signature
+from letters_app.models import AuditEvent, Letter, LetterTranslation, Signature
 from letters_app.services import imports
 from letters_app.services.imports import (
     country_resolve,
@@ -454,3 +455,144 @@ def test_an_exported_list_is_imported_again_byte_for_byte(exported, fmt):
     assert [ln.number for ln in lines] == list(range(1, len(TRICKY) + 1))
     assert fields_of(lines) == fields_of(exported)
     assert [ln.display_line for ln in lines] == [s.display_line for s in exported]
+
+
+# --- lines that are no signatory: placeholders, headings, a missing country -----------------------
+
+# A sign-on letter's tail as coordinators paste it: the unfilled sender lines, the heading (with
+# the narrow and plain no-break spaces word processors leave), a numbered list in French, English
+# and Khmer, and one line that lost its country.
+SIGN_ON_PASTE = """\
+[Your name]\u00a0
+[Email information]
+Signatory Civil Society Organizations\u202f\u00a0
+
+  1. Ah Nah Podcast - Conversation with Myanmar (ANP), USA\u00a0
+  9. Association des Bouddhistes Khmers d’Alsace (ABKA), France
+  15. Association TEP NIMITH (ATN), France
+  16. Australian South-East Asian Network (ASEAN), AUS
+  43. Khmer Thavrak (KT)
+  52. Pro Démocratie pour le Cambodge (PDCC), Canada
+  57. សមាគមនិស្សិតខ្មែរ (សនខ), Cambodge
+"""
+SIGN_ON_LISTED = [
+    "Ah Nah Podcast - Conversation with Myanmar (ANP), United States of America",
+    "Association des Bouddhistes Khmers d’Alsace (ABKA), France",
+    "Association TEP NIMITH (ATN), France",
+    "Australian South-East Asian Network (ASEAN), Australia",
+    "Pro Démocratie pour le Cambodge (PDCC), Canada",
+    "សមាគមនិស្សិតខ្មែរ (សនខ), Cambodia",
+]
+
+
+def test_placeholders_are_read_as_no_signatory():
+    lines = import_parse({"text": SIGN_ON_PASTE})
+
+    placeholders = [(line.position, [p.code for p in line.problems if p.blocking])
+                    for line in lines if not line.importable]  # fmt: skip
+    assert placeholders == [(1, ["placeholder"]), (2, ["placeholder"])]
+    assert "[Your name]" in lines[0].problems[-1].message
+    assert all(line.keepable for line in lines[:2])
+
+
+def test_a_sign_on_paste_skips_its_placeholders_heading_and_the_line_without_country(open_letter):
+    rows_before = Signature.objects.count()
+
+    preview = import_preview(letter=open_letter, lines=import_parse({"text": SIGN_ON_PASTE}))
+
+    flagged = {line.position: [p.code for p in line.problems] for line in preview.with_problems}
+    assert flagged == {
+        1: ["placeholder"],
+        2: ["placeholder"],
+        3: ["heading"],
+        9: ["country_expected"],
+    }
+    assert all(line.keepable and not line.importable for line in preview.with_problems)
+    assert [line.display_line for line in preview.importable] == SIGN_ON_LISTED
+    assert [line.number for line in preview.importable] == [1, 9, 15, 16, 52, 57]
+    assert preview.lines[2].problems[0].message == (
+        "The letter’s signatory heading, not a signatory."
+    )
+    assert Signature.objects.count() == rows_before
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    ["Those who stand with the monitors", "THOSE  WHO STAND WITH THE MONITORS :",
+     "- those who stand with the monitors:", "Organisations de la société civile signataires",
+     unicodedata.normalize("NFD", "ORGANISATIONS DE LA SOCIÉTÉ CIVILE SIGNATAIRES："),
+     "អង្គការសង្គមស៊ីវិលដែលចុះហត្ថលេខា៖", "Signatories:", "Liste des signataires"],
+)  # fmt: skip
+def test_the_letters_headings_and_common_ones_are_recognised_however_typed(open_letter, pasted):
+    Letter.objects.filter(pk=open_letter.pk).update(
+        signatory_heading="Those who stand with the monitors"
+    )
+    for language, heading in (("fr", "Organisations de la société civile signataires"),
+                              ("km", "អង្គការសង្គមស៊ីវិលដែលចុះហត្ថលេខា")):  # fmt: skip
+        LetterTranslation.objects.create(
+            letter=open_letter, language=language, signatory_heading=heading, source_version=1
+        )
+    letter = Letter.objects.get(pk=open_letter.pk)
+    text = f"{pasted}\n1. Association TEP NIMITH (ATN), France\n2. Khmer Thavrak (KT), Cambodia"
+
+    preview = import_preview(letter=letter, lines=import_parse({"text": text}))
+
+    assert [p.code for p in preview.lines[0].problems] == ["heading"]
+    assert [line.position for line in preview.importable] == [2, 3]
+
+
+def test_a_name_that_only_resembles_a_heading_is_a_signatory(open_letter):
+    names = ["Signatory Rights Watch", "Association des Signataires de Paris",
+             "Individuals for Change", "Organizations United"]  # fmt: skip
+    text = "Signatories:\n" + "\n".join(f"{name}, France" for name in names)
+
+    preview = import_preview(letter=open_letter, lines=import_parse({"text": text}))
+
+    assert [p.code for p in preview.lines[0].problems] == ["heading"]
+    assert [line.display_line for line in preview.importable] == [f"{n}, France" for n in names]
+
+
+def test_a_list_mostly_without_countries_expects_none(open_letter):
+    text = "Signataires\nSok Chenda\nMu Sochua\nJane Doe, Researcher, Cambodia"
+
+    preview = import_preview(
+        letter=open_letter,
+        lines=import_parse({"text": text}, kind=Signature.Kind.INDIVIDUAL),
+    )
+
+    assert [[p.code for p in line.problems] for line in preview.lines] == [
+        ["heading"], ["country_missing"], ["country_missing"], [],
+    ]  # fmt: skip
+    assert [line.position for line in preview.importable] == [2, 3, 4]
+
+
+def test_confirm_adds_only_the_flagged_lines_kept_and_nothing_else(open_letter, coordinator):
+    text = SIGN_ON_PASTE + "Association TEP NIMITH, France\nCambodia Border Institute, Narnia\n***"
+    lines = import_parse({"text": text})
+    # Kept: the line without a country. Asked for, and refused: a duplicate (12), an unknown
+    # country (13), an unreadable line (14), a position that is no line (99).
+    keep = frozenset({9, 12, 13, 14, 99})
+
+    result = import_confirm(letter=open_letter, lines=lines, actor=coordinator, keep=keep)
+
+    assert result.created == 7
+    assert sorted(line.position for line in result.skipped) == [1, 2, 3, 12, 13, 14]
+    listed = Signature.objects.filter(letter=open_letter, imported_by=coordinator).order_by("id")
+    assert [s.display_line for s in listed] == [
+        SIGN_ON_LISTED[0],
+        *SIGN_ON_LISTED[1:4],
+        "Khmer Thavrak (KT)",
+        *SIGN_ON_LISTED[4:],
+    ]
+    assert not Signature.objects.filter(name__contains="[").exists()
+    event = AuditEvent.objects.get(action="signatures.imported")
+    assert event.detail == {"imported": 7, "skipped": 6, "kept": 1}
+
+
+def test_a_placeholder_is_added_only_when_kept(open_letter, coordinator):
+    lines = import_parse({"text": "[Your name]\nAssociation TEP NIMITH (ATN), France"})
+
+    kept = import_confirm(letter=open_letter, lines=lines, actor=coordinator, keep=frozenset({1}))
+
+    assert kept.created == 2
+    assert Signature.objects.filter(letter=open_letter, name="[Your name]").count() == 1

@@ -199,3 +199,80 @@ def test_a_finalized_letter_offers_no_import(client_for, coordinator, open_lette
 
     assert "its list of signatories can no longer change" in page
     assert "Preview the import" not in page
+
+
+SIGN_ON = """\
+[Your name]
+[Email information]
+Signatory Civil Society Organizations:
+
+  15. Association TEP NIMITH (ATN), France
+  16. Australian South-East Asian Network (ASEAN), AUS
+  43. Khmer Thavrak (KT)
+  57. សមាគមនិស្សិតខ្មែរ (សនខ), Cambodge
+"""
+
+
+def test_flagged_lines_are_listed_at_the_top_above_the_button(client_for, coordinator, open_letter):
+    page = " ".join(preview(client_for(coordinator), open_letter, SIGN_ON).content.decode().split())
+
+    problems = page.index('id="import-problems"')
+    assert "4 lines need a look" in page
+    assert problems < page.index("Add 3 signatures") < page.index('id="import-preview"')
+    top = page[problems : page.index("Add 3 signatures")]
+    for position, reason in [
+        (1, "A placeholder to fill in, not a signatory: [Your name]."),
+        (2, "A placeholder to fill in, not a signatory: [Email information]."),
+        (3, "The letter’s signatory heading, not a signatory."),
+        (7, "No country, though the rest of the list gives one."),
+    ]:
+        assert f"Line {position}" in top
+        assert reason in top
+        assert f'name="keep" value="{position}"' in top
+    assert top.count('name="keep"') == 4
+
+
+def test_confirm_skips_the_flagged_lines_and_adds_the_one_kept(
+    client_for, coordinator, open_letter
+):
+    client = client_for(coordinator)
+    payload = payload_of(preview(client, open_letter, SIGN_ON))
+
+    done = client.post(confirm_url(open_letter), {"payload": payload, "keep": ["7"]}, follow=True)
+
+    assert "4 signatures imported. 3 lines skipped." in done.content.decode()
+    listed = Signature.objects.filter(letter=open_letter).order_by("id")
+    assert [s.display_line for s in listed] == [
+        "Association TEP NIMITH (ATN), France",
+        "Australian South-East Asian Network (ASEAN), Australia",
+        "Khmer Thavrak (KT)",
+        "សមាគមនិស្សិតខ្មែរ (សនខ), Cambodia",
+    ]
+    public = client.get(open_letter.get_absolute_url()).content.decode()
+    assert "[Your name]" not in public and "Signatory Civil Society Organizations:" not in public
+
+
+def test_a_tampered_keep_adds_no_line_that_may_not_be_kept(client_for, coordinator, open_letter):
+    client = client_for(coordinator)
+    text = SIGN_ON + "Association TEP NIMITH, France\nCambodia Border Institute, Narnia\n"
+    payload = payload_of(preview(client, open_letter, text))
+    keep = ["9", "10", "99", "-1", "x", "1e3", "0"]  # a duplicate, an unknown country, no lines
+
+    client.post(confirm_url(open_letter), {"payload": payload, "keep": keep})
+
+    assert Signature.objects.filter(letter=open_letter).count() == 3
+    assert not Signature.objects.filter(name__in=["[Your name]", "Khmer Thavrak"]).exists()
+    assert Signature.objects.filter(name="Association TEP NIMITH").count() == 1
+
+
+def test_a_list_of_flagged_lines_only_adds_nothing_unless_one_is_kept(
+    client_for, coordinator, open_letter
+):
+    client = client_for(coordinator)
+    shown = preview(client, open_letter, "Signatories:\n[Your name], [Country]\n")
+    assert "Add the lines you keep" in shown.content.decode()
+
+    done = client.post(confirm_url(open_letter), {"payload": payload_of(shown)}, follow=True)
+
+    assert "0 signatures imported. 2 lines skipped." in done.content.decode()
+    assert not Signature.objects.exists()

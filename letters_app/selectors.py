@@ -1,5 +1,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import translation
+from django_countries import countries
 
 from letters_app.models import Letter, LetterTemplate, Recipient, Signature
 from letters_app.text import Change, text_diff
@@ -89,9 +91,6 @@ def recipient_list_directory(*, query: str = "", kind: str = "") -> QuerySet[Rec
 
 def _country_codes_named(word: str) -> list[str]:
     """The codes of the countries whose name contains `word`, in English or the active language."""
-    from django.utils import translation
-    from django_countries import countries
-
     word = word.casefold()
     codes = {code for code, name in countries if word in name.casefold()}
     with translation.override("en"):

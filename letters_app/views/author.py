@@ -736,11 +736,12 @@ def letter_delivery(request, pk):
     snapshot = LetterSnapshot.objects.filter(letter=letter).first()
     search = RecipientSearchForm(request.GET)
     query = search.cleaned_data if search.is_valid() else {}
-    found = []
+    found_page = None
     if snapshot and (query.get("q") or query.get("kind")):
         receiving = letter.deliveries.values("recipient_id")  # the service refuses them
         found = selectors.recipient_list_directory(query=query["q"], kind=query["kind"])
-        found = found.exclude(pk__in=receiving)[:DIRECTORY_PAGE_SIZE]
+        found = found.exclude(pk__in=receiving)
+        found_page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     progress = selectors.delivery_progress(letter)["counts"]
     context = {
         "letter": letter,
@@ -749,8 +750,9 @@ def letter_delivery(request, pk):
         "deliveries": selectors.delivery_list_for_letter(letter),
         "progress": progress,
         "search": search,
-        "found": found,
-        "searched": bool(query.get("q") or query.get("kind")),
+        "found": list(found_page or []),
+        "found_page": found_page,
+        "searched": found_page is not None,
     }
     return render(request, "author/letter_delivery.html", context)
 

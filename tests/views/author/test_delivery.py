@@ -424,6 +424,18 @@ def test_the_directory_search_offers_those_not_yet_receiving(
     assert list(response.context["found"]) == []
 
 
+def test_the_late_recipient_search_pages_past_fifty(client_for, coordinator, finalized_letter):
+    batch = RecipientFactory.create_batch(61, kind="parliament")
+    found = url("letter-delivery", finalized_letter) + "?kind=parliament"
+    first = client_for(coordinator).get(found)
+    assert len(first.context["found"]) == 50
+    assert "1–50 of 61" in first.content.decode()
+    second = client_for(coordinator).get(found + "&page=2")
+    shown = {r.pk for r in first.context["found"]} | {r.pk for r in second.context["found"]}
+    assert shown == {r.pk for r in batch}
+    assert 'href="?kind=parliament&amp;page=1"' in second.content.decode()
+
+
 def test_a_late_recipient_gets_the_letter(
     client_for, coordinator, finalized_letter, queued, django_capture_on_commit_callbacks
 ):

@@ -460,15 +460,14 @@ def _signatures_page(request, letter):
     counts = selectors.signature_queue_counts(letter)
     queue = selectors.signature_queue(letter, tab).select_related("imported_by")
     paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
+    frozen = letter.status in FINALIZED  # nothing on the list can change: nothing is offered
     context = {
         "letter": letter,
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in SIGNATURE_TABS.items()],
         "page": paginator.get_page(request.GET.get("page")),
-        "can_moderate": (
-            tab in ("confirmed", "approved", "rejected", "flagged") and letter.status not in FINALIZED
-        ),
-        "frozen": letter.status in FINALIZED,
+        "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged") and not frozen,
+        "frozen": frozen,
     }
     return render(request, "author/letter_signatures.html", context)
 

@@ -43,7 +43,8 @@ def test_a_french_reader_of_a_sent_letter_reads_only_the_frozen_french_text(
     coordinator.save()
 
     # The coordinator is offered no new translation, and cannot change the French one.
-    author = browser.new_context(locale="en-GB").new_page()
+    author_context = browser.new_context(locale="en-GB")
+    author = author_context.new_page()
     log_in(author, live_server, coordinator.username, f"/coordinate/letters/{letter.pk}/")
     author.get_by_role("link", name="Translations").click()
     expect(author.get_by_text("its translations were frozen with it")).to_be_visible()
@@ -53,7 +54,9 @@ def test_a_french_reader_of_a_sent_letter_reads_only_the_frozen_french_text(
     for offer in ("Save", "Mark ready", "Back to draft", "Delete the translation"):
         expect(author.get_by_role("button", name=offer)).to_have_count(0)
 
-    reader = browser.new_context(locale="fr-FR").new_page()
+    author_context.close()
+    reader_context = browser.new_context(locale="fr-FR")
+    reader = reader_context.new_page()
     reader.goto(f"{live_server.url}{letter.get_absolute_url()}")
     expect(reader).to_have_url(f"{live_server.url}/fr/letters/{letter.slug}/")
     article = reader.locator("article.letter")
@@ -64,6 +67,7 @@ def test_a_french_reader_of_a_sent_letter_reads_only_the_frozen_french_text(
     expect(reader.get_by_role("link", name="ខ្មែរ")).to_have_count(0)
     expect(reader.get_by_text(KHMER["title"])).to_have_count(0)
     reader.screenshot(path=artifacts_dir / "frozen-french-reader.png", full_page=True)
+    reader_context.close()
 
 
 def test_an_admin_saving_a_letter_finalized_meanwhile_is_told_why_nothing_changed(

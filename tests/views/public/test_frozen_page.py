@@ -55,14 +55,15 @@ def test_a_french_visitor_reads_the_french_text_that_was_frozen(client, later):
 
 
 def test_a_text_not_frozen_is_not_offered_under_the_hash(client, later):
-    page = read(client, later, "km")
+    page = read(client, later, "fr")
     asked = read(client, later, lang="km")
 
     for shown in (page, asked):
         assert KHMER["title"] not in shown
         assert 'hreflang="km"' not in shown
-        assert f'<article class="letter" lang="{later.language}"' in shown
-    assert 'hreflang="fr"' in page  # the frozen French stays offered
+    assert f'<article class="letter" lang="{later.language}"' in asked  # the original instead
+    assert 'hreflang="en"' in page  # the original and the frozen French stay offered
+    assert 'hreflang="fr"' in asked
 
 
 def test_the_to_block_is_the_one_that_was_sent(client, later, recipient):

@@ -3,6 +3,7 @@ import ipaddress
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -62,10 +63,81 @@ class RecipientAdmin(admin.ModelAdmin):
         queryset.update(is_curated=True)
 
 
+FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
+
+
+class FrozenAwareAdmin(admin.ModelAdmin):
+    """An admin whose rows can be frozen: such a row is shown read-only with the reason, a save
+    or delete of it is turned away with that reason, and a service's refusal of any save is
+    shown as a message, never as a server error."""
+
+    change_form_template = "admin/letters_app/change_form_frozen.html"
+
+    def frozen_reason(self, obj) -> str:
+        """Why `obj` cannot change here, or "" when it can."""
+        return ""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.frozen_reason(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.frozen_reason(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _refused(self, request, message: str, obj):
+        self.message_user(request, message, level=messages.ERROR)
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        reason = self.frozen_reason(obj) if obj is not None else ""
+        if reason and request.method == "POST":
+            return self._refused(request, reason, obj)
+        if reason:
+            extra_context = {**(extra_context or {}), "frozen_reason": reason}
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # raised by save_model: the whole save is rolled back
+            if obj is None:
+                raise
+            return self._refused(request, " ".join(exc.messages), obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and (reason := self.frozen_reason(obj)):
+            return self._refused(request, reason, obj)
+        return super().delete_view(request, object_id, extra_context)
+
+
+def letter_frozen_reason(letter) -> str:
+    if letter is None or letter.status not in FROZEN:
+        return ""
+    return _(
+        "This letter is %(status)s: its text, recipients and signatories were frozen and sent "
+        "as they are, so nothing of it can change here."
+    ) % {"status": letter.get_status_display().lower()}
+
+
 class LetterRecipientInline(admin.TabularInline):
     model = LetterRecipient
     extra = 0
     autocomplete_fields = ["recipient"]
+
+    # `obj` is the letter: the To: block of a finalized one was sent as it is.
+    def has_add_permission(self, request, obj=None):
+        return not letter_frozen_reason(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not letter_frozen_reason(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not letter_frozen_reason(obj) and super().has_delete_permission(request, obj)
 
 
 class LetterVersionInline(admin.TabularInline):
@@ -122,7 +194,7 @@ class LetterAdminForm(forms.ModelForm):
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(FrozenAwareAdmin):
     form = LetterAdminForm
     list_display = ["title", "shown_status", "kind", "created_by", "version", "signing_paused",
                     "requires_approval", "updated_at"]  # fmt: skip
@@ -141,10 +213,8 @@ class LetterAdmin(admin.ModelAdmin):
     def shown_status(self, letter: Letter) -> str:
         return letter.get_shown_status_display()  # "partly delivered", as every page says
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj and not obj.is_editable:
-            return [f.name for f in Letter._meta.fields]
-        return self.readonly_fields
+    def frozen_reason(self, obj) -> str:
+        return letter_frozen_reason(obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -171,7 +241,7 @@ class InvalidateForm(forms.Form):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(FrozenAwareAdmin):
     list_display = ["name", "acronym", "kind", "letter", "status", "email", "country",
                     "is_public", "is_flagged", "created_at"]  # fmt: skip
     list_filter = ["status", "kind", "is_flagged", "is_public", "letter", "country"]
@@ -193,20 +263,17 @@ class SignatureAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # reject or invalidate instead: the counts and the audit trail stay right
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj and obj.letter.status in (Letter.Status.FINALIZED, Letter.Status.SENT):
-            return self.fields  # the list went out as it is
-        return self.readonly_fields
+    def frozen_reason(self, obj) -> str:
+        if obj.letter.status not in FROZEN:
+            return ""
+        return _("The letter is finalized: its list of signatories can no longer change.")
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         signature = Signature.objects.select_related("letter").get(pk=obj.pk)
-        try:
-            signature_services.signature_update_display(
-                signature=signature, data=data, actor=request.user
-            )
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+        signature_services.signature_update_display(
+            signature=signature, data=data, actor=request.user
+        )
 
     @admin.action(description=_("Approve selected signatures"))
     def approve(self, request, queryset):
@@ -422,7 +489,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FrozenAwareAdmin):
     """A record written by the services only: admins read it, nobody edits it here."""
 
     def has_add_permission(self, request):
@@ -434,6 +501,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def frozen_reason(self, obj) -> str:
+        return _("This record is written by Cosign itself: it cannot be changed here.")
+
 
 @admin.register(LetterSnapshot)
 class LetterSnapshotAdmin(ReadOnlyAdmin):
@@ -441,6 +511,12 @@ class LetterSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["pdf_status"]
     search_fields = ["letter__title", "sha256"]
     exclude = ["content"]
+
+    def frozen_reason(self, obj) -> str:
+        return _(
+            "A snapshot is the letter exactly as it was finalized, under its SHA-256: it never "
+            "changes."
+        )
 
 
 @admin.register(LetterTranslation)
@@ -450,6 +526,11 @@ class LetterTranslationAdmin(ReadOnlyAdmin):
     list_display = ["letter", "language", "status", "source_version", "updated_at", "updated_by"]
     list_filter = ["language", "status"]
     search_fields = ["letter__title", "title"]
+
+    def frozen_reason(self, obj) -> str:
+        return letter_frozen_reason(obj.letter) or _(
+            "Coordinators write translations on the letter's own pages, where readiness is checked."
+        )
 
 
 @admin.register(ExportJob)
@@ -467,6 +548,12 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_filter = ["status", "document", "letter"]
     search_fields = ["recipient__name", "recipient__institution", "email", "letter__title"]
     actions = ["retry"]
+
+    def frozen_reason(self, obj) -> str:
+        return _(
+            "A delivery records what was sent to one recipient, as the worker sent it: it "
+            "cannot be changed here. A failed one can be sent again from the list."
+        )
 
     @admin.action(description=_("Send the selected failed deliveries again"))
     def retry(self, request, queryset):

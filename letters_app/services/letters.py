@@ -325,6 +325,21 @@ def letter_close_expired(*, now: datetime.datetime | None = None) -> int:
 # --- translations --------------------------------------------------------------------------------
 
 
+def translation_refusal(letter: Letter) -> str:
+    """Why the letter's translations can no longer change, or "" while they can: what was
+    finalized is what was sent, translations included."""
+    if letter.status not in (S.FINALIZED, S.SENT):
+        return ""
+    return _(
+        "This letter is %(status)s: its translations were frozen with it and can no longer change."
+    ) % {"status": letter.get_status_display().lower()}
+
+
+def _refuse_if_finalized(letter: Letter) -> None:
+    if refusal := translation_refusal(letter):
+        raise ValidationError(refusal, code="frozen")
+
+
 def translation_ready_problems(translation: LetterTranslation) -> dict[str, str]:
     """Why the translation cannot be marked ready, by field: a part the original has and the
     translation lacks, or a placeholder left in it."""
@@ -354,6 +369,7 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
     """Create or change the letter's translation into `language`; a ready one must stay complete.
     A new translation is a draft made from the letter's present text version. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    _refuse_if_finalized(letter)
     if language == letter.language:
         raise ValidationError(
             {"language": _("This is the letter's original language: edit the letter itself.")}
@@ -390,6 +406,7 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
         .select_related("letter")
         .get(pk=translation.pk)
     )
+    _refuse_if_finalized(translation.letter)
     problems = translation_ready_problems(translation)
     if problems:
         raise ValidationError(problems)
@@ -407,6 +424,7 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
 @transaction.atomic
 def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTranslation:
     """Withdraw the translation from readers and recipients. Audited."""
+    _refuse_if_finalized(Letter.objects.select_for_update().get(pk=translation.letter_id))
     translation.status = LetterTranslation.Status.DRAFT
     translation.updated_by = actor
     translation.save(update_fields=["status", "updated_by", "updated_at"])
@@ -419,7 +437,8 @@ def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTr
 
 @transaction.atomic
 def translation_delete(*, translation: LetterTranslation, actor) -> None:
-    """Delete the translation; what was already sent keeps its frozen copy. Audited."""
+    """Delete the translation, unless the letter is finalized. Audited."""
+    _refuse_if_finalized(Letter.objects.select_for_update().get(pk=translation.letter_id))
     translation.delete()
     audit_record(
         letter=translation.letter, actor=actor, action="translation.deleted",

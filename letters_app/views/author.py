@@ -465,12 +465,14 @@ def _signatures_page(request, letter):
     counts = selectors.signature_queue_counts(letter)
     queue = selectors.signature_queue(letter, tab).select_related("imported_by")
     paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
+    frozen = letter.status in FINALIZED  # nothing on the list can change: nothing is offered
     context = {
         "letter": letter,
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in SIGNATURE_TABS.items()],
         "page": paginator.get_page(request.GET.get("page")),
-        "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged"),
+        "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged") and not frozen,
+        "frozen": frozen,
     }
     return render(request, "author/letter_signatures.html", context)
 
@@ -495,7 +497,10 @@ def signature_edit(request, pk, signature_pk):
     else:
         initial = suggestion if request.GET.get("tidy") else {}
         form = SignatureDisplayForm(instance=signature, initial=initial)
-    context = {"letter": letter, "signature": signature, "form": form}
+    frozen = letter.status in FINALIZED
+    for field in form.fields.values() if frozen else ():
+        field.disabled = True
+    context = {"letter": letter, "signature": signature, "form": form, "frozen": frozen}
     context["suggestion"] = _suggestion_rows(signature, suggestion)
     return render(request, "author/signature_edit.html", context)
 
@@ -619,6 +624,10 @@ def letter_import_confirm(request, pk):
 @login_required
 def letter_translations(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
+    refusal = letter_services.translation_refusal(letter)
+    if request.method == "POST" and refusal:
+        messages.error(request, refusal)
+        return redirect("author:letter-translations", pk=letter.pk)
     form = TranslationNewForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():
         return redirect(
@@ -628,6 +637,7 @@ def letter_translations(request, pk):
         "letter": letter,
         "translations": letter.translations.select_related("updated_by"),
         "form": form,
+        "refusal": refusal,
     }
     return render(request, "author/letter_translations.html", context)
 
@@ -646,6 +656,9 @@ def translation_edit(request, pk, language):
     translation = letter.translations.filter(language=language).first()
     instance = copy.copy(translation) if translation else LetterTranslation(letter=letter)
     form = TranslationForm(request.POST or None, instance=instance, language=language)
+    refusal = letter_services.translation_refusal(letter)
+    for field in form.fields.values() if refusal else ():
+        field.disabled = True  # shown as frozen; a post still meets the service's refusal
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in TRANSLATED_FIELDS}
         try:
@@ -665,6 +678,7 @@ def translation_edit(request, pk, language):
         "form": form,
         "original": render_letter_html(letter),
         "problems": letter_services.translation_ready_problems(translation) if translation else {},
+        "refusal": refusal,
     }
     return render(request, "author/translation_edit.html", context)
 
@@ -690,8 +704,11 @@ def translation_ready(request, pk, language):
 @require_POST
 def translation_draft(request, pk, language):
     translation = _translation_get(request, pk, language)
-    letter_services.translation_mark_draft(translation=translation, actor=request.user)
-    messages.success(request, _("The translation is a draft again: readers no longer see it."))
+    _act(
+        request,
+        lambda: letter_services.translation_mark_draft(translation=translation, actor=request.user),
+        success=_("The translation is a draft again: readers no longer see it."),
+    )
     return redirect("author:translation-edit", pk=pk, language=language)
 
 
@@ -699,7 +716,11 @@ def translation_draft(request, pk, language):
 @require_POST
 def translation_delete(request, pk, language):
     translation = _translation_get(request, pk, language)
-    letter_services.translation_delete(translation=translation, actor=request.user)
+    try:
+        letter_services.translation_delete(translation=translation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("author:translation-edit", pk=pk, language=language)
     messages.success(request, _("The translation is deleted."))
     return redirect("author:letter-translations", pk=pk)
 

@@ -1,6 +1,7 @@
 """Pages for readers and signers: the letters, the sign form, and the private links a signer
 gets by e-mail (confirm, manage)."""
 
+import dataclasses
 import functools
 import ipaddress
 import re
@@ -27,8 +28,8 @@ from letters_app.forms.public import (
     SignForm,
     accepted_kinds,
 )
-from letters_app.models import Letter, LetterTranslation, Signature
-from letters_app.rendering import letter_view
+from letters_app.models import LETTER_LANGUAGES, Letter, LetterTranslation, Signature
+from letters_app.rendering import letter_view, snapshot_view
 from letters_app.services import signatures as signature_services
 from letters_app.services.deliveries import canonical_json
 
@@ -138,12 +139,34 @@ def letter_detail(request, slug):
     return _letter_page(request, selectors.letter_get_public(slug))
 
 
+@dataclasses.dataclass(frozen=True)
+class FrozenTranslation:
+    """A translation as a finalized letter's snapshot holds it; its text is read from there."""
+
+    language: str
+    is_outdated = False  # frozen together with the text it translates
+
+    def get_language_display(self) -> str:
+        return dict(LETTER_LANGUAGES).get(self.language, self.language)
+
+
 def _letter_page(request, letter: Letter, *, notice: str = ""):
     # The ready translations are offered; ?lang=fr shows one, above the same signatory list.
     # Without ?lang, a reader gets the translation in the language of the pages, if it is ready.
-    translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
+    # A finalized letter shows only the texts frozen under its SHA-256, as they were sent.
+    snapshot = getattr(letter, "snapshot", None) if letter.status in FROZEN else None
+    if snapshot is None:
+        translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
+    else:
+        frozen = sorted(snapshot.content.get("translations", {}))
+        translations = [FrozenTranslation(language) for language in frozen]
     wanted = request.GET.get("lang") or get_language()
     chosen = next((t for t in translations if t.language == wanted), None)
+    if snapshot is None:
+        lv = letter_view(letter, translation=chosen)
+    else:  # the list of signatories is shown below, page by page
+        language = chosen.language if chosen else ""
+        lv = dataclasses.replace(snapshot_view(snapshot, language=language), signatories=[])
     filters = SignatoryFilterForm(request.GET, letter=letter)
     page = filters.value("page") or 1
     country, kind = filters.value("country") or "", filters.value("kind") or ""
@@ -151,11 +174,10 @@ def _letter_page(request, letter: Letter, *, notice: str = ""):
         letter, country=country, kind=kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE + 1
     )
     return render(request, "public/letter_detail.html", {
-        "letter": letter, "lv": letter_view(letter, translation=chosen), "notice": notice,
+        "letter": letter, "lv": lv, "notice": notice,
         "translations": translations, "translation": chosen, "filters": filters,
         "translation_pdf": bool(
-            chosen and letter.status in FROZEN and hasattr(letter, "snapshot")
-            and letter.snapshot.pdf_name(chosen.language)
+            chosen and snapshot and snapshot.pdf_name(chosen.language)
         ),
         "signatures": rows[:PER_PAGE], "page": page, "has_next": len(rows) > PER_PAGE,
         "first_number": (page - 1) * PER_PAGE + 1, "filtered": bool(country or kind),

@@ -253,8 +253,11 @@ def test_the_snapshot_freezes_the_ready_translations_and_each_recipients_languag
     assert set(snapshot.content["translations"]) == {"fr"}
     assert snapshot.content["recipients"][0]["language"] == "fr"
     assert snapshot.content["letter"]["language"] == "en"
-    # A later edit of the translation changes nothing frozen.
-    translation_save(letter=letter, language="fr", data={"title": "Autre titre"}, actor=coordinator)
+    # A later edit of the translation is refused, and nothing frozen changes.
+    with pytest.raises(ValidationError, match="translations were frozen"):
+        translation_save(
+            letter=letter, language="fr", data={"title": "Autre titre"}, actor=coordinator
+        )
     snapshot.refresh_from_db()
     lv = snapshot_view(snapshot, language="fr")
     assert lv.title == FRENCH["title"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from letters_app.models import Letter, LetterSnapshot
+from letters_app.services.deliveries import snapshot_content
 from letters_app.services.letters import letter_close, letter_open
 from tests.factories import LetterFactory
 
@@ -67,7 +68,11 @@ def test_a_delivered_letter_offers_its_pdf_and_hash(open_letter, coordinator, cl
     letter_close(letter=open_letter, actor=coordinator)
     Letter.objects.filter(pk=open_letter.pk).update(status=Letter.Status.SENT)
     snapshot = LetterSnapshot.objects.create(
-        letter=open_letter, version=1, content={}, sha256="ab" * 32, signatory_count=0
+        letter=open_letter,
+        version=1,
+        content=snapshot_content(open_letter),
+        sha256="ab" * 32,
+        signatory_count=0,
     )
     page = client.get(open_letter.get_absolute_url())
     assert "letter.pdf" not in page.text  # no PDF yet, no link

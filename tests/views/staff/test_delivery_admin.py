@@ -34,6 +34,7 @@ def test_admin_sends_a_failed_delivery_again_and_cannot_edit_it(
     assert len(queued) == 1
     assert AuditEvent.objects.filter(action="delivery.retried").count() == 1
     change = reverse("admin:letters_app_delivery_change", args=[failed_delivery.pk])
-    assert client.post(change, {"status": "sent"}).status_code == 403
+    refused = client.post(change, {"status": "sent"}, follow=True)
+    assert "A delivery records what was sent to one recipient" in refused.text
     failed_delivery.refresh_from_db()
     assert failed_delivery.status == Delivery.Status.RETRY

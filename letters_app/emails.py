@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
-from letters_app.rendering import snapshot_render
+from letters_app.rendering import listed_line, snapshot_render
 
 
 def _build(
@@ -59,12 +59,16 @@ def _signature_context(signature: Signature) -> dict:
     letter = signature.letter
     language = signer_language(signature)
     translated = ready_translation(letter, language)
+    text_language = language if translated else letter.language
     return {
         "signature": signature,
         "letter": letter,
         "translation": translated,
         "letter_title": translated.title if translated else letter.title,
-        "letter_url": _public_url(letter, language if translated else letter.language),
+        "letter_url": _public_url(letter, text_language),
+        # As the text the link opens lists it, whatever language the mail speaks.
+        "listed_as": listed_line(signature, text_language),
+        "listed_language": text_language,
         "confirm_url": link("public:signature-confirm", "confirm"),
         "manage_url": link("public:signature-manage", "manage"),
     }
@@ -179,6 +183,9 @@ def signer_delivered_notice(
             "signature": signature,
             "letter": letter,
             "letter_title": title,
+            # As the letter sent in `language` lists it, whatever language the mail speaks.
+            "listed_as": listed_line(signature, language),
+            "listed_language": language,
             "delivered_to": deliveries.lines(mail_language),
             "letter_url": _public_url(letter, language),
             "pdf_url": _public_url(letter, language, "public:letter-pdf"),

@@ -28,7 +28,7 @@ from letters_app.forms.public import (
     accepted_kinds,
 )
 from letters_app.models import Letter, LetterTranslation, Signature
-from letters_app.rendering import letter_view
+from letters_app.rendering import letter_view, text_language
 from letters_app.services import signatures as signature_services
 
 PER_PAGE = 100
@@ -261,6 +261,7 @@ def signature_confirm(request, pk, token):
     manage_token = signature_services.signature_token(signature, "manage")
     return render(request, "public/signature_confirm.html", {
         "signature": signature, "letter": signature.letter, "manage_token": manage_token,
+        "listed_language": text_language(signature.letter, get_language()),
     })  # fmt: skip
 
 
@@ -283,6 +284,7 @@ def signature_manage(request, pk, token):
         "signature": signature, "letter": signature.letter, "form": form, "token": token,
         "changeable": changeable,
         "outdated": changeable and signature.version < signature.letter.version,
+        "listed_language": text_language(signature.letter, get_language()),
     })  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
-from letters_app.rendering import snapshot_render
+from letters_app.rendering import listed_line, snapshot_render
 from letters_app.selectors import letter_changes_since
 
 
@@ -60,12 +60,16 @@ def _signature_context(signature: Signature) -> dict:
     letter = signature.letter
     language = signer_language(signature)
     translated = ready_translation(letter, language)
+    text_language = language if translated else letter.language
     return {
         "signature": signature,
         "letter": letter,
         "translation": translated,
         "letter_title": translated.title if translated else letter.title,
-        "letter_url": _public_url(letter, language if translated else letter.language),
+        "letter_url": _public_url(letter, text_language),
+        # As the text the link opens lists it, whatever language the mail speaks.
+        "listed_as": listed_line(signature, text_language),
+        "listed_language": text_language,
         "confirm_url": link("public:signature-confirm", "confirm"),
         "manage_url": link("public:signature-manage", "manage"),
     }
@@ -199,6 +203,9 @@ def signer_delivered_notice(
             "letter_title": title,
             "outcome": outcome,
             **groups,
+            # As the letter sent in `language` lists it, whatever language the mail speaks.
+            "listed_as": listed_line(signature, language),
+            "listed_language": language,
             "letter_url": _public_url(letter, language),
             "pdf_url": _public_url(letter, language, "public:letter-pdf"),
         }

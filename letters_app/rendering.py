@@ -12,6 +12,8 @@ import nh3
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import override
+from django_countries import countries
 
 from letters_app.models import (
     TEXT_FIELDS,
@@ -20,8 +22,10 @@ from letters_app.models import (
     LetterSnapshot,
     LetterTranslation,
     LetterVersion,
+    Recipient,
     language_direction,
 )
+from letters_app.models.signatures import signatory_line
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "a",
@@ -41,6 +45,61 @@ def markdown_to_html(source: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
+
+
+# --- a letter's parts in the language of its text ----------------------------------------------
+# Country names in a To: block or a signatory line belong to the text they are part of: an English
+# letter says "Switzerland" to a reader of the French pages, and its French translation "Suisse".
+
+# What a signatory line is made of, in signatory_line's order.
+SIGNATORY_FIELDS = (
+    "kind", "name", "acronym", "title", "affiliation", "party", "parliament", "country",
+)  # fmt: skip
+
+
+def address_blocks(recipients: list[Recipient], language: str) -> list[list[str]]:
+    """Each recipient's To: block, in `language` whatever language is active."""
+    with override(language):
+        return [recipient.address_lines for recipient in recipients]
+
+
+def signatory_lines(rows: list[tuple], language: str) -> list[str]:
+    """Each signatory's line (`Association X (AX), France`) in `language`, from rows of
+    SIGNATORY_FIELDS; as Signature.display_line writes it, whatever language is active."""
+    names: dict[str, str] = {"": ""}
+    lines = []
+    with override(language):
+        for kind, name, acronym, title, affiliation, party, parliament, code in rows:
+            if code not in names:
+                names[code] = str(countries.name(code))
+            lines.append(
+                signatory_line(
+                    kind,
+                    name=name,
+                    acronym=acronym,
+                    title=title,
+                    affiliation=affiliation,
+                    party=party,
+                    parliament=parliament,
+                    country=names[code],
+                )
+            )
+    return lines
+
+
+def text_language(letter: Letter, language: str) -> str:
+    """The language of the text a reader in `language` is shown: the ready translation into it,
+    else the original's."""
+    if language == letter.language:
+        return language
+    ready = letter.translations.filter(language=language, status=LetterTranslation.Status.READY)
+    return language if ready.exists() else letter.language
+
+
+def listed_line(signature, language: str) -> str:
+    """A signatory's line as the letter's text in `language` lists it."""
+    with override(language):
+        return signature.display_line
 
 
 @dataclass(frozen=True)
@@ -86,7 +145,7 @@ def letter_view(
         title=parts["title"],
         place=parts["place"],
         date=letter.letter_date,
-        to_blocks=[r.address_lines for r in recipients],
+        to_blocks=address_blocks(recipients, language),
         from_lines=[line.strip() for line in parts["from_block"].splitlines() if line.strip()],
         salutation=parts["salutation"],
         body_markdown=parts["body"],
@@ -108,9 +167,17 @@ def snapshot_view(
     and `language`, when a translation into it was frozen, gives the translated parts."""
     text = snapshot.content["letter"]
     language = language or text.get("language", "en")
+    to_blocks = [r["address_lines"] for r in snapshot.content["recipients"]]
+    signatories = snapshot.content["signatories"]
     translated = snapshot.content.get("translations", {}).get(language)
     if translated:
         text = text | {name: translated[name] for name in TRANSLATED_FIELDS}
+        # Frozen in the translation's language too (snapshots made before that had only the
+        # original's).
+        to_blocks = translated.get("address_lines", to_blocks)
+        if "signatory_lines" in translated:
+            lines = translated["signatory_lines"]
+            signatories = [s | {"line": line} for s, line in zip(signatories, lines, strict=True)]
     else:
         language = text.get("language", "en")
     date = text["date"]
@@ -118,7 +185,7 @@ def snapshot_view(
         title=text["title"],
         place=text["place"],
         date=datetime.date.fromisoformat(date) if date else None,
-        to_blocks=[r["address_lines"] for r in snapshot.content["recipients"]],
+        to_blocks=to_blocks,
         from_lines=[line.strip() for line in text["from_block"].splitlines() if line.strip()],
         salutation=salutation or text["salutation"],
         body_markdown=text["body"],
@@ -128,7 +195,7 @@ def snapshot_view(
         signatory_heading=text["signatory_heading"],
         about_sender=text["about_sender"],
         version=text["version"],
-        signatories=snapshot.content["signatories"],
+        signatories=signatories,
         sha256=snapshot.sha256,
         language=language,
         direction=language_direction(language),

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -68,7 +69,8 @@ def render_letter_pdf(snapshot: LetterSnapshot, *, language: str = "") -> bytes:
     """The snapshot as it was frozen, as PDF bytes: the original, or the frozen translation into
     `language`. The stylesheet puts the Khmer font after the Latin one whatever the language."""
     lv = snapshot_view(snapshot, language=language)
-    html = render_to_string("pdf/letter.html", letter_context(lv))
+    with translation.override(lv.language):  # the text's, not the active one of the worker
+        html = render_to_string("pdf/letter.html", letter_context(lv))
     return write_pdf(html, stylesheets=[FONTS_STYLESHEET, STYLESHEET])
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from letters_app.mail import reply_text
@@ -31,6 +31,7 @@ from letters_app.models import (
     Signature,
     SignerNotice,
 )
+from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
 from letters_app.services.audit import audit_record
 from letters_app.services.letters import _transition
 
@@ -79,18 +80,19 @@ def _recipient_language_problems(letter: Letter) -> list[str]:
 
 def snapshot_content(letter: Letter) -> dict:
     """The letter as it will be sent: what the SHA-256 covers. Published as it is (public
-    letter-json), so it holds only what the letter shows: no recipient's e-mail address."""
+    letter-json), so it holds only what the letter shows: no recipient's e-mail address. Each
+    text's To: blocks and signatory lines are written in that text's language (the original's,
+    and each translation's), whatever language is active: finalizing from any interface gives
+    the same content."""
     version = LetterVersion.objects.get(letter=letter, number=letter.version)
     letter_recipients = list(letter.letter_recipients.select_related("recipient"))
+    recipients = [lr.recipient for lr in letter_recipients]
     # Every ready translation of the present text is frozen, whoever receives it: the public
     # PDF is offered in each of them.
     translations = [t for t in letter.translations.order_by("language") if t.is_current]
     signatures = letter.signatures.filter(is_public=True).order_by("published_at", "id")
-    with translation.override(settings.LANGUAGE_CODE):
-        signatories = [
-            {"n": n, "line": s.display_line, "kind": s.kind, "country": s.country.code}
-            for n, s in enumerate(signatures.iterator(chunk_size=2000), start=1)
-        ]
+    rows = list(signatures.values_list(*SIGNATORY_FIELDS).iterator(chunk_size=2000))
+    lines = signatory_lines(rows, letter.language)
     return {
         "letter": {
             "slug": letter.slug,
@@ -100,18 +102,28 @@ def snapshot_content(letter: Letter) -> dict:
             **{name: getattr(version, name) for name in TEXT_FIELDS},
         },
         "translations": {
-            t.language: {name: getattr(t, name) for name in TRANSLATED_FIELDS} for t in translations
+            t.language: {
+                **{name: getattr(t, name) for name in TRANSLATED_FIELDS},
+                "address_lines": address_blocks(recipients, t.language),
+                "signatory_lines": signatory_lines(rows, t.language),
+            }
+            for t in translations
         },
         "recipients": [
             {
                 "id": lr.recipient.pk,
-                "address_lines": lr.recipient.address_lines,
+                "address_lines": address_lines,
                 "salutation": lr.recipient.salutation,
                 "language": lr.language or letter.language,
             }
-            for lr in letter_recipients
+            for lr, address_lines in zip(
+                letter_recipients, address_blocks(recipients, letter.language), strict=True
+            )
         ],
-        "signatories": signatories,
+        "signatories": [
+            {"n": n, "line": line, "kind": row[0], "country": row[-1]}
+            for n, (row, line) in enumerate(zip(rows, lines, strict=True), start=1)
+        ],
     }
 
 

@@ -57,7 +57,7 @@ def press_release_draft(*, letter: Letter, actor) -> PressRelease:
         quote_by="",
         body="\n\n".join(
             [
-                *_signatory_sentences(entries),
+                *_signatory_sentences(entries, text.get("language", "en")),
                 text["about_sender"].strip()
                 or _("[Context: what led to this letter, and what its signatories expect next.]"),
             ]
@@ -268,13 +268,18 @@ def _by_country(entries: list[dict]) -> tuple[int, str]:
     return len([c for c in counts if c]), ", ".join(f"{name} ({n})" for name, n in named)
 
 
-def organization_name(entry: dict) -> str:
-    """The listed line without the country the snapshot added after the name."""
+def organization_name(entry: dict, language: str) -> str:
+    """The listed line without the country the snapshot added after the name, in the letter's
+    `language`."""
     line = entry["line"]
-    if entry["country"]:
-        with translation.override(settings.LANGUAGE_CODE):  # as the snapshot wrote it
+    if not entry["country"]:
+        return line
+    # Snapshots made before lines were written in the letter's language have the site's.
+    for written_in in dict.fromkeys((language, settings.LANGUAGE_CODE)):
+        with translation.override(written_in):
             suffix = ", " + str(countries.name(entry["country"]))
-        line = line.removesuffix(suffix)
+        if line.endswith(suffix):
+            return line.removesuffix(suffix)
     return line
 
 
@@ -282,7 +287,7 @@ def _markdown_text(text: str) -> str:
     return MARKDOWN_SPECIALS_RE.sub(r"\\\1", text).replace("<", "&lt;")
 
 
-def _signatory_sentences(entries: list[dict]) -> list[str]:
+def _signatory_sentences(entries: list[dict], language: str) -> list[str]:
     """One paragraph per kind of signatory: the organizations named, the others counted."""
     paragraphs = []
     for kind in KIND_ORDER:
@@ -297,7 +302,7 @@ def _signatory_sentences(entries: list[dict]) -> list[str]:
             "by_country": by_country,
         }
         if kind == Signature.Kind.ORGANIZATION:
-            names = [_markdown_text(organization_name(e)) for e in of_kind]
+            names = [_markdown_text(organization_name(e, language)) for e in of_kind]
             values["names"] = get_text_list(names, _("and"))
             sentence = _("The letter is co-signed by %(who)s %(from)s — %(by_country)s: %(names)s.")
         else:

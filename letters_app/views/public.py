@@ -29,7 +29,7 @@ from letters_app.forms.public import (
     accepted_kinds,
 )
 from letters_app.models import LETTER_LANGUAGES, Letter, LetterTranslation, Signature
-from letters_app.rendering import letter_view, snapshot_view
+from letters_app.rendering import letter_view, snapshot_view, text_language
 from letters_app.services import signatures as signature_services
 from letters_app.services.deliveries import canonical_json
 
@@ -295,6 +295,7 @@ def signature_confirm(request, pk, token):
     manage_token = signature_services.signature_token(signature, "manage")
     return render(request, "public/signature_confirm.html", {
         "signature": signature, "letter": signature.letter, "manage_token": manage_token,
+        "listed_language": text_language(signature.letter, get_language()),
     })  # fmt: skip
 
 
@@ -319,6 +320,7 @@ def signature_manage(request, pk, token):
         "changeable": changeable, "outdated": outdated,
         "changes": selectors.letter_changes_since(signature.letter, signature.version)
         if outdated else None,
+        "listed_language": text_language(signature.letter, get_language()),
     })  # fmt: skip
 
 

@@ -103,7 +103,7 @@ def test_pages_follow_on_from_each_other(client, open_letter, monkeypatch):
     assert 'rel="next" href="?page=2#signatories"' in first
     assert 'rel="prev"' not in first
     third = page(client, open_letter, page=3)
-    assert '<ol class="signatory-list" start="7">' in third
+    assert '<ol class="signatory-list" start="7" lang="en">' in third
     assert "7.</span> Association 07, France" in third
     assert "Association 06" not in third
     assert 'rel="next"' not in third

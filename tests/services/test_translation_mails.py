@@ -13,7 +13,6 @@ from letters_app.services.letters import (
     letter_close,
     letter_set_recipient_languages,
     letter_update,
-    translation_save,
 )
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory, SignatureFactory

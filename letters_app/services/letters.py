@@ -1,5 +1,6 @@
 import datetime
 import re
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +28,7 @@ from letters_app.services.signatures import (
     signatures_notify_new_version,
     signatures_publish_confirmed,
 )
-from letters_app.text import text_fields_normalize, text_normalize
+from letters_app.text import text_diff, text_fields_normalize, text_normalize
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
@@ -187,7 +188,12 @@ def letter_update(
         raise ValidationError(
             {"language": _("The letter has a translation into this language: delete it first.")}
         )
-    new_version = letter.status != S.DRAFT and bool(set(changed) & set(TEXT_FIELDS))
+    # Only what a reader would see changed makes a version: never one that shows no change.
+    new_version = (
+        letter.status != S.DRAFT
+        and bool(set(changed) & set(TEXT_FIELDS))
+        and bool(text_diff(SimpleNamespace(**stored), letter))
+    )
     signers = letter_signers_to_notify(letter) if new_version else 0
     if signers and not confirm_new_version:
         raise needs_confirmation_error(signers)

@@ -134,7 +134,8 @@ def letter_edit(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
     if request.method != "POST":
         return _edit_page(request, letter, LetterForm(instance=letter))
-    # A copy: the form writes the posted values on its instance, the page previews the saved one.
+    # A copy: the form writes the posted values on its instance, which a re-displayed page
+    # previews, while the saved letter is compared with them.
     form = LetterForm(request.POST, instance=copy.copy(letter))
     if form.is_valid():
         try:
@@ -158,7 +159,9 @@ def letter_edit(request, pk):
 
 
 def _edit_page(request, letter, form):
-    context = {"letter": letter, "form": form, "preview": render_letter_html(letter)}
+    # Shown again after a refused or unconfirmed save: the preview shows the text in the form.
+    previewed = form.instance if form.is_bound else letter
+    context = {"letter": letter, "form": form, "preview": render_letter_html(previewed)}
     return render(request, "author/letter_edit.html", context)
 
 

@@ -108,8 +108,10 @@ def test_a_real_change_among_respaced_text_still_asks_and_makes_a_version(
     )
 
 
-def test_a_markdown_line_break_is_a_change_a_reader_sees(coordinator, signed_letter):
-    body = BODY.replace("1. First demand\n", "1. First demand  \n")
+def test_a_markdown_line_break_inside_a_paragraph_is_a_change_a_reader_sees(
+    coordinator, signed_letter
+):
+    body = BODY.replace("you to act. We", "you to act.  \nWe")
     with pytest.raises(ValidationError) as caught:
         letter_update(letter=signed_letter, data={"body": body}, actor=coordinator)
     assert caught.value.code == "needs_confirmation"
@@ -117,6 +119,80 @@ def test_a_markdown_line_break_is_a_change_a_reader_sees(coordinator, signed_let
     assert text_normalize(body.replace("  \n", "     \r\n"), markdown=True) == text_normalize(
         body, markdown=True
     )
+
+    letter = letter_update(
+        letter=signed_letter, data={"body": body}, actor=coordinator, confirm_new_version=True
+    )
+    assert letter.version == 2
+    assert "act.  \nWe ask" in LetterVersion.objects.get(letter=letter, number=2).body
+
+
+# Two spaces that end a line before a list item, a heading, a table row or at the end of a
+# block render nothing: Markdown breaks a line with them only inside a paragraph.
+SPACED_BODY = (
+    "We, the undersigned organizations, urge you to act.  \nWe ask for an answer.\n\n"
+    "## Our demands  \n"
+    "1. Release the detained;  \n2. Open an inquiry;  \n3. Report back.  \n\n"
+    "| Who | When |  \n|-----|------|  \n| You | Now |  \n\n"
+    "> Quoted  \n> and broken.\n\n"
+    "Closing words  \n"
+)
+
+
+@pytest.mark.usefixtures("eager_tasks")
+@pytest.mark.parametrize("removed", [True, False], ids=["spaces removed", "spaces added"])
+def test_spaces_that_render_nothing_make_no_version_and_mail_nobody(
+    coordinator, signed_letter, removed, django_capture_on_commit_callbacks
+):
+    unspaced = SPACED_BODY.replace("  \n", "\n")
+    saved, edited = (SPACED_BODY, unspaced) if removed else (unspaced, SPACED_BODY)
+    # Only the spaces that render nothing: those inside a paragraph or a quote break the line.
+    for kept in ("act.  \nWe", "> Quoted  \n"):
+        edited = edited.replace(kept.replace("  ", ""), kept)
+        saved = saved.replace(kept.replace("  ", ""), kept)
+    type(signed_letter).objects.filter(pk=signed_letter.pk).update(body=saved)
+    LetterVersion.objects.filter(letter=signed_letter).update(body=saved)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        letter = letter_update(letter=signed_letter, data={"body": edited}, actor=coordinator)
+
+    assert letter.version == 1
+    assert LetterVersion.objects.filter(letter=letter).count() == 1
+    assert letter.signatures.get().version == 1
+    assert edits(letter) == []
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+def test_only_the_line_breaks_a_reader_sees_are_stored():
+    assert text_normalize(SPACED_BODY, markdown=True) == (
+        "We, the undersigned organizations, urge you to act.  \nWe ask for an answer.\n\n"
+        "## Our demands\n1. Release the detained;\n2. Open an inquiry;\n3. Report back.\n\n"
+        "| Who | When |\n|-----|------|\n| You | Now |\n\n"
+        "> Quoted  \n> and broken.\n\n"
+        "Closing words"
+    )
+
+
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_paragraph_wrapped_onto_other_lines_is_saved_without_a_version_or_a_mail(
+    coordinator, signed_letter, django_capture_on_commit_callbacks
+):
+    # The same words and sentences, the lines broken elsewhere: a reader sees one paragraph.
+    body = BODY.replace(
+        "organizations, **urge** you to act. We", "organizations,\n**urge** you\nto act.\nWe"
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        letter = letter_update(letter=signed_letter, data={"body": body}, actor=coordinator)
+
+    letter.refresh_from_db()
+    assert letter.body == body.rstrip("\n")
+    assert letter.version == 1
+    assert LetterVersion.objects.filter(letter=letter).count() == 1
+    assert letter.signatures.get().version == 1
+    assert edits(letter) == [{"fields": ["body"]}]
+    assert callbacks == []
+    assert mail.outbox == []
 
 
 def test_the_text_is_stored_normalized(coordinator, letter):
@@ -182,6 +258,31 @@ def test_every_part_of_the_text_is_compared_in_the_letters_order():
         Change("closing", ["Yours,"], ["Sincerely,"]),
     ]
     assert [str(c.label) for c in changes] == ["Title", "Closing"]
+
+
+def test_a_line_break_alone_is_shown_as_the_lines_a_reader_sees():
+    old = Text(body="We urge you to act. We ask\nfor an answer.\n\nKept.")
+    new = Text(body="We urge you to act.  \nWe ask\nfor an answer.\n\nKept.")
+    assert text_diff(old, new) == [
+        Change(
+            "body",
+            ["We urge you to act. We ask for an answer."],
+            ["We urge you to act.\nWe ask for an answer."],
+        )
+    ]
+    assert text_diff(new, old) == [
+        Change(
+            "body",
+            ["We urge you to act.\nWe ask for an answer."],
+            ["We urge you to act. We ask for an answer."],
+        )
+    ]
+
+
+def test_words_wrapped_onto_other_lines_are_no_change():
+    old = Text(body="We urge you to act. We ask for an answer.\n\nKept.")
+    new = Text(body="We urge you\nto act. We ask\nfor an answer.\n\nKept.")
+    assert text_diff(old, new) == []
 
 
 def test_spacing_and_line_endings_are_no_change():

@@ -53,6 +53,43 @@ def test_a_change_of_text_posted_asks_before_mailing(client_for, coordinator, si
     assert signed_letter.version == 1
 
 
+def test_spaces_removed_at_the_ends_of_list_items_save_without_asking(
+    client_for, coordinator, signed_letter, django_capture_on_commit_callbacks
+):
+    # Two spaces before a list item render nothing: removing them changes nothing a reader sees.
+    spaced = BODY.replace("1. First demand\n", "1. First demand  \n")
+    Letter.objects.filter(pk=signed_letter.pk).update(body=spaced)
+    LetterVersion.objects.filter(letter=signed_letter).update(body=spaced)
+    signed_letter.refresh_from_db()
+    posted = form_data(signed_letter, body=BODY.replace("\n", "\r\n"))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_for(coordinator).post(url("letter-edit", signed_letter), posted)
+
+    assert response.status_code == 302
+    signed_letter.refresh_from_db()
+    assert signed_letter.version == 1
+    assert callbacks == []
+    page = client_for(coordinator).get(response.url).content.decode()
+    assert "Saved." in page
+    assert "I understand" not in page
+
+
+def test_the_preview_asked_to_confirm_shows_the_text_in_the_form(
+    client_for, coordinator, signed_letter
+):
+    body = BODY.replace("We ask for an answer.", "We ask for a written answer.")
+    response = client_for(coordinator).post(
+        url("letter-edit", signed_letter), form_data(signed_letter, body=body)
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "I understand: e-mail the 1 signer" in content
+    preview = content[content.index('id="letter-preview"') :]
+    assert "We ask for a written answer." in preview
+    assert "We ask for an answer." not in preview
+
+
 def test_the_history_shows_what_changed_in_each_version(client_for, coordinator, signed_letter):
     body = BODY.replace("We ask for an answer.", f"We ask for an answer {SCRIPT}.")
     letter = letter_update(

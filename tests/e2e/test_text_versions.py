@@ -18,10 +18,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
 SIGNER = "signer@example.org"
-# Paragraphs separated by LF and a final newline, as a letter made from a template stores them.
+# Paragraphs separated by LF and a final newline, as a letter made from a template stores them;
+# list items ending in two spaces, which render nothing before the next item.
 BODY = (
     "We, the undersigned organizations, urge you to act. We ask for an answer.\n\n"
-    "1. Release the detained land defenders\n2. Open an independent inquiry\n"
+    "1. Release the detained land defenders;  \n2. Open an independent inquiry.  \n"
 )
 OLD, NEW = "We ask for an answer.", "We ask for a written answer within thirty days."
 
@@ -57,11 +58,21 @@ def test_settings_save_quietly_and_a_new_text_shows_the_signer_what_changed(
     signature.refresh_from_db()
     assert signature.version == 1
 
-    # A change of text: asked first, then saved as version 2.
+    # Spaces that render nothing taken out: saved at once, nothing asked, no version.
+    body = page.get_by_label("Body")
+    body.fill(body.input_value().replace("  \n", "\n"))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(page.get_by_label(re.compile("I understand"))).to_have_count(0)
+    assert Letter.objects.get().version == 1
+
+    # A change of text: asked first, the preview showing the new text, then saved as version 2.
     body = page.get_by_label("Body")
     body.fill(body.input_value().replace(OLD, NEW))
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("1 signer will be e-mailed")).to_be_visible()
+    expect(page.locator("#letter-preview")).to_contain_text(NEW)
+    expect(page.locator("#letter-preview")).not_to_contain_text(OLD)
     page.get_by_label("I understand: e-mail the 1 signer").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved as text version 2.")).to_be_visible()

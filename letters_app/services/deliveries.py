@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,15 +351,21 @@ def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
 
 
 def letter_mark_sent_if_done(*, letter_id: int) -> bool:
-    """Count the e-mail recipients the letter has not reached yet; once no letter delivery is
-    waiting, the letter is sent and its signers are told. Called after every change of a
-    delivery's status: counted under the letter's lock, the last count sees every change."""
+    """Count the e-mail recipients the letter has not reached yet, all its e-mail recipients and
+    those it is to be posted to; once no letter delivery is waiting, the letter is sent and its
+    signers are told. Called after every change of a delivery's status: counted under the
+    letter's lock, the last count sees every change."""
     deliveries = Delivery.objects.filter(letter_id=letter_id, document=Delivery.Document.LETTER)
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
-        undelivered = deliveries.exclude(status__in=(D.SENT, D.POSTAL)).count()
-        if undelivered != letter.undelivered_count:
-            Letter.objects.filter(pk=letter_id).update(undelivered_count=undelivered)
+        counts = deliveries.aggregate(
+            undelivered_count=Count("pk", filter=~Q(status__in=(D.SENT, D.POSTAL))),
+            emailed_count=Count("pk", filter=~Q(status=D.POSTAL)),
+            postal_count=Count("pk", filter=Q(status=D.POSTAL)),
+        )
+        changed = {name: n for name, n in counts.items() if getattr(letter, name) != n}
+        if changed:
+            Letter.objects.filter(pk=letter_id).update(**changed)
         if letter.status != Letter.Status.FINALIZED:
             return False
         if deliveries.exclude(status__in=Delivery.ENDED).exists():

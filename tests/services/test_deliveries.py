@@ -523,6 +523,54 @@ def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_t
     assert finalized.shown_status == Letter.Status.SENT
 
 
+def test_a_letter_to_postal_recipients_only_is_to_be_posted_not_sent(make_letter, finalize):
+    postal = [RecipientFactory(email=""), RecipientFactory(email="")]
+    letter = make_letter(recipients=postal)
+    finalize(letter)
+
+    assert letter.status == Letter.Status.SENT  # nothing is left to send
+    assert (letter.emailed_count, letter.postal_count, letter.undelivered_count) == (0, 2, 0)
+    assert letter.shown_status == Letter.TO_BE_POSTED
+    assert letter.get_shown_status_display() == "To be posted"
+    with translation.override("fr"):
+        assert letter.get_shown_status_display() == "À envoyer par courrier postal"
+    # The signers are told it is to be posted, not that it was sent.
+    notices = [m for m in mail.outbox if not m.attachments]
+    assert len(notices) == len(SIGNERS)
+    for notice in notices:
+        assert notice.subject == f"To be posted: {letter.title}"
+        assert "It is to be posted with you listed as:" in notice.body
+        assert "It was sent" not in notice.body
+        assert "The final letter (PDF):" in notice.body
+        assert "as sent" not in notice.body
+        assert "It is to be posted with you listed as:" in notice.alternatives[0].content
+
+
+def test_a_letter_emailed_to_some_and_posted_to_others_is_sent_with_both_counted(
+    closed_letter, finalize
+):
+    finalize(closed_letter)
+    assert (closed_letter.emailed_count, closed_letter.postal_count) == (2, 1)
+    assert closed_letter.shown_status == Letter.Status.SENT
+    (notice, *_others) = [m for m in mail.outbox if not m.attachments]
+    assert "It was sent with you listed as:" in notice.body
+
+
+def test_a_late_email_recipient_of_a_letter_to_be_posted_is_counted(
+    make_letter, finalize, coordinator, django_capture_on_commit_callbacks
+):
+    letter = make_letter(recipients=[RecipientFactory(email="")])
+    finalize(letter)
+    assert letter.shown_status == Letter.TO_BE_POSTED
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries.letter_add_late_recipient(
+            letter=letter, recipient=RecipientFactory(), actor=coordinator
+        )
+    letter.refresh_from_db()
+    assert (letter.emailed_count, letter.postal_count, letter.undelivered_count) == (1, 1, 0)
+    assert letter.shown_status == Letter.Status.SENT
+
+
 def test_a_providers_status_and_message_id_are_kept_as_its_response(
     finalized, recipients, settings
 ):

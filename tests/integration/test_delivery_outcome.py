@@ -123,8 +123,8 @@ def test_a_refused_address_is_explained_and_the_letter_is_partly_delivered_every
     assert "Partiellement remise</span>" in french
 
 
-def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_posted(
-    smtp_server, celery_worker_process, coordinator
+def test_a_letter_to_postal_recipients_only_is_to_be_posted_everywhere_never_sent(
+    smtp_server, celery_worker_process, coordinator, client
 ):
     postal = [
         RecipientFactory(name="Hun Manet", email=""),
@@ -144,5 +144,24 @@ def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_
         assert section(body, "To be posted to:") == [str(r) for r in postal]
         assert section(body, "Received by:") == []
         assert "has been delivered" not in body
+        assert "It is to be posted with you listed as:" in body
+        assert "It was sent" not in body and "as sent" not in body
+        html = notice.get_body(preferencelist=("html",)).get_content()
+        assert "It is to be posted with you listed as:" in html
     letter.refresh_from_db()
-    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.Status.SENT)
+    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.TO_BE_POSTED)
+
+    # The public page, the home page, the dashboard and the delivery page say the same.
+    public = client.get(letter.get_absolute_url()).content.decode()
+    assert ">To be posted</span>" in public
+    assert "This letter is final and is to be posted to its recipients." in public
+    assert "has been delivered" not in public and ">Sent</span>" not in public
+    home = client.get(reverse("public:home")).content.decode()
+    assert ">To be posted</span>" in home
+    client.force_login(coordinator)
+    badge = 'data-letter-status="to_post">To be posted</span>'
+    assert badge in client.get(reverse("author:dashboard")).content.decode()
+    delivery_url = reverse("author:letter-delivery", kwargs={"pk": letter.pk})
+    delivery_page = client.get(delivery_url).content.decode()
+    assert badge in delivery_page
+    assert "Final: the letter is to be posted to its recipients." in delivery_page

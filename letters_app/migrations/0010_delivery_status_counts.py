@@ -31,4 +31,23 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(count_recipients, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="signernotice",
+            name="outcome",
+            field=models.CharField(blank=True, editable=False, max_length=10),
+        ),
+        migrations.AddField(
+            model_name="signernotice",
+            name="follow_up",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("failed", "Failed"),
+                ],
+                max_length=10,
+            ),
+        ),
     ]

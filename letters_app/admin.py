@@ -566,7 +566,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(SignerNotice)
 class SignerNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["signature", "status", "attempts", "sent_at"]
+    list_display = ["signature", "status", "outcome", "follow_up", "attempts", "sent_at"]
     list_filter = ["status"]
     search_fields = ["signature__name", "signature__letter__title"]
 

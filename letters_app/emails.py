@@ -145,6 +145,15 @@ class DeliveredList:
         self.deliveries = deliveries
         self._lines: dict[str, dict[str, list[str]]] = {}
 
+    @property
+    def outcome(self) -> str:
+        """What a notice tells: "partly" while an e-mail recipient has not received it (yet),
+        "delivered" once one has, else "to_post"."""
+        statuses = {d.status for d in self.deliveries}
+        if statuses - {Delivery.Status.SENT, Delivery.Status.POSTAL}:
+            return "partly"
+        return "delivered" if Delivery.Status.SENT in statuses else "to_post"
+
     def lines(self, language: str) -> dict[str, list[str]]:
         """{"received": [...], "not_received": [...], "to_post": [...]} in `language`."""
         if language not in self._lines:
@@ -170,11 +179,12 @@ def _delivered_line(delivery: Delivery) -> str:
 
 
 def signer_delivered_notice(
-    signature: Signature, deliveries: DeliveredList | list[Delivery]
+    signature: Signature, deliveries: DeliveredList | list[Delivery], *, follow_up: bool = False
 ) -> EmailMultiAlternatives:
     """Tells a signer which recipients received the letter they signed, and when; which have
     not (yet); and which it is to be posted to (`deliveries`: all the letter's deliveries, read
-    and written once for a whole batch of signers)."""
+    and written once for a whole batch of signers). `follow_up`: the signer was told it had not
+    reached everyone, and it now has."""
     if not isinstance(deliveries, DeliveredList):
         deliveries = DeliveredList(deliveries)
     letter = signature.letter
@@ -190,12 +200,9 @@ def signer_delivered_notice(
     if title is None:
         language, title = letter.language, letter.title
     groups = deliveries.lines(mail_language)
-    if groups["not_received"]:
-        outcome = "partly"
-    elif groups["received"]:
-        outcome = "delivered"
-    else:
-        outcome = "to_post"
+    outcome = deliveries.outcome
+    if follow_up and outcome == "delivered":
+        outcome = "completed"
     with translation.override(mail_language):
         context = {
             "signature": signature,

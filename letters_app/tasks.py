@@ -1,6 +1,7 @@
 import smtplib
 
 from celery import shared_task
+from django.db.models import Q
 
 from letters_app import emails
 from letters_app.models import Signature, SignerNotice
@@ -57,9 +58,8 @@ def deliveries_requeue_stuck_task() -> int:
 def signer_notices_send_task(*, letter_id: int) -> int:
     """Tell the signers of a delivered letter, a batch at a time."""
     sent = deliveries.signer_notices_send(letter_id=letter_id)
-    if SignerNotice.objects.filter(
-        signature__letter_id=letter_id, status=SignerNotice.Status.QUEUED
-    ).exists():
+    queued = Q(status=SignerNotice.Status.QUEUED) | Q(follow_up=SignerNotice.Status.QUEUED)
+    if SignerNotice.objects.filter(queued, signature__letter_id=letter_id).exists():
         signer_notices_send_task.apply_async(kwargs={"letter_id": letter_id}, countdown=5)
     return sent
 

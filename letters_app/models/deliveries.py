@@ -146,7 +146,9 @@ def delivery_reason(kind: str, reply: str) -> str:
 
 
 class SignerNotice(models.Model):
-    """The notice telling one signer that the letter they signed was delivered: sent once."""
+    """The notice telling one signer that the letter they signed was delivered: sent once. A
+    notice that said the letter had not reached every recipient yet is followed, once, by a
+    short one when it has."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -162,6 +164,10 @@ class SignerNotice(models.Model):
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the notice sent told: "delivered", "partly" or "to_post" (see emails.DeliveredList).
+    outcome = models.CharField(max_length=10, blank=True, editable=False)
+    # The follow-up once a partly delivered letter has reached everyone: a Status, or "" (none).
+    follow_up = models.CharField(max_length=10, choices=Status.choices, blank=True)
 
     class Meta:
         verbose_name = _("signer notice")

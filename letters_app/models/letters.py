@@ -145,6 +145,10 @@ class Letter(LetterText, SignatoryKinds):
     # being sent again after failing, or to a late recipient. Kept by the delivery services; a
     # sent letter with any is shown as partly delivered.
     undelivered_count = models.PositiveIntegerField(default=0, editable=False)
+    # Its recipients with an e-mail address, and those it is to be posted to (no address), also
+    # kept by the delivery services: a sent letter with only the latter was never e-mailed.
+    emailed_count = models.PositiveIntegerField(default=0, editable=False)
+    postal_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -163,19 +167,28 @@ class Letter(LetterText, SignatoryKinds):
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
 
-    PARTLY_DELIVERED = "partly_delivered"  # shown, never stored: see shown_status
+    # Shown, never stored: see shown_status.
+    PARTLY_DELIVERED = "partly_delivered"
+    TO_BE_POSTED = "to_post"
 
     @property
     def shown_status(self) -> str:
         """The status as every page and list badges it: a sent letter that has not reached every
-        recipient it was e-mailed to is "partly delivered", not "sent"."""
-        if self.status == self.Status.SENT and self.undelivered_count:
-            return self.PARTLY_DELIVERED
+        recipient it was e-mailed to is "partly delivered", and one whose recipients all have
+        only a postal address is "to be posted": neither is "sent"."""
+        if self.status == self.Status.SENT:
+            if self.undelivered_count:
+                return self.PARTLY_DELIVERED
+            if self.postal_count and not self.emailed_count:
+                return self.TO_BE_POSTED
         return self.status
 
     def get_shown_status_display(self) -> str:
-        if self.shown_status == self.PARTLY_DELIVERED:
+        shown = self.shown_status
+        if shown == self.PARTLY_DELIVERED:
             return _("Partly delivered")
+        if shown == self.TO_BE_POSTED:
+            return _("To be posted")
         return self.get_status_display()
 
     @property

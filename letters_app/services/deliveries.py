@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,15 +351,23 @@ def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
 
 
 def letter_mark_sent_if_done(*, letter_id: int) -> bool:
-    """Count the e-mail recipients the letter has not reached yet; once no letter delivery is
-    waiting, the letter is sent and its signers are told. Called after every change of a
-    delivery's status: counted under the letter's lock, the last count sees every change."""
+    """Count the e-mail recipients the letter has not reached yet, all its e-mail recipients and
+    those it is to be posted to; once no letter delivery is waiting, the letter is sent and its
+    signers are told. Called after every change of a delivery's status: counted under the
+    letter's lock, the last count sees every change."""
     deliveries = Delivery.objects.filter(letter_id=letter_id, document=Delivery.Document.LETTER)
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
-        undelivered = deliveries.exclude(status__in=(D.SENT, D.POSTAL)).count()
-        if undelivered != letter.undelivered_count:
-            Letter.objects.filter(pk=letter_id).update(undelivered_count=undelivered)
+        counts = deliveries.aggregate(
+            undelivered_count=Count("pk", filter=~Q(status__in=(D.SENT, D.POSTAL))),
+            emailed_count=Count("pk", filter=~Q(status=D.POSTAL)),
+            postal_count=Count("pk", filter=Q(status=D.POSTAL)),
+        )
+        changed = {name: n for name, n in counts.items() if getattr(letter, name) != n}
+        if changed:
+            Letter.objects.filter(pk=letter_id).update(**changed)
+        if letter.status == Letter.Status.SENT and changed.get("undelivered_count") == 0:
+            signer_follow_ups_create(letter_id=letter_id)  # it has reached everyone now
         if letter.status != Letter.Status.FINALIZED:
             return False
         if deliveries.exclude(status__in=Delivery.ENDED).exists():
@@ -397,6 +405,11 @@ def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) ->
     SignerNotice.objects.filter(status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff).update(
         status=SignerNotice.Status.QUEUED
     )
+    follow_ups = SignerNotice.objects.filter(
+        follow_up=SignerNotice.Status.SENDING, claimed_at__lt=cutoff
+    )
+    letters |= set(follow_ups.values_list("signature__letter_id", flat=True))
+    follow_ups.update(follow_up=SignerNotice.Status.QUEUED)
     for letter_id in letters:  # the task that claimed them died with them
         _tasks().signer_notices_send_task.delay(letter_id=letter_id)
     return requeued
@@ -481,40 +494,69 @@ def signer_notices_create(*, letter: Letter) -> int:
     return len(notices)
 
 
+def signer_follow_ups_create(*, letter_id: int) -> int:
+    """Queue one follow-up for each signer told the letter had not reached every recipient
+    yet; called under the letter's lock once it has. Never twice for the same notice."""
+    told_partly = SignerNotice.objects.filter(
+        signature__letter_id=letter_id, outcome="partly", follow_up=""
+    )
+    queued = told_partly.update(follow_up=SignerNotice.Status.QUEUED, attempts=0)
+    if queued:
+        transaction.on_commit(lambda: _tasks().signer_notices_send_task.delay(letter_id=letter_id))
+    return queued
+
+
 def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
-    """Send up to `batch` queued notices, each claimed first; returns how many went out."""
+    """Send up to `batch` queued notices, then up to `batch` queued follow-ups, each claimed
+    first; returns how many went out."""
     from letters_app import emails
 
+    letter_deliveries = Delivery.objects.filter(
+        letter_id=letter_id, document=Delivery.Document.LETTER
+    ).select_related("recipient")
+    notices = SignerNotice.objects.filter(signature__letter_id=letter_id)
     sent = 0
-    ids = list(
-        SignerNotice.objects.filter(
-            signature__letter_id=letter_id, status=SignerNotice.Status.QUEUED
-        ).values_list("pk", flat=True)[:batch]
-    )
-    delivered = emails.DeliveredList(
-        list(
-            Delivery.objects.filter(
-                letter_id=letter_id, document=Delivery.Document.LETTER
-            ).select_related("recipient")
-        )
-    )
-    for pk in ids:
-        now = timezone.now()
-        if not SignerNotice.objects.filter(pk=pk, status=SignerNotice.Status.QUEUED).update(
-            status=SignerNotice.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        ):
-            continue
-        notice = SignerNotice.objects.select_related("signature__letter").get(pk=pk)
-        try:
-            emails.signer_delivered_notice(notice.signature, delivered).send()
-        except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
-            status = SignerNotice.Status.QUEUED if is_temporary(exc) else SignerNotice.Status.FAILED
-            if notice.attempts >= MAX_ATTEMPTS:
-                status = SignerNotice.Status.FAILED
-            SignerNotice.objects.filter(pk=pk).update(status=status, last_error=str(exc)[:2000])
-            continue
-        SignerNotice.objects.filter(pk=pk).update(
-            status=SignerNotice.Status.SENT, sent_at=timezone.now()
-        )
-        sent += 1
+    for field in ("status", "follow_up"):  # follow-ups read after the notices, with what changed
+        queued = notices.filter(**{field: SignerNotice.Status.QUEUED}).values_list("pk", flat=True)
+        ids = list(queued[:batch])
+        # .all(): read again, as a delivery may have arrived since the notices were written.
+        delivered = emails.DeliveredList(list(letter_deliveries.all())) if ids else None
+        for pk in ids:
+            sent += _signer_notice_send(pk, delivered, field=field)
     return sent
+
+
+def _signer_notice_send(pk: int, delivered, *, field: str) -> int:
+    """Claim the notice (`field` "status") or its follow-up ("follow_up"), send it, record the
+    outcome; 1 if it went out."""
+    from letters_app import emails
+
+    N = SignerNotice.Status
+    if not SignerNotice.objects.filter(pk=pk, **{field: N.QUEUED}).update(
+        **{field: N.SENDING}, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    ):
+        return 0
+    notice = SignerNotice.objects.select_related("signature__letter").get(pk=pk)
+    follow_up = field == "follow_up"
+    try:
+        emails.signer_delivered_notice(notice.signature, delivered, follow_up=follow_up).send()
+    except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
+        status = N.QUEUED if is_temporary(exc) and notice.attempts < MAX_ATTEMPTS else N.FAILED
+        SignerNotice.objects.filter(pk=pk).update(**{field: status}, last_error=str(exc)[:2000])
+        return 0
+    if follow_up:
+        SignerNotice.objects.filter(pk=pk).update(follow_up=N.SENT)
+    elif delivered.outcome == "partly":
+        # Under the letter's lock, as signer_follow_ups_create: a letter that reached everyone
+        # while this notice was being sent gets it followed up all the same.
+        fields = {"status": N.SENT, "sent_at": timezone.now(), "outcome": "partly"}
+        with transaction.atomic():
+            letter = Letter.objects.select_for_update().get(pk=notice.signature.letter_id)
+            if not letter.undelivered_count:
+                fields |= {"follow_up": N.QUEUED, "attempts": 0}
+            SignerNotice.objects.filter(pk=pk).update(**fields)
+    else:
+        SignerNotice.objects.filter(pk=pk).update(
+            status=N.SENT, sent_at=timezone.now(), outcome=delivered.outcome
+        )
+    return 1

@@ -838,17 +838,32 @@ def _delivery_banner(letter: Letter, snapshot, counts: dict) -> dict | None:
         text, tone = _("Sending: the e-mails are going out."), "info"
     elif letter.shown_status == Letter.PARTLY_DELIVERED:
         total = counts["sent"] + counts["waiting"] + counts["failed"]
-        text = _(
+        n = letter.undelivered_count
+        text = ngettext(
+            "Partly delivered: %(n)s of the %(total)s recipients with an e-mail address has "
+            "not received the letter (yet). The reason is below.",
             "Partly delivered: %(n)s of the %(total)s recipients with an e-mail address have "
-            "not received the letter (yet). The reasons are below."
-        ) % {"n": letter.undelivered_count, "total": total}
+            "not received the letter (yet). The reasons are below.",
+            n,
+        ) % {"n": n, "total": total}
         tone = "danger"
     elif counts["sent"]:
         text = _("Sent: every recipient with an e-mail address has received the letter.")
+        if counts["postal"]:
+            text += " " + _posted_to_others(counts["postal"])
         tone = "success"
     else:
         text, tone = _("Final: the letter is to be posted to its recipients."), "success"
     return {"text": text, "tone": tone}
+
+
+def _posted_to_others(n: int) -> str:
+    """As the public page of a letter e-mailed to some recipients and posted to others says it."""
+    return ngettext(
+        "It is to be posted to %(n)s other recipient.",
+        "It is to be posted to %(n)s other recipients.",
+        n,
+    ) % {"n": n}
 
 
 def _when(moment) -> str:

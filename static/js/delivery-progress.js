@@ -22,6 +22,7 @@
     closed: "warning",
     finalized: "info",
     sent: "primary",
+    to_post: "primary",
     partly_delivered: "danger",
   };
 

@@ -132,7 +132,8 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     expect(summary).to_have_text("2 sent · 0 waiting · 0 failed · 1 postal only")
     expect(page.locator("header .status-badge")).to_have_text("Sent")
     expect(page.locator("#delivery-banner")).to_have_text(
-        "Sent: every recipient with an e-mail address has received the letter."
+        "Sent: every recipient with an e-mail address has received the letter. It is to be "
+        "posted to 1 other recipient."
     )
     expect(page.get_by_role("link", name="Download the PDF")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
@@ -181,7 +182,11 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
 
     page.goto(f"{live_server.url}{letter.get_absolute_url()}")
     state = page.locator(".letter-state")
-    expect(state).to_contain_text("This letter has been delivered to its recipients.")
+    expect(state).to_contain_text(
+        "This letter has been sent by e-mail to 2 recipients. It is to be posted to 1 other "
+        "recipient."
+    )
+    expect(state).not_to_contain_text("delivered to its recipients")
     expect(state).to_contain_text(f"SHA-256 {snapshot.sha256}")
     pdf_link = page.get_by_role("link", name="The letter as sent (PDF)")
     response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
@@ -219,8 +224,8 @@ def test_the_badge_and_banner_follow_a_partly_delivered_letter_without_a_reload(
     expect(badge).to_have_text("Partly delivered", timeout=60_000)
     expect(badge).to_have_class(re.compile(r"\btext-bg-danger\b"))
     expect(banner).to_have_text(
-        "Partly delivered: 1 of the 2 recipients with an e-mail address have not received the "
-        "letter (yet). The reasons are below."
+        "Partly delivered: 1 of the 2 recipients with an e-mail address has not received the "
+        "letter (yet). The reason is below."
     )
     expect(banner).to_have_class(re.compile(r"\balert-danger\b"))
     row = page.locator("tr[data-delivery-id]", has_text="Nobody")
@@ -234,3 +239,37 @@ def test_the_badge_and_banner_follow_a_partly_delivered_letter_without_a_reload(
     )
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=artifacts_dir / "delivery-partly.png", full_page=True)
+
+
+def test_the_badge_and_banner_follow_a_letter_to_be_posted_without_a_reload(
+    transactional_db, live_server, smtp_server, start_worker, page, artifacts_dir
+):
+    coordinator = UserFactory(username="amara", password=PASSWORD)
+    recipients = [
+        RecipientFactory(name="Hun Manet", email=""),
+        RecipientFactory(name="Khuon Sudary", email=""),
+    ]
+    letter = _closed_letter(coordinator, recipients)
+    start_worker()
+    _open_finalize_page(page, live_server, letter)
+    page.get_by_role("button", name="Finalize and send now").click()
+
+    expect(page).to_have_url(f"{live_server.url}/coordinate/letters/{letter.pk}/delivery/")
+    page.evaluate("window.notReloaded = true")
+    badge = page.locator("header .status-badge")
+    banner = page.locator("#delivery-banner")
+    expect(badge).to_have_text("To be posted", timeout=60_000)
+    expect(badge).to_have_attribute("data-letter-status", "to_post")
+    expect(banner).to_have_text("Final: the letter is to be posted to its recipients.")
+    assert page.evaluate("window.notReloaded") is True
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My letters").click()
+    listed = page.get_by_role("listitem").filter(has_text=letter.title)
+    expect(listed.locator(".status-badge")).to_have_text("To be posted")
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    state = page.locator(".letter-state")
+    expect(state).to_contain_text("To be posted")
+    expect(state).to_contain_text("This letter is final and is to be posted to its recipients.")
+    expect(state).not_to_contain_text("delivered")
+    expect(page.get_by_role("link", name="The final letter (PDF)")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "delivery-to-be-posted.png", full_page=True)

@@ -123,8 +123,8 @@ def test_a_refused_address_is_explained_and_the_letter_is_partly_delivered_every
     assert "Partiellement remise</span>" in french
 
 
-def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_posted(
-    smtp_server, celery_worker_process, coordinator
+def test_a_letter_to_postal_recipients_only_is_to_be_posted_everywhere_never_sent(
+    smtp_server, celery_worker_process, coordinator, client
 ):
     postal = [
         RecipientFactory(name="Hun Manet", email=""),
@@ -144,5 +144,65 @@ def test_the_signers_of_a_letter_to_postal_recipients_only_are_told_it_is_to_be_
         assert section(body, "To be posted to:") == [str(r) for r in postal]
         assert section(body, "Received by:") == []
         assert "has been delivered" not in body
+        assert "It is to be posted with you listed as:" in body
+        assert "It was sent" not in body and "as sent" not in body
+        html = notice.get_body(preferencelist=("html",)).get_content()
+        assert "It is to be posted with you listed as:" in html
     letter.refresh_from_db()
-    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.Status.SENT)
+    assert (letter.status, letter.shown_status) == (Letter.Status.SENT, Letter.TO_BE_POSTED)
+
+    # The public page, the home page, the dashboard and the delivery page say the same.
+    public = client.get(letter.get_absolute_url()).content.decode()
+    assert ">To be posted</span>" in public
+    assert "This letter is final and is to be posted to its recipients." in public
+    assert "has been delivered" not in public and ">Sent</span>" not in public
+    home = client.get(reverse("public:home")).content.decode()
+    assert ">To be posted</span>" in home
+    client.force_login(coordinator)
+    badge = 'data-letter-status="to_post">To be posted</span>'
+    assert badge in client.get(reverse("author:dashboard")).content.decode()
+    delivery_url = reverse("author:letter-delivery", kwargs={"pk": letter.pk})
+    delivery_page = client.get(delivery_url).content.decode()
+    assert badge in delivery_page
+    assert "Final: the letter is to be posted to its recipients." in delivery_page
+
+
+def test_signers_told_it_was_not_received_yet_hear_once_when_sent_again_it_arrives(
+    smtp_server, celery_worker_process, coordinator, client
+):
+    inbox = smtp_server.inbox
+    inbox.refuse(REFUSED, REFUSAL, times=1)  # refused once, accepted when sent again
+    received_by = RecipientFactory(name="Muntarbhorn", email="srcambodia@example.org")
+    refused = RecipientFactory(name="Nobody", email=REFUSED)
+    letter = closed_letter(coordinator, [received_by, refused])
+    letter_finalize(letter=letter, actor=coordinator)
+    assert wait_for(lambda: notices_ended(letter), timeout=60)
+    first = signer_notices(inbox, letter)
+    assert {m["Subject"] for m in first} == {f"Partly delivered: {letter.title}"}
+
+    client.force_login(coordinator)
+    failed = Delivery.objects.get(letter=letter, recipient=refused)
+    client.post(
+        reverse("author:delivery-retry", kwargs={"pk": letter.pk, "delivery_pk": failed.pk})
+    )
+
+    def followed_up() -> bool:
+        notices = SignerNotice.objects.filter(signature__letter=letter)
+        return not notices.exclude(follow_up=SignerNotice.Status.SENT).exists()
+
+    assert wait_for(followed_up, timeout=60)
+    letter.refresh_from_db()
+    assert (letter.shown_status, letter.undelivered_count) == (Letter.Status.SENT, 0)
+    follow_ups = signer_notices(inbox, letter)[len(first) :]
+    assert sorted(str(m["To"]) for m in follow_ups) == sorted(str(m["To"]) for m in first)
+    for notice in follow_ups:
+        assert notice["Subject"] == f"Now delivered: {letter.title}"
+        body = notice.get_body(preferencelist=("plain",)).get_content()
+        assert "has now reached every recipient it was e-mailed to." in body
+        received = section(body, "Received by:")
+        assert len(received) == 2
+        for line, recipient in zip(received, (received_by, refused), strict=True):
+            assert line.startswith(f"{recipient}, ")  # with the time it was received
+        assert section(body, "Not received (yet):") == []
+    # Nothing more follows, however long one waits for it.
+    assert not wait_for(lambda: len(signer_notices(inbox, letter)) > 2 * len(first), timeout=3)

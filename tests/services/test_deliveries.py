@@ -523,6 +523,170 @@ def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_t
     assert finalized.shown_status == Letter.Status.SENT
 
 
+def notices_in(sent) -> list:
+    """The signers' notices among mails sent: the letter's copies carry its PDF."""
+    return [m for m in sent if not m.attachments]
+
+
+def test_signers_told_it_had_not_reached_everyone_are_told_once_when_it_has(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")})])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(delivery_id=first.pk)
+        delivery_send(delivery_id=second.pk)
+    told = notices_in(flaky.sent)
+    assert len(told) == len(SIGNERS)
+    assert {m.subject for m in told} == {f"Partly delivered: {finalized.title}"}
+    assert set(SignerNotice.objects.values_list("outcome", "follow_up")) == {("partly", "")}
+
+    # Sent again, it arrives: each signer gets one short follow-up, and only one.
+    flaky.sent.clear()
+    first.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):  # which sends it
+        deliveries.delivery_retry(delivery=first, actor=coordinator)
+    assert delivery_of(finalized, recipients[0]).status == D.SENT
+    follow_ups = notices_in(flaky.sent)
+    signers = finalized.signatures.values_list("email", flat=True)
+    assert sorted(m.to[0] for m in follow_ups) == sorted(signers)
+    for message in follow_ups:
+        assert message.subject == f"Now delivered: {finalized.title}"
+        assert "has now reached every recipient it was e-mailed to." in message.body
+        assert "Not received (yet):" not in message.body
+        assert f"{recipients[0]}, " in message.body  # received, with the time
+    assert set(SignerNotice.objects.values_list("follow_up", flat=True)) == {D.SENT}
+
+    flaky.sent.clear()
+    assert run(signer_notices_send_task, letter_id=finalized.pk) == 0
+    # A late recipient who then receives it changes nothing for the signers: told already.
+    with django_capture_on_commit_callbacks(execute=True):  # which sends it
+        late = deliveries.letter_add_late_recipient(
+            letter=finalized, recipient=RecipientFactory(), actor=coordinator
+        )
+    assert Delivery.objects.get(pk=late.pk).status == D.SENT
+    assert notices_in(flaky.sent) == []
+
+
+def test_signers_told_it_was_delivered_get_no_follow_up(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for recipient in recipients[:2]:
+            delivery_send(delivery_id=delivery_of(finalized, recipient).pk)
+    assert {m.subject for m in notices_in(flaky.sent)} == {f"Delivered: {finalized.title}"}
+    flaky.sent.clear()
+    # A late recipient not reached at first, then reached: the signers were never told otherwise.
+    flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
+    with django_capture_on_commit_callbacks(execute=True):  # which fails to send it
+        late = deliveries.letter_add_late_recipient(
+            letter=finalized, recipient=RecipientFactory(), actor=coordinator
+        )
+    late.refresh_from_db()
+    assert late.status == D.FAILED
+    finalized.refresh_from_db()
+    assert finalized.shown_status == Letter.PARTLY_DELIVERED
+    with django_capture_on_commit_callbacks(execute=True):  # which sends it
+        deliveries.delivery_retry(delivery=late, actor=coordinator)
+    assert Delivery.objects.get(pk=late.pk).status == D.SENT
+    assert notices_in(flaky.sent) == []
+    assert set(SignerNotice.objects.values_list("outcome", "follow_up")) == {("delivered", "")}
+
+
+def test_a_notice_still_queued_when_the_letter_reached_everyone_says_delivered_once(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
+    with django_capture_on_commit_callbacks(execute=False):  # the notices wait in their queue
+        delivery_send(delivery_id=first.pk)
+        delivery_send(delivery_id=second.pk)
+    first.refresh_from_db()
+    deliveries.delivery_retry(delivery=first, actor=coordinator)
+    assert delivery_send(delivery_id=first.pk).status == D.SENT
+
+    assert run(signer_notices_send_task, letter_id=finalized.pk) == len(SIGNERS)
+    assert {m.subject for m in notices_in(flaky.sent)} == {f"Delivered: {finalized.title}"}
+    assert set(SignerNotice.objects.values_list("outcome", "follow_up")) == {("delivered", "")}
+
+
+def test_a_notice_that_said_partly_while_the_letter_reached_everyone_is_followed_up(
+    finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks, monkeypatch
+):
+    first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
+    with django_capture_on_commit_callbacks(execute=False):
+        delivery_send(delivery_id=first.pk)
+        delivery_send(delivery_id=second.pk)
+    # The letter reaches everyone while the first notice is on its way, written as partly.
+    from letters_app import emails
+
+    build = emails.signer_delivered_notice
+
+    def build_then_deliver(signature, delivered, **kwargs):
+        message = build(signature, delivered, **kwargs)
+        failed = Delivery.objects.filter(pk=first.pk, status=D.FAILED).first()
+        if failed:
+            deliveries.delivery_retry(delivery=failed, actor=coordinator)
+            assert delivery_send(delivery_id=first.pk).status == D.SENT
+        return message
+
+    monkeypatch.setattr(emails, "signer_delivered_notice", build_then_deliver)
+    run(signer_notices_send_task, letter_id=finalized.pk)
+    subjects = [m.subject for m in notices_in(flaky.sent)]
+    assert subjects.count(f"Partly delivered: {finalized.title}") == len(SIGNERS)
+    assert subjects.count(f"Now delivered: {finalized.title}") == len(SIGNERS)
+    assert set(SignerNotice.objects.values_list("outcome", "follow_up")) == {("partly", D.SENT)}
+
+
+def test_a_letter_to_postal_recipients_only_is_to_be_posted_not_sent(make_letter, finalize):
+    postal = [RecipientFactory(email=""), RecipientFactory(email="")]
+    letter = make_letter(recipients=postal)
+    finalize(letter)
+
+    assert letter.status == Letter.Status.SENT  # nothing is left to send
+    assert (letter.emailed_count, letter.postal_count, letter.undelivered_count) == (0, 2, 0)
+    assert letter.shown_status == Letter.TO_BE_POSTED
+    assert letter.get_shown_status_display() == "To be posted"
+    with translation.override("fr"):
+        assert letter.get_shown_status_display() == "À envoyer par courrier postal"
+    # The signers are told it is to be posted, not that it was sent.
+    notices = [m for m in mail.outbox if not m.attachments]
+    assert len(notices) == len(SIGNERS)
+    for notice in notices:
+        assert notice.subject == f"To be posted: {letter.title}"
+        assert "It is to be posted with you listed as:" in notice.body
+        assert "It was sent" not in notice.body
+        assert "The final letter (PDF):" in notice.body
+        assert "as sent" not in notice.body
+        assert "It is to be posted with you listed as:" in notice.alternatives[0].content
+
+
+def test_a_letter_emailed_to_some_and_posted_to_others_is_sent_with_both_counted(
+    closed_letter, finalize
+):
+    finalize(closed_letter)
+    assert (closed_letter.emailed_count, closed_letter.postal_count) == (2, 1)
+    assert closed_letter.shown_status == Letter.Status.SENT
+    (notice, *_others) = [m for m in mail.outbox if not m.attachments]
+    assert "It was sent with you listed as:" in notice.body
+
+
+def test_a_late_email_recipient_of_a_letter_to_be_posted_is_counted(
+    make_letter, finalize, coordinator, django_capture_on_commit_callbacks
+):
+    letter = make_letter(recipients=[RecipientFactory(email="")])
+    finalize(letter)
+    assert letter.shown_status == Letter.TO_BE_POSTED
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries.letter_add_late_recipient(
+            letter=letter, recipient=RecipientFactory(), actor=coordinator
+        )
+    letter.refresh_from_db()
+    assert (letter.emailed_count, letter.postal_count, letter.undelivered_count) == (1, 1, 0)
+    assert letter.shown_status == Letter.Status.SENT
+
+
 def test_a_providers_status_and_message_id_are_kept_as_its_response(
     finalized, recipients, settings
 ):

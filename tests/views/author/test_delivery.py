@@ -4,6 +4,7 @@ progress JSON it polls, sending a failed delivery again and adding a late recipi
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Delivery, Letter, LetterSnapshot
@@ -313,7 +314,8 @@ def test_the_status_json_says_when_sending_goes_on(
     data = client.get(url("letter-delivery-status", finalized_letter)).json()
     assert data["letter"] == {"status": "sent", "label": "Sent"}
     assert data["banner"] == {
-        "text": "Sent: every recipient with an e-mail address has received the letter.",
+        "text": "Sent: every recipient with an e-mail address has received the letter. It is "
+        "to be posted to 1 other recipient.",
         "tone": "success",
     }
     assert data["ended"] is True
@@ -333,7 +335,79 @@ def test_a_letter_for_postal_recipients_only_is_watched_until_its_pdf_is_ready(
     assert letter_mark_sent_if_done(letter_id=finalized_letter.pk)  # as the PDF task does
     data = client.get(url("letter-delivery-status", finalized_letter)).json()
     assert data["banner"]["text"] == "Final: the letter is to be posted to its recipients."
+    assert data["letter"] == {"status": "to_post", "label": "To be posted"}
     assert data["ended"] is True
+
+
+def test_a_letter_to_postal_recipients_only_is_badged_to_be_posted_on_every_page(
+    client_for, coordinator, admin, finalized_letter
+):
+    Delivery.objects.filter(letter=finalized_letter).update(status=D.POSTAL, email="")
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY
+    )
+    assert letter_mark_sent_if_done(letter_id=finalized_letter.pk)
+    badge = 'data-letter-status="to_post">To be posted</span>'
+    client = client_for(coordinator)
+    for page in (reverse("author:dashboard"), url("letter-delivery", finalized_letter)):
+        content = client.get(page).text
+        assert badge in content
+        assert 'data-letter-status="sent"' not in content
+    delivery = client.get(url("letter-delivery", finalized_letter)).text
+    assert "Final: the letter is to be posted to its recipients." in delivery
+    changelist = client_for(admin).get(reverse("admin:letters_app_letter_changelist")).text
+    assert ">To be posted</td>" in changelist
+
+
+@pytest.mark.parametrize(
+    ("failed", "language", "text"),
+    [
+        (
+            1,
+            "en",
+            "Partly delivered: 1 of the 3 recipients with an e-mail address has not received the "
+            "letter (yet). The reason is below.",
+        ),
+        (
+            2,
+            "en",
+            "Partly delivered: 2 of the 3 recipients with an e-mail address have not received "
+            "the letter (yet). The reasons are below.",
+        ),
+        (
+            1,
+            "fr",
+            "Partiellement remise\u00a0: 1 des 3 destinataires ayant une adresse e-mail n'a pas "
+            "(encore) reçu la lettre. La raison est indiquée ci-dessous.",
+        ),
+        (
+            2,
+            "fr",
+            "Partiellement remise\u00a0: 2 des 3 destinataires ayant une adresse e-mail n'ont "
+            "pas (encore) reçu la lettre. Les raisons sont indiquées ci-dessous.",
+        ),
+    ],
+)
+def test_the_partly_delivered_banner_agrees_with_the_number_not_received(
+    client_for, coordinator, finalized_letter, failed, language, text
+):
+    for _n in range(2):
+        Delivery.objects.create(
+            letter=finalized_letter, recipient=RecipientFactory(), email="x@example.org",
+            message_id=f"<{_n}@example.org>",
+        )  # fmt: skip
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY
+    )
+    emailed = Delivery.objects.filter(letter=finalized_letter).exclude(status=D.POSTAL)
+    ids = list(emailed.order_by("id").values_list("pk", flat=True))
+    emailed.filter(pk__in=ids[:failed]).update(status=D.FAILED)
+    emailed.filter(pk__in=ids[failed:]).update(status=D.SENT)
+    assert letter_mark_sent_if_done(letter_id=finalized_letter.pk)
+    with translation.override(language):
+        status_url = url("letter-delivery-status", finalized_letter)
+    data = client_for(coordinator).get(status_url).json()
+    assert data["banner"] == {"text": text, "tone": "danger"}
 
 
 def test_the_status_json_stops_the_poll_when_the_pdf_failed(

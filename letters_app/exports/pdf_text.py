@@ -15,8 +15,9 @@ document's Khmer runs with HarfBuzz and the same font file, as Pango did, and re
 glyphs against them. A cluster's text goes on its first glyph, its other glyphs read as nothing,
 so the text comes back in logical order. Glyphs that match no cluster keep WeasyPrint's text.
 
-The pen moves that WeasyPrint writes around marks (a number in a TJ array) are moved into the
-glyphs' advances, so that no extractor reads them as a gap between words: the page looks the same.
+The steps forward that WeasyPrint writes between glyphs (a number in a TJ array, before a mark
+set to the right of its base) are drawn instead as blank glyphs as wide, which no extractor takes
+for a gap between words; the page looks the same.
 """
 
 import io
@@ -30,7 +31,8 @@ import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+")
-Clusters = dict[tuple[int, ...], str]
+# Glyph ids, and how they cut into clusters: (number of glyphs, text) for each.
+Clusters = dict[tuple[int, ...], tuple[tuple[int, str], ...]]
 
 
 def khmer_runs(text: str) -> set[str]:
@@ -53,9 +55,12 @@ def _hb_font(path: Path) -> hb.Font:
 
 
 def shape_clusters(path: Path, runs: Iterable[str]) -> Clusters:
-    """Each cluster HarfBuzz makes of `runs` with the font at `path`: its glyph ids, its text."""
-    font, clusters = _hb_font(path), {}
-    for run in runs:
+    """Each cluster HarfBuzz makes of `runs` with the font at `path`: its glyph ids, its text.
+    Some clusters are drawn with the same glyphs (`ស៊ី` and `សុី`, `វ៉ំ` and `វុំ` in Noto): a run
+    with such a cluster is also given whole, so that its own text is found for it."""
+    font, clusters, texts = _hb_font(path), {}, {}
+    cuts = []
+    for run in sorted(runs):  # the same clusters first, whatever the order of a set
         buffer = hb.Buffer()
         buffer.add_codepoints([ord(c) for c in run])  # clusters count characters
         buffer.guess_segment_properties()
@@ -63,15 +68,22 @@ def shape_clusters(path: Path, runs: Iterable[str]) -> Clusters:
         infos = buffer.glyph_infos
         starts = sorted({info.cluster for info in infos}) + [len(run)]
         ends = dict(zip(starts, starts[1:], strict=False))
-        i = 0
+        cut, i = [], 0
         while i < len(infos):
             start = infos[i].cluster
             j = i
             while j < len(infos) and infos[j].cluster == start:
                 j += 1
-            glyphs = tuple(info.codepoint for info in infos[i:j])
-            clusters.setdefault(glyphs, run[start : ends[start]])
+            glyphs, text = tuple(info.codepoint for info in infos[i:j]), run[start : ends[start]]
+            clusters.setdefault(glyphs, ((len(glyphs), text),))
+            texts.setdefault(glyphs, set()).add(text)
+            cut.append((glyphs, text))
             i = j
+        cuts.append(cut)
+    for cut in cuts:
+        if any(len(texts[glyphs]) > 1 for glyphs, _text in cut):
+            whole = tuple(glyph for glyphs, _text in cut for glyph in glyphs)
+            clusters.setdefault(whole, tuple((len(glyphs), text) for glyphs, text in cut))
     return clusters
 
 
@@ -88,25 +100,29 @@ def blank_glyph(path: Path) -> int | None:
     return glyph if extents is not None and not (extents.width or extents.height) else None
 
 
-def _segment(glyphs: list[int], clusters: Clusters, longest: int) -> list[tuple[int, str | None]]:
+def _segment(
+    glyphs: list[int], clusters: Clusters, sizes: list[int]
+) -> list[tuple[int, str | None]]:
     """`glyphs` cut into clusters: (length, text), text None for a glyph that no cut matches.
-    The cut leaves the fewest glyphs unmatched, and takes the longest cluster on a tie."""
+    `sizes`: the lengths of the keys of `clusters`, longest first. The cut leaves the fewest
+    glyphs unmatched, and takes the longest piece on a tie."""
     n = len(glyphs)
-    # best[i]: (glyphs left unmatched in glyphs[i:], the first piece's length, its text).
-    best: list[tuple[int, int, str | None]] = [(0, 0, None)] * (n + 1)
+    # best[i]: (glyphs left unmatched in glyphs[i:], the first piece's length, its clusters).
+    best: list[tuple[int, int, tuple | None]] = [(0, 0, None)] * (n + 1)
     for i in range(n - 1, -1, -1):
         choice = (best[i + 1][0] + 1, 1, None)
-        for size in range(min(longest, n - i), 0, -1):
-            text = clusters.get(tuple(glyphs[i : i + size]))
-            if text is not None and best[i + size][0] < choice[0]:
-                choice = (best[i + size][0], size, text)
+        for size in sizes:
+            if size <= n - i:
+                cut = clusters.get(tuple(glyphs[i : i + size]))
+                if cut is not None and best[i + size][0] < choice[0]:
+                    choice = (best[i + size][0], size, cut)
         best[i] = choice
-    cut, i = [], 0
+    pieces, i = [], 0
     while i < n:
-        _unmatched, size, text = best[i]
-        cut.append((size, text))
+        _unmatched, size, cut = best[i]
+        pieces.extend(cut or [(1, None)])
         i += size
-    return cut
+    return pieces
 
 
 class _FontRewrite:
@@ -116,7 +132,7 @@ class _FontRewrite:
     def __init__(self, font: pikepdf.Dictionary, clusters: Clusters, blank: int | None):
         self.font = font
         self.clusters = clusters
-        self.longest = max((len(g) for g in clusters), default=1)
+        self.sizes = sorted({len(glyphs) for glyphs in clusters}, reverse=True)
         self.old_text = _read_to_unicode(font)
         self.blank = blank  # a glyph that draws nothing (the space), if the font has one
         self.codes: dict[tuple[int, str, float | None], int] = {(0, "", None): 0}  # .notdef
@@ -135,7 +151,7 @@ class _FontRewrite:
 
     def recode(self, glyphs: list[int]) -> list[int]:
         codes, i = [], 0
-        for size, text in _segment(glyphs, self.clusters, self.longest):
+        for size, text in _segment(glyphs, self.clusters, self.sizes):
             if text is None:
                 codes.append(self.code(glyphs[i], self.old_text.get(glyphs[i], "")))
             else:

@@ -19,6 +19,7 @@ from letters_app.services.signatures import signature_add, signature_confirm
 from tests.exports.pdf_reading import (
     KHMER_COENG,
     KHMER_SWITZERLAND,
+    KHMER_TRIISAP,
     SIGNATORY_NAMES,
     fonts_of,
     unreadable,
@@ -253,6 +254,18 @@ def test_pdf_names_read_back_as_written_whatever_the_interface_language(open_let
         lines = list(exports.signature_lines(public(open_letter)))
 
     assert len(lines) == len(SIGNATORY_NAMES) + 1
+    assert unreadable(pdf, lines) == []
+
+
+def test_pdf_names_drawn_with_the_same_glyphs_read_back_as_each_was_typed(open_letter):
+    # The Khmer face draws ៊ before ី as it draws ុ: ស៊ី and សុី (as many type it) look the same.
+    names = [KHMER_TRIISAP, "សមាគមសុីវិលខ្មែរ", "ស្វ៊ីស", "សុីសុវត្ថិភាព"]
+    for n, name in enumerate(names):
+        sign(open_letter, n, name=name, country="KH")
+
+    pdf = exports.pdf_bytes(public(open_letter), title=open_letter.title)
+
+    lines = list(exports.signature_lines(public(open_letter)))
     assert unreadable(pdf, lines) == []
 
 

@@ -14,6 +14,10 @@ the text it reads back as is that of its own cluster. The clusters are found aga
 document's Khmer runs with HarfBuzz and the same font file, as Pango did, and reading the PDF's
 glyphs against them. A cluster's text goes on its first glyph, its other glyphs read as nothing,
 so the text comes back in logical order. Glyphs that match no cluster keep WeasyPrint's text.
+
+The steps forward that WeasyPrint writes between glyphs (a number in a TJ array, before a mark
+set to the right of its base) are drawn instead as blank glyphs as wide, which no extractor takes
+for a gap between words; the page looks the same.
 """
 
 import io
@@ -27,7 +31,8 @@ import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
 KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+")
-Clusters = dict[tuple[int, ...], str]
+# Glyph ids, and how they cut into clusters: (number of glyphs, text) for each.
+Clusters = dict[tuple[int, ...], tuple[tuple[int, str], ...]]
 
 
 def khmer_runs(text: str) -> set[str]:
@@ -50,9 +55,12 @@ def _hb_font(path: Path) -> hb.Font:
 
 
 def shape_clusters(path: Path, runs: Iterable[str]) -> Clusters:
-    """Each cluster HarfBuzz makes of `runs` with the font at `path`: its glyph ids, its text."""
-    font, clusters = _hb_font(path), {}
-    for run in runs:
+    """Each cluster HarfBuzz makes of `runs` with the font at `path`: its glyph ids, its text.
+    Some clusters are drawn with the same glyphs (`ស៊ី` and `សុី`, `វ៉ំ` and `វុំ` in Noto): a run
+    with such a cluster is also given whole, so that its own text is found for it."""
+    font, clusters, texts = _hb_font(path), {}, {}
+    cuts = []
+    for run in sorted(runs):  # the same clusters first, whatever the order of a set
         buffer = hb.Buffer()
         buffer.add_codepoints([ord(c) for c in run])  # clusters count characters
         buffer.guess_segment_properties()
@@ -60,60 +68,90 @@ def shape_clusters(path: Path, runs: Iterable[str]) -> Clusters:
         infos = buffer.glyph_infos
         starts = sorted({info.cluster for info in infos}) + [len(run)]
         ends = dict(zip(starts, starts[1:], strict=False))
-        i = 0
+        cut, i = [], 0
         while i < len(infos):
             start = infos[i].cluster
             j = i
             while j < len(infos) and infos[j].cluster == start:
                 j += 1
-            glyphs = tuple(info.codepoint for info in infos[i:j])
-            clusters.setdefault(glyphs, run[start : ends[start]])
+            glyphs, text = tuple(info.codepoint for info in infos[i:j]), run[start : ends[start]]
+            clusters.setdefault(glyphs, ((len(glyphs), text),))
+            texts.setdefault(glyphs, set()).add(text)
+            cut.append((glyphs, text))
             i = j
+        cuts.append(cut)
+    for cut in cuts:
+        if any(len(texts[glyphs]) > 1 for glyphs, _text in cut):
+            whole = tuple(glyph for glyphs, _text in cut for glyph in glyphs)
+            clusters.setdefault(whole, tuple((len(glyphs), text) for glyphs, text in cut))
     return clusters
 
 
-def _segment(glyphs: list[int], clusters: Clusters, longest: int) -> list[tuple[int, str | None]]:
+@cache
+def blank_glyph(path: Path) -> int | None:
+    """The id of the space glyph of the font at `path` if it draws nothing. The PDF's subset of
+    the font draws nothing with it either: WeasyPrint keeps glyph ids when it subsets a font, and
+    empties the glyphs it leaves out."""
+    font = _hb_font(path)
+    glyph = font.get_nominal_glyph(0x20)
+    if glyph is None:
+        return None
+    extents = font.get_glyph_extents(glyph)
+    return glyph if extents is not None and not (extents.width or extents.height) else None
+
+
+def _segment(
+    glyphs: list[int], clusters: Clusters, sizes: list[int]
+) -> list[tuple[int, str | None]]:
     """`glyphs` cut into clusters: (length, text), text None for a glyph that no cut matches.
-    The cut leaves the fewest glyphs unmatched, and takes the longest cluster on a tie."""
+    `sizes`: the lengths of the keys of `clusters`, longest first. The cut leaves the fewest
+    glyphs unmatched, and takes the longest piece on a tie."""
     n = len(glyphs)
-    # best[i]: (glyphs left unmatched in glyphs[i:], the first piece's length, its text).
-    best: list[tuple[int, int, str | None]] = [(0, 0, None)] * (n + 1)
+    # best[i]: (glyphs left unmatched in glyphs[i:], the first piece's length, its clusters).
+    best: list[tuple[int, int, tuple | None]] = [(0, 0, None)] * (n + 1)
     for i in range(n - 1, -1, -1):
         choice = (best[i + 1][0] + 1, 1, None)
-        for size in range(min(longest, n - i), 0, -1):
-            text = clusters.get(tuple(glyphs[i : i + size]))
-            if text is not None and best[i + size][0] < choice[0]:
-                choice = (best[i + size][0], size, text)
+        for size in sizes:
+            if size <= n - i:
+                cut = clusters.get(tuple(glyphs[i : i + size]))
+                if cut is not None and best[i + size][0] < choice[0]:
+                    choice = (best[i + size][0], size, cut)
         best[i] = choice
-    cut, i = [], 0
+    pieces, i = [], 0
     while i < n:
-        _unmatched, size, text = best[i]
-        cut.append((size, text))
+        _unmatched, size, cut = best[i]
+        pieces.extend(cut or [(1, None)])
         i += size
-    return cut
+    return pieces
 
 
 class _FontRewrite:
-    """One Khmer font of the PDF: its new codes, each a glyph and the text it reads as."""
+    """One Khmer font of the PDF: its new codes, each a glyph, the text it reads as and its
+    width (None: the glyph's own)."""
 
-    def __init__(self, font: pikepdf.Dictionary, clusters: Clusters):
+    def __init__(self, font: pikepdf.Dictionary, clusters: Clusters, blank: int | None):
         self.font = font
         self.clusters = clusters
-        self.longest = max((len(g) for g in clusters), default=1)
+        self.sizes = sorted({len(glyphs) for glyphs in clusters}, reverse=True)
         self.old_text = _read_to_unicode(font)
-        self.codes: dict[tuple[int, str], int] = {(0, ""): 0}  # code 0 stays .notdef
-        self.glyph_of: list[int] = [0]
+        self.blank = blank  # a glyph that draws nothing (the space), if the font has one
+        self.codes: dict[tuple[int, str, float | None], int] = {(0, "", None): 0}  # .notdef
+        self.keys: list[tuple[int, str, float | None]] = [(0, "", None)]
 
-    def code(self, glyph: int, text: str) -> int:
-        key = (glyph, text)
+    def code(self, glyph: int, text: str, width: float | None = None) -> int:
+        key = (glyph, text, width)
         if key not in self.codes:
-            self.codes[key] = len(self.glyph_of)
-            self.glyph_of.append(glyph)
+            self.codes[key] = len(self.keys)
+            self.keys.append(key)
         return self.codes[key]
+
+    def spacer(self, width: float) -> int | None:
+        """A code that draws nothing, reads as nothing and moves the pen by `width`."""
+        return None if self.blank is None else self.code(self.blank, "", width)
 
     def recode(self, glyphs: list[int]) -> list[int]:
         codes, i = [], 0
-        for size, text in _segment(glyphs, self.clusters, self.longest):
+        for size, text in _segment(glyphs, self.clusters, self.sizes):
             if text is None:
                 codes.append(self.code(glyphs[i], self.old_text.get(glyphs[i], "")))
             else:
@@ -127,13 +165,15 @@ class _FontRewrite:
         widths = _read_widths(descendant)
         default = float(descendant.get("/DW", 1000))
         descendant.CIDToGIDMap = pdf.make_stream(
-            b"".join(g.to_bytes(2, "big") for g in self.glyph_of)
+            b"".join(glyph.to_bytes(2, "big") for glyph, _text, _width in self.keys)
         )
         w = []
-        for code, glyph in enumerate(self.glyph_of):
-            w.extend([code, pikepdf.Array([widths.get(glyph, default)])])
+        for code, (glyph, _text, width) in enumerate(self.keys):
+            w.extend(
+                [code, pikepdf.Array([widths.get(glyph, default) if width is None else width])]
+            )
         descendant.W = pikepdf.Array(w)
-        self.font.ToUnicode = pdf.make_stream(_to_unicode_cmap(self.codes))
+        self.font.ToUnicode = pdf.make_stream(_to_unicode_cmap(self.keys))
 
 
 def khmer_text_exact(pdf_bytes: bytes, *, text: str, fonts: Iterable[Path]) -> bytes:
@@ -151,7 +191,9 @@ def khmer_text_exact(pdf_bytes: bytes, *, text: str, fonts: Iterable[Path]) -> b
         key = font.objgen
         if key not in rewrites:
             path = by_name.get(_embedded_full_name(font))
-            rewrites[key] = _FontRewrite(font, shape_clusters(path, runs)) if path else None
+            rewrites[key] = (
+                _FontRewrite(font, shape_clusters(path, runs), blank_glyph(path)) if path else None
+            )
         return rewrites[key]
 
     for page in pdf.pages:
@@ -218,6 +260,12 @@ def _recode_content(owner, stream: pikepdf.Stream, rewrite_of) -> None:
         ],
         risen,
     )
+
+    def rewrite_named(name) -> _FontRewrite | None:
+        font = fonts.get(str(name))
+        return rewrite_of(font) if font is not None else None
+
+    _space_forward_steps(program, rewrite_named)
     new = []
     for ops, op in program:
         if ops and isinstance(ops[0], list):
@@ -251,6 +299,38 @@ def _fold_mark_offsets(program: list[tuple[list, str]], risen: dict[int, float])
         out.append((ops, op))
         i += 1
     return out
+
+
+def _space_forward_steps(program: list[tuple[list, str]], rewrite_named) -> None:
+    """WeasyPrint moves the pen forward with a number in a TJ array: before a mark drawn to the
+    right of its base (`[-237.5 <ិ>]`), and for letter spacing or justification. Text extractors
+    read such a step as a gap between words and add a space inside a name: pypdf 7 does for a
+    step of 0.95 × half the width it takes for a space, that of a code reading as a space or else
+    of code 32, whichever glyph that is, so it depends on what else the PDF draws. In the Khmer
+    fonts each such step is drawn instead as a glyph that draws nothing, reads as nothing and is
+    as wide as the step, less the character spacing (Tc) that applies to it: every glyph is drawn
+    where it was, and no gap is left between glyphs. The program is changed in place."""
+    rewrite, size, spacing = None, 0.0, 0.0
+    saved = []  # the text state is part of the graphics state
+    for ops, op in program:
+        if op == "q":
+            saved.append((rewrite, size, spacing))
+        elif op == "Q" and saved:
+            rewrite, size, spacing = saved.pop()
+        elif op == "Tf":
+            rewrite, size = rewrite_named(ops[0]), float(ops[1])
+        elif op == "Tc":
+            spacing = float(ops[0])
+        elif op == "TJ" and rewrite is not None and size:
+            items = []
+            for item in ops[0]:
+                if not isinstance(item, pikepdf.String) and float(item) < 0:
+                    width = -float(item) - spacing * 1000 / size
+                    code = rewrite.spacer(width) if width > 0 else None
+                    if code is not None:
+                        item = pikepdf.String(code.to_bytes(2, "big"))
+                items.append(item)
+            ops[0] = items
 
 
 def _at(operands, place):
@@ -292,8 +372,8 @@ def _read_widths(descendant: pikepdf.Object) -> dict[int, float]:
     return widths
 
 
-def _to_unicode_cmap(codes: dict[tuple[int, str], int]) -> bytes:
-    entries = sorted((code, text) for (_glyph, text), code in codes.items())
+def _to_unicode_cmap(keys: list[tuple[int, str, float | None]]) -> bytes:
+    entries = [(code, text) for code, (_glyph, text, _width) in enumerate(keys)]
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",

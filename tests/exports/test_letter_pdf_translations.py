@@ -4,9 +4,11 @@ the same signatory list; Khmer set in the Khmer font."""
 import pytest
 
 from letters_app.exports.letter_pdf import render_letter_pdf
+from letters_app.rendering import snapshot_view
 from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import signature_confirm
+from tests.exports.pdf_reading import SIGNATORY_NAMES, unreadable
 from tests.exports.test_letter_pdf import poppler, text_of
 from tests.factories import SignatureFactory
 from tests.translations import FRENCH, KHMER, translate
@@ -52,3 +54,24 @@ def test_the_original_pdf_keeps_the_original_text(snapshot):
     assert squeezed(snapshot.content["letter"]["title"]) in text
     assert squeezed(KHMER["title"]) not in text
     assert squeezed(FRENCH["title"]) not in text
+
+
+def test_the_khmer_pdf_reads_back_its_text_to_block_and_names_exactly(
+    open_letter, coordinator, django_capture_on_commit_callbacks
+):
+    translate(open_letter, "km", KHMER, coordinator)
+    for name in SIGNATORY_NAMES:
+        signature_confirm(signature=SignatureFactory(letter=open_letter, name=name, country="KH"))
+    letter = letter_close(letter=open_letter, actor=coordinator)
+    with django_capture_on_commit_callbacks(execute=False):
+        snapshot = letter_finalize(letter=letter, actor=coordinator)
+
+    pdf = render_letter_pdf(snapshot, language="km")
+
+    lv = snapshot_view(snapshot, language="km")
+    lines = [f"{s['n']}. {s['line']}" for s in lv.signatories]
+    assert lines[0] == f"1. {SIGNATORY_NAMES[0]}, កម្ពុជា"  # in the translation's language
+    parts = [KHMER[part] for part in ("title", "salutation", "body", "closing")]
+    expected = [*parts, KHMER["signatory_heading"], *lv.to_blocks[0], *lines]
+    # pypdf reads each exactly, pdftotext with at most spaces added.
+    assert unreadable(pdf, expected) == []

@@ -8,11 +8,13 @@ import json
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from letters_app.exports import signatures as exports
 from letters_app.models import AuditEvent, Signature
 from letters_app.services.signatures import signature_add, signature_confirm
+from tests.exports.pdf_reading import SIGNATORY_NAMES, unreadable
 from tests.factories import SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +232,24 @@ def test_admin_actions_in_the_other_formats(client_for, admin, signed, action):
         assert len(json.loads(content)) == 4
     else:
         assert load_workbook(io.BytesIO(content)).active.max_row == 5
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "km"])
+def test_the_pdf_from_each_interface_reads_back_as_the_text_list(client_for, coordinator,
+                                                                open_letter, language):  # fmt: skip
+    for n, name in enumerate(SIGNATORY_NAMES):
+        signature, _created = signature_add(
+            letter=open_letter, kind=Signature.Kind.ORGANIZATION, email=f"signer{n}@example.org",
+            name=name, country="KH", consent_public=True,
+        )  # fmt: skip
+        signature_confirm(signature=signature)
+    client = client_for(coordinator)
+    with translation.override(language):
+        url = download(open_letter)  # /km/exports/…
+    assert url.startswith("/exports/" if language == "en" else f"/{language}/exports/")
+
+    pdf = body(client.get(url, {"format": "pdf"}))
+    lines = body(client.get(url, {"format": "txt"})).decode().splitlines()
+
+    assert len(lines) == len(SIGNATORY_NAMES)
+    assert unreadable(pdf, lines) == []  # pypdf: exactly; pdftotext: spaces added at most

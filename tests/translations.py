@@ -1,6 +1,4 @@
-"""Translations of the test letter (tests/factories.py, LetterFactory), written for the tests.
-The Khmer avoids the subscript ro (្រ): drawn before the consonant it follows, poppler reads its
-cluster back with letters doubled, though the PDF shows it right (tests/exports)."""
+"""Translations of the test letter (tests/factories.py, LetterFactory), written for the tests."""
 
 from letters_app.services.letters import translation_mark_ready, translation_save
 

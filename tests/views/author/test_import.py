@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from letters_app.models import AuditEvent, Letter, Signature
 from letters_app.services import imports
@@ -276,3 +277,27 @@ def test_a_list_of_flagged_lines_only_adds_nothing_unless_one_is_kept(
 
     assert "0 signatures imported. 2 lines skipped." in done.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_the_preview_lists_lines_in_the_letters_language_not_the_interfaces(
+    client_for, coordinator, open_letter
+):
+    """An English letter previewed from the French pages: its list says "Cambodia"."""
+    assert open_letter.language == "en"
+    client = client_for(coordinator)
+    with translation.override("fr"):
+        url = import_url(open_letter)
+    assert url.startswith("/fr/")
+    text = "Association TEP NIMITH (ATN), USA\nKhmer Thavrak (KT), Cambodge\nMP Sok, Cambodge\n"
+
+    response = client.post(url, {"kind": "organization", "text": text})
+
+    page = response.content.decode()
+    cells = re.findall(r'<td class="text-break"[^>]*>([^<]*), ([^<,]*)</td>', page)
+    assert cells == [
+        ("Association TEP NIMITH (ATN)", "United States of America"),
+        ("Khmer Thavrak (KT)", "Cambodia"),
+        ("MP Sok", "Cambodia"),
+    ]
+    assert page.count('<td class="text-break" lang="en">') == 3
+    assert "<td>Cambodge</td>" in page  # how the list was read: in French

@@ -571,6 +571,11 @@ def _letter_import(request, letter):
         "payload_too_big": len(payload) + 1024 > settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "form": form if "text" in source else ImportForm(initial={"kind": kind}, letter=letter),
         "refusal": import_services.import_refusal(letter, kind),
+        # The button's words, the number left for import-count.js to put in (or leave out).
+        "add_label": {
+            n: ngettext("Add %(n)s signature", "Add %(n)s signatures", count)
+            for n, count in (("one", 1), ("other", 2))
+        },
         **_paste_limit(),
     }
     return render(request, "author/letter_import_preview.html", context)

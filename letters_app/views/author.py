@@ -49,6 +49,7 @@ from letters_app.models import (
     Recipient,
     Signature,
     delivery_reason,
+    language_name,
 )
 from letters_app.rendering import (
     render_letter_html,
@@ -414,7 +415,7 @@ def _event_detail(event) -> str:
         )
         parts.append(text % counts)
     if detail.get("language"):
-        parts.append(dict(LETTER_LANGUAGES).get(detail["language"], detail["language"]))
+        parts.append(language_name(detail["language"]))
     if detail.get("user"):
         parts.append(detail["user"])
     if detail.get("reason") == "deadline":
@@ -679,7 +680,7 @@ def translation_edit(request, pk, language):
         "letter": letter,
         "translation": translation,
         "language": language,
-        "language_name": dict(LETTER_LANGUAGES)[language],
+        "language_name": language_name(language),
         "form": form,
         "original": render_letter_html(letter),
         "problems": letter_services.translation_ready_problems(translation) if translation else {},

@@ -250,7 +250,7 @@ class LetterTranslation(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        READY = "ready", _("Ready")
+        READY = "ready", pgettext_lazy("translation status", "Ready")  # "Prête" in French
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("language"), max_length=10, choices=LETTER_LANGUAGES)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django_countries import countries
@@ -100,12 +100,14 @@ ACTION_LABELS = {
 FINALIZED = (Letter.Status.FINALIZED, Letter.Status.SENT)
 PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
 NOT_TIDIED = ("country", "organization_type", "website")  # chosen from a list, or a link
+# Each tab names the signatures it holds (plural in French: "Confirmées"), where a row's status
+# names one ("Confirmée").
 SIGNATURE_TABS = {
     "pending": gettext_lazy("Waiting for e-mail confirmation"),
-    "confirmed": gettext_lazy("Confirmed"),
-    "approved": gettext_lazy("Approved"),
-    "rejected": gettext_lazy("Rejected"),
-    "withdrawn": gettext_lazy("Withdrawn"),
+    "confirmed": pgettext_lazy("signatures tab", "Confirmed"),
+    "approved": pgettext_lazy("signatures tab", "Approved"),
+    "rejected": pgettext_lazy("signatures tab", "Rejected"),
+    "withdrawn": pgettext_lazy("signatures tab", "Withdrawn"),
     "flagged": gettext_lazy("Flagged"),
 }
 

@@ -1,5 +1,7 @@
 """The Translations pages and the recipients' languages, tried by every persona."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -253,3 +255,14 @@ def test_sentences_name_languages_in_the_interfaces_language(
     original = {"en": "The original (English)", "fr": "L'original (anglais)",
                 "km": "ច្បាប់ដើម (ភាសាអង់គ្លេស)"}  # fmt: skip
     assert f">{original[interface]}</h2>" in edit
+
+
+def test_a_ready_translation_reads_ready_in_french_as_a_translation_is_feminine(
+    client_for, coordinator, open_letter
+):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    with translation.override("fr"):
+        listing = client_for(coordinator).get(url("letter-translations", open_letter))
+
+    badges = re.findall(r'<span class="badge text-bg-success">([^<]*)</span>', listing.text)
+    assert badges == ["Prête"]

@@ -59,6 +59,7 @@ COUNTRY_ALIASES = {
     "birmanie": "MM", "korea": "KR", "republicofkorea": "KR", "laopdr": "LA",
     "russianfederation": "RU", "czechrepublic": "CZ", "holland": "NL",
     "thenetherlands": "NL", "ivorycoast": "CI", "turkey": "TR", "swaziland": "SZ",
+    "nauru": "NR",  # ISO and the UN say "Naoero" since 2026; older lists say "Nauru"
 }  # fmt: skip
 
 NUMBER_RE = re.compile(r"^(\d{1,6})\s*[.)](?!\d)\s*")

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import ipaddress
 
@@ -114,6 +115,31 @@ class FrozenAwareAdmin(admin.ModelAdmin):
             return self._refused(request, reason, obj)
         return super().delete_view(request, object_id, extra_context)
 
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Django's "Delete selected" would end on its page of objects one may not delete.
+        actions = super().get_actions(request, action_location=action_location)
+        if "delete_selected" in actions:
+            action = actions["delete_selected"]
+            actions["delete_selected"] = dataclasses.replace(
+                action, func=self._unless_frozen(action.func)
+            )
+        return actions
+
+    @staticmethod
+    def _unless_frozen(delete_selected):
+        def action(modeladmin, request, queryset):
+            """Delete nothing when a selected row is frozen: say which, and why."""
+            refused = [
+                (obj, reason) for obj in queryset if (reason := modeladmin.frozen_reason(obj))
+            ]
+            for obj, reason in refused:
+                modeladmin.message_user(request, f"{obj}: {reason}", level=messages.ERROR)
+            if refused:
+                return None  # back to the list
+            return delete_selected(modeladmin, request, queryset)
+
+        return action
+
 
 def letter_frozen_reason(letter) -> str:
     if letter is None or letter.status not in FROZEN:
@@ -181,6 +207,7 @@ class LetterAdminForm(forms.ModelForm):
     class Meta:
         model = Letter
         fields = "__all__"  # noqa: DJ007 - the admin passes its own list of fields
+        labels = {"co_coordinators": _("Co-coordinators")}  # read-only pages show it too
 
     def clean(self):
         cleaned = super().clean()
@@ -215,6 +242,12 @@ class LetterAdmin(FrozenAwareAdmin):
 
     def frozen_reason(self, obj) -> str:
         return letter_frozen_reason(obj)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and self.frozen_reason(obj):  # nothing to confirm on a read-only page
+            fields = [name for name in fields if name != "confirm_new_version"]
+        return fields
 
     def save_model(self, request, obj, form, change):
         if not change:

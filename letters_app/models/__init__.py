@@ -13,6 +13,7 @@ from .letters import (
     LetterTranslation,
     LetterVersion,
     language_direction,
+    language_name,
     letter_language,
 )
 from .recipients import Recipient
@@ -34,6 +35,7 @@ __all__ = [
     "TRANSLATION_REQUIRED_FIELDS",
     "LetterTranslation",
     "language_direction",
+    "language_name",
     "letter_language",
     "AuditEvent",
     "Letter",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The parts of a letter that make up its text; a change to any of them is a new version.
 TEXT_FIELDS = (
@@ -24,6 +25,15 @@ TRANSLATION_REQUIRED_FIELDS = ("title", "salutation", "body", "closing", "signat
 # settings.LANGUAGES (the interface's languages), so that letters can be translated into a
 # language before the interface speaks it. Names are written in their own language.
 LETTER_LANGUAGES = [("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")]
+# The same languages named inside a sentence of the interface, in the interface's language ("The
+# original is in French", "L'original est en anglais", "…ជាភាសាអង់គ្លេស"): the names above stay
+# in pickers and switchers. Our own entries rather than Django's names, which French capitalizes
+# ("Anglais") and Khmer prefixes with "ភាសា" (and leaves "Khmer" untranslated).
+LANGUAGE_NAMES_IN_SENTENCES = {
+    "en": pgettext_lazy("language name in a sentence", "English"),
+    "fr": pgettext_lazy("language name in a sentence", "French"),
+    "km": pgettext_lazy("language name in a sentence", "Khmer"),
+}
 # Right-to-left languages, for the dir attribute; none of ours yet.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
@@ -34,6 +44,11 @@ def letter_language(code: str | None) -> str:
     if base in dict(LETTER_LANGUAGES):
         return base
     return settings.LANGUAGE_CODE.split("-")[0]
+
+
+def language_name(code: str) -> str:
+    """The language `code` as a sentence of the interface names it, in the active language."""
+    return str(LANGUAGE_NAMES_IN_SENTENCES.get(code, code))
 
 
 def language_direction(code: str) -> str:
@@ -248,7 +263,7 @@ class LetterTranslation(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        READY = "ready", _("Ready")
+        READY = "ready", pgettext_lazy("translation status", "Ready")  # "Prête" in French
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("language"), max_length=10, choices=LETTER_LANGUAGES)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from letters_app.models.letters import LETTER_LANGUAGES
@@ -17,7 +18,7 @@ class Signature(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for e-mail confirmation")
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("signature status", "Confirmed")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -30,6 +30,7 @@ from letters_app.models import (
     Recipient,
     Signature,
     SignerNotice,
+    language_name,
 )
 from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
 from letters_app.services.audit import audit_record
@@ -73,7 +74,7 @@ def _recipient_language_problems(letter: Letter) -> list[str]:
                 "%(name)s is to receive the %(language)s translation, which is not ready for "
                 "the present text: mark it ready, or choose another language for them."
             )
-            % {"name": lr.recipient, "language": lr.get_language_display()}
+            % {"name": lr.recipient, "language": language_name(lr.language)}
         )
     return problems
 

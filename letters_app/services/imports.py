@@ -28,6 +28,7 @@ from django_countries import countries
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.models import Letter, Signature
 from letters_app.models.signatures import signatory_line
+from letters_app.rendering import SIGNATORY_FIELDS, signatory_lines
 from letters_app.services.audit import audit_record
 from letters_app.services.letters import find_placeholders
 from letters_app.services.signatures import (
@@ -58,6 +59,7 @@ COUNTRY_ALIASES = {
     "birmanie": "MM", "korea": "KR", "republicofkorea": "KR", "laopdr": "LA",
     "russianfederation": "RU", "czechrepublic": "CZ", "holland": "NL",
     "thenetherlands": "NL", "ivorycoast": "CI", "turkey": "TR", "swaziland": "SZ",
+    "nauru": "NR",  # ISO and the UN say "Naoero" since 2026; older lists say "Nauru"
 }  # fmt: skip
 
 NUMBER_RE = re.compile(r"^(\d{1,6})\s*[.)](?!\d)\s*")
@@ -121,15 +123,18 @@ class ImportLine:
         blocking = [p for p in self.problems if p.blocking]
         return bool(blocking) and all(p.keepable for p in blocking)
 
-    @functools.cached_property
+    @property
     def country_name(self) -> str:
-        """Read once parsing has set the country (the preview shows it twice a line)."""
         return str(countries.name(self.country)) if self.country else ""
 
     def problem(
         self, code: str, message: str, *, blocking: bool = True, keepable: bool = False
     ) -> None:
         self.problems.append(Problem(code, message, blocking, keepable))
+
+    def signatory_row(self) -> tuple:
+        """The line's fields in SIGNATORY_FIELDS' order."""
+        return tuple(getattr(self, name) for name in SIGNATORY_FIELDS)
 
     def fields(self) -> dict:
         """The display fields of the signature this line becomes."""
@@ -139,15 +144,39 @@ class ImportLine:
 
     @property
     def display_line(self) -> str:
-        """As the public list will show it."""
+        """As the public list will show it, in the active language."""
         fields = self.fields()
         del fields["country"]
         return signatory_line(**fields, country=self.country_name)
 
 
 @dataclass
+class PreviewRow:
+    line: ImportLine
+    country_name: str  # in the interface's language: how Cosign read the list
+    listed: str  # as the letter's public list will show it, in the letter's language; "" if skipped
+
+
+@dataclass
 class ImportPreview:
     lines: list[ImportLine]
+    language: str = ""  # the letter's: the language its list is written in
+
+    @functools.cached_property
+    def rows(self) -> list[PreviewRow]:
+        """Each line beside its country's name and its line on the public list, which is in the
+        letter's language whatever the interface's. Each country's name is looked up once."""
+        importable = self.importable
+        listed = iter(signatory_lines([line.signatory_row() for line in importable],
+                                      self.language or translation.get_language()))  # fmt: skip
+        names: dict[str, str] = {"": ""}
+        rows = []
+        for line in self.lines:
+            if line.country not in names:
+                names[line.country] = str(countries.name(line.country))
+            text = next(listed) if line.importable else ""
+            rows.append(PreviewRow(line=line, country_name=names[line.country], listed=text))
+        return rows
 
     @property
     def importable(self) -> list[ImportLine]:
@@ -539,7 +568,7 @@ def import_preview(
             seen_names.setdefault(key, line)
             if acronym:
                 seen_acronyms.setdefault(acronym, line)
-    return ImportPreview(lines=lines)
+    return ImportPreview(lines=lines, language=letter.language)
 
 
 PREVIEW_CODES = DUPLICATE_CODES | {"heading", "country_expected"}

@@ -21,6 +21,7 @@ from letters_app.models import (
     LetterVersion,
     Recipient,
     Signature,
+    language_name,
 )
 from letters_app.services.audit import audit_record
 from letters_app.services.recipients import recipient_create
@@ -465,7 +466,8 @@ def letter_set_recipient_languages(*, letter: Letter, languages: dict[int, str],
         language = "" if language == letter.language else language
         if language and language not in offered:
             raise ValidationError(
-                _("The letter has no translation into %(language)s.") % {"language": language}
+                _("The letter has no translation into %(language)s.")
+                % {"language": language_name(language)}
             )
         if language != lr.language:
             lr.language = language

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django_countries import countries
@@ -49,6 +49,7 @@ from letters_app.models import (
     Recipient,
     Signature,
     delivery_reason,
+    language_name,
 )
 from letters_app.rendering import (
     render_letter_html,
@@ -99,12 +100,14 @@ ACTION_LABELS = {
 FINALIZED = (Letter.Status.FINALIZED, Letter.Status.SENT)
 PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
 NOT_TIDIED = ("country", "organization_type", "website")  # chosen from a list, or a link
+# Each tab names the signatures it holds (plural in French: "Confirmées"), where a row's status
+# names one ("Confirmée").
 SIGNATURE_TABS = {
     "pending": gettext_lazy("Waiting for e-mail confirmation"),
-    "confirmed": gettext_lazy("Confirmed"),
-    "approved": gettext_lazy("Approved"),
-    "rejected": gettext_lazy("Rejected"),
-    "withdrawn": gettext_lazy("Withdrawn"),
+    "confirmed": pgettext_lazy("signatures tab", "Confirmed"),
+    "approved": pgettext_lazy("signatures tab", "Approved"),
+    "rejected": pgettext_lazy("signatures tab", "Rejected"),
+    "withdrawn": pgettext_lazy("signatures tab", "Withdrawn"),
     "flagged": gettext_lazy("Flagged"),
 }
 
@@ -417,7 +420,7 @@ def _event_detail(event) -> str:
         )
         parts.append(text % counts)
     if detail.get("language"):
-        parts.append(dict(LETTER_LANGUAGES).get(detail["language"], detail["language"]))
+        parts.append(language_name(detail["language"]))
     if detail.get("user"):
         parts.append(detail["user"])
     if detail.get("reason") == "deadline":
@@ -574,6 +577,11 @@ def _letter_import(request, letter):
         "payload_too_big": len(payload) + 1024 > settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "form": form if "text" in source else ImportForm(initial={"kind": kind}, letter=letter),
         "refusal": import_services.import_refusal(letter, kind),
+        # The button's words, the number left for import-count.js to put in (or leave out).
+        "add_label": {
+            n: ngettext("Add %(n)s signature", "Add %(n)s signatures", count)
+            for n, count in (("one", 1), ("other", 2))
+        },
         **_paste_limit(),
     }
     return render(request, "author/letter_import_preview.html", context)
@@ -677,7 +685,7 @@ def translation_edit(request, pk, language):
         "letter": letter,
         "translation": translation,
         "language": language,
-        "language_name": dict(LETTER_LANGUAGES)[language],
+        "language_name": language_name(language),
         "form": form,
         "original": render_letter_html(letter),
         "problems": letter_services.translation_ready_problems(translation) if translation else {},

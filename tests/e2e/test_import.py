@@ -3,6 +3,7 @@ the preview, confirms, and finds the names numbered on the public page."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -141,7 +142,8 @@ def test_placeholders_and_the_heading_are_flagged_at_the_top_and_never_listed(
         expect(item).to_contain_text(f"Line {position}")
         expect(item).to_contain_text(reason)
         expect(item).to_contain_text("skipped")
-    button = page.get_by_role("button", name="Add 6 signatures")
+    button = page.locator("button[data-import-count]")
+    expect(button).to_have_text("Add 6 signatures")  # counted by the script
     table = page.get_by_role("table", name="How Cosign reads each line")
     # Read from the top: the count, each problem, then the button, then every line.
     tops = [loc.bounding_box()["y"] for loc in (problems, button, table)]
@@ -149,6 +151,7 @@ def test_placeholders_and_the_heading_are_flagged_at_the_top_and_never_listed(
     page.screenshot(path=artifacts_dir / "import-problems.png", full_page=True)
 
     page.get_by_label("Keep line 8 anyway").check()
+    expect(button).to_have_text("Add 7 signatures")  # what the click will add
     button.click()
     expect(page.get_by_text("7 signatures imported. 3 lines skipped.")).to_be_visible()
 
@@ -160,3 +163,28 @@ def test_placeholders_and_the_heading_are_flagged_at_the_top_and_never_listed(
     body = page.locator("main").text_content()
     assert "[Your name]" not in body and "[Email information]" not in body
     assert Signature.objects.filter(letter=letter).count() == 7
+
+
+def test_the_button_counts_the_kept_lines_in_french(live_server, page):
+    coordinator = UserFactory(username="sophea", password=PASSWORD)
+    letter = LetterFactory(created_by=coordinator, recipients=[RecipientFactory()])
+    letter = letter_open(letter=letter, actor=coordinator)
+    page.goto(f"{live_server.url}/coordinate/")
+    page.get_by_label("Username").fill("sophea")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    with translation.override("fr"):
+        page.goto(f"{live_server.url}{reverse('author:letter-import', kwargs={'pk': letter.pk})}")
+
+    page.get_by_label("Collez la liste").fill("Signataires :\n[Votre nom]\n")
+    page.get_by_role("button", name="Prévisualiser l'import").click()
+
+    button = page.locator("button[data-import-count]")
+    expect(button).to_have_text("Ajouter les lignes que vous gardez")
+    page.get_by_label("Garder quand même la ligne 1").check()
+    expect(button).to_have_text("Ajouter 1 signature")
+    page.get_by_label("Garder quand même la ligne 2").check()
+    expect(button).to_have_text("Ajouter 2 signatures")
+    page.get_by_label("Garder quand même la ligne 1").uncheck()
+    page.get_by_label("Garder quand même la ligne 2").uncheck()
+    expect(button).to_have_text("Ajouter les lignes que vous gardez")

@@ -29,7 +29,7 @@ def _no_horizontal_scroll(page) -> bool:
 def _confirm_url(message) -> str:
     """The first link in the plain-text body after the words that introduce the confirm link."""
     body = message.get_body(preferencelist=("plain",)).get_content()
-    after = body.split("press the Confirm button:", 1)[1]
+    after = body.split("press the “Confirm my signature” button:", 1)[1]
     return re.search(r"https?://\S+", after).group(0)
 
 

@@ -53,7 +53,7 @@ def test_confirmation_mail_arrives_and_its_link_lists_the_signer(
     assert recipients == ["dara@example.org"]
     assert open_letter.title in message["Subject"]
 
-    confirm_path = _link(message, "press the Confirm button:")
+    confirm_path = _link(message, "press the “Confirm my signature” button:")
     page = client.get(confirm_path)
     assert page.status_code == 200
     assert KHMER_NAME in page.text

@@ -202,7 +202,7 @@ def test_a_language_without_a_translation_is_refused(open_letter, coordinator, r
             letter=open_letter, languages={recipient.pk: "km"}, actor=coordinator
         )
 
-    assert caught.value.messages == ["The letter has no translation into km."]
+    assert caught.value.messages == ["The letter has no translation into Khmer."]
     assert LetterRecipient.objects.get().language == ""
 
 
@@ -233,7 +233,7 @@ def test_finalizing_is_refused_while_a_recipients_translation_is_not_ready(
         letter_finalize(letter=letter, actor=coordinator)
 
     assert problems == [
-        f"{recipient} is to receive the Français translation, which is not ready for the present "
+        f"{recipient} is to receive the French translation, which is not ready for the present "
         "text: mark it ready, or choose another language for them."
     ]
 

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from letters_app.models import AuditEvent, Letter, Signature
 from letters_app.services import imports
@@ -218,8 +219,8 @@ def test_flagged_lines_are_listed_at_the_top_above_the_button(client_for, coordi
 
     problems = page.index('id="import-problems"')
     assert "4 lines need a look" in page
-    assert problems < page.index("Add 3 signatures") < page.index('id="import-preview"')
-    top = page[problems : page.index("Add 3 signatures")]
+    assert problems < page.index("Add the signatures") < page.index('id="import-preview"')
+    top = page[problems : page.index("Add the signatures")]
     for position, reason in [
         (1, "A placeholder to fill in, not a signatory: [Your name]."),
         (2, "A placeholder to fill in, not a signatory: [Email information]."),
@@ -230,6 +231,47 @@ def test_flagged_lines_are_listed_at_the_top_above_the_button(client_for, coordi
         assert reason in top
         assert f'name="keep" value="{position}"' in top
     assert top.count('name="keep"') == 4
+
+
+def test_with_lines_to_keep_the_button_states_no_number_the_script_counts(
+    client_for, coordinator, open_letter
+):
+    """Without the script, a ticked line would make "Add 3 signatures" add 4: the button names
+    no number, a sentence says what is added, and the script gets the words to count with."""
+    response = preview(client_for(coordinator), open_letter, SIGN_ON)
+
+    page = " ".join(response.content.decode().split())
+    button = re.search(
+        r"<button type=\"submit\" class=\"btn btn-primary\"([^>]*)>([^<]*)</button>", page
+    )
+    assert button.group(2) == "Add the signatures"
+    assert 'data-import-count="3"' in button.group(1)
+    assert 'data-one="Add %(n)s signature"' in button.group(1)
+    assert 'data-other="Add %(n)s signatures"' in button.group(1)
+    assert "3 signatures will be added, plus any line you keep." in page
+    assert "Add 3 signatures" not in page
+    assert re.search(r'<script src="/static/js/import-count[^"]*\.js" defer>', page)
+
+
+def test_without_lines_to_keep_the_button_states_the_number(client_for, coordinator, open_letter):
+    response = preview(client_for(coordinator), open_letter)
+
+    page = response.content.decode()
+    assert "Add 6 signatures</button>" in page
+    assert "data-import-count" not in page and "import-count" not in page
+    assert "plus any line you keep" not in page
+
+
+def test_the_scripts_words_are_in_the_interfaces_language(client_for, coordinator, open_letter):
+    with translation.override("fr"):
+        url = import_url(open_letter)
+    response = client_for(coordinator).post(url, {"kind": "organization", "text": SIGN_ON})
+
+    page = " ".join(response.content.decode().split())
+    assert 'data-one="Ajouter %(n)s signature"' in page
+    assert 'data-other="Ajouter %(n)s signatures"' in page
+    assert ">Ajouter les signatures</button>" in page
+    assert "3 signatures seront ajoutées, plus chaque ligne que vous gardez." in page
 
 
 def test_confirm_skips_the_flagged_lines_and_adds_the_one_kept(
@@ -276,3 +318,27 @@ def test_a_list_of_flagged_lines_only_adds_nothing_unless_one_is_kept(
 
     assert "0 signatures imported. 2 lines skipped." in done.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_the_preview_lists_lines_in_the_letters_language_not_the_interfaces(
+    client_for, coordinator, open_letter
+):
+    """An English letter previewed from the French pages: its list says "Cambodia"."""
+    assert open_letter.language == "en"
+    client = client_for(coordinator)
+    with translation.override("fr"):
+        url = import_url(open_letter)
+    assert url.startswith("/fr/")
+    text = "Association TEP NIMITH (ATN), USA\nKhmer Thavrak (KT), Cambodge\nMP Sok, Cambodge\n"
+
+    response = client.post(url, {"kind": "organization", "text": text})
+
+    page = response.content.decode()
+    cells = re.findall(r'<td class="text-break"[^>]*>([^<]*), ([^<,]*)</td>', page)
+    assert cells == [
+        ("Association TEP NIMITH (ATN)", "United States of America"),
+        ("Khmer Thavrak (KT)", "Cambodia"),
+        ("MP Sok", "Cambodia"),
+    ]
+    assert page.count('<td class="text-break" lang="en">') == 3
+    assert "<td>Cambodge</td>" in page  # how the list was read: in French

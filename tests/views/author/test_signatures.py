@@ -1,10 +1,13 @@
 """The coordinator's signature pages: the moderation queue, correcting a display line, and the
 confirmation a change of text needs once people have signed."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Letter, Signature
@@ -147,6 +150,21 @@ def test_tabs_count_each_status_and_the_flagged(client_for, coordinator, approva
     assert (
         client_for(coordinator).get(queue_url(approval_letter, tab="nonsense")).status_code == 200
     )
+
+
+def test_french_tabs_name_signatures_in_the_plural_and_a_row_in_the_singular(
+    client_for, coordinator, open_letter
+):
+    signer(open_letter, name="Ligue")
+    with translation.override("fr"):
+        url = queue_url(open_letter)
+    page = " ".join(client_for(coordinator).get(url).content.decode().split())
+
+    tabs = re.findall(r'class="nav-link[^"]*"[^>]*>([^<]+) <span class="badge', page)
+    assert tabs == ["En attente de confirmation par e-mail", "Confirmées", "Approuvées",
+                    "Rejetées", "Retirées", "Signalées"]  # fmt: skip
+    status = re.search(r'<td>([^<]*) <span class="badge text-bg-success">listée</span>', page)
+    assert status.group(1) == "Confirmée"
 
 
 def test_rows_show_kind_country_version_and_an_older_text(client_for, coordinator, open_letter):

@@ -1,8 +1,11 @@
 """The Translations pages and the recipients' languages, tried by every persona."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, LetterRecipient, LetterTranslation
@@ -225,4 +228,41 @@ def test_the_finalize_page_names_each_copys_language_and_what_stops_it(
     content = response.content.decode()
     assert f'{escape(str(recipient))} <span class="badge text-bg-light"' in content
     assert "Français</span>" in content
-    assert escape(f"{recipient} is to receive the Français translation") in content
+    assert escape(f"{recipient} is to receive the French translation") in content
+
+
+@pytest.mark.parametrize(
+    ("interface", "sentence", "heading"),
+    [
+        ("en", "The original is in English.", "French translation"),
+        ("fr", "L'original est en anglais.", "Traduction en français"),
+        ("km", "ច្បាប់ដើមសរសេរជាភាសាអង់គ្លេស។", "ការបកប្រែជាភាសាបារាំង"),
+    ],
+)
+def test_sentences_name_languages_in_the_interfaces_language(
+    client_for, coordinator, open_letter, interface, sentence, heading
+):
+    """Not "L'original est en English" nor "Français translation": a language's own name is for
+    the pickers; a sentence names it in the language it is written in."""
+    translate(open_letter, "fr", FRENCH, coordinator)
+    client = client_for(coordinator)
+    with translation.override(interface):
+        listing = client.get(url("letter-translations", open_letter)).content.decode()
+        edit = client.get(url("translation-edit", open_letter, "fr")).content.decode()
+
+    assert sentence in listing
+    assert f">{heading}</h2>" in edit
+    original = {"en": "The original (English)", "fr": "L'original (anglais)",
+                "km": "ច្បាប់ដើម (ភាសាអង់គ្លេស)"}  # fmt: skip
+    assert f">{original[interface]}</h2>" in edit
+
+
+def test_a_ready_translation_reads_ready_in_french_as_a_translation_is_feminine(
+    client_for, coordinator, open_letter
+):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    with translation.override("fr"):
+        listing = client_for(coordinator).get(url("letter-translations", open_letter))
+
+    badges = re.findall(r'<span class="badge text-bg-success">([^<]*)</span>', listing.text)
+    assert badges == ["Prête"]

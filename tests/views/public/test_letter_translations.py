@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from letters_app.services.deliveries import letter_finalize, snapshot_pdf_make
@@ -122,3 +123,16 @@ def test_the_pdf_is_offered_in_each_frozen_translation(client, finalized):
     assert original["Content-Disposition"].endswith(f'filename="{finalized.slug}.pdf"')
     assert missing.status_code == 404
     assert f"{pdf_url}?lang=km" in page(client, finalized, lang="km").content.decode()
+
+
+def test_the_pdf_link_names_the_language_as_the_interface_does(client, finalized):
+    """A language's own name belongs to the switcher; in a sentence, the interface names it."""
+    with translation.override("fr"):
+        french_pages = reverse("public:letter-detail", kwargs={"slug": finalized.slug})
+
+    english = page(client, finalized, lang="km").content.decode()
+    french = client.get(french_pages, {"lang": "fr"}).content.decode()
+
+    assert "The letter as sent, in Khmer (PDF)" in english
+    assert "La lettre telle qu'envoyée, en français (PDF)" in french
+    assert "en Français" not in french

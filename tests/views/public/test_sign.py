@@ -1,5 +1,8 @@
 """The sign form: a signer of each kind signs, and what they are told."""
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.core import mail
 from django.utils.html import escape
@@ -242,3 +245,27 @@ def test_a_letter_taking_no_kind_refuses_every_signature(client, open_letter, ca
     assert response.status_code == 200
     assert "This letter does not take signatures of this kind." in response.content.decode()
     assert Signature.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [
+        ("", "press the “Confirm my signature” button:"),
+        ("/fr", "appuyez sur le bouton « Confirmer ma signature » :"),
+        ("/km", "ហើយចុចប៊ូតុង «បញ្ជាក់ហត្ថលេខារបស់ខ្ញុំ»៖"),
+    ],
+)
+def test_the_confirmation_mail_names_the_button_the_confirm_page_shows(
+    client, open_letter, capture, prefix, said
+):
+    with capture(execute=True):
+        client.post(f"{prefix}/letters/{open_letter.slug}/sign/", ORGANIZATION)
+
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    assert said in message.body
+    assert said in html
+    button = re.search(r"[“«]\s?([^”»]+?)\s?[”»]", said).group(1)
+    confirm_url = re.search(r"https?://\S+/confirm/", message.body).group(0)
+    page = client.get(urlsplit(confirm_url).path)
+    assert f'<button type="submit" class="btn btn-primary">{button}</button>' in page.text

@@ -2,11 +2,14 @@
 translations and deliveries are shown read-only with the reason; a save, a delete or an action
 that would change them is answered with that reason, never a server error, and changes nothing."""
 
+import re
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
+from tests.factories import LetterFactory
 from tests.frozen import LATE_FRENCH, frozen_letter_fixture, frozen_state  # noqa: F401
 from tests.translations import FRENCH, translate
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
@@ -91,18 +94,56 @@ def test_deleting_a_frozen_letter_says_why_and_keeps_it(client_for, admin, froze
 
     asked = client.get(delete, follow=True)
     posted = client.post(delete, {"post": "yes"}, follow=True)
-    # The list's action stops at its confirmation page, which names what may not be deleted.
-    action = client.post(
-        changelist("letter"), {"action": "delete_selected", ACTION_CHECKBOX_NAME: [frozen.pk]}
-    )
 
     assert LETTER_REASON in asked.text
     assert LETTER_REASON in posted.text
-    assert action.status_code == 200
-    assert "permission to delete the following types of objects" in action.text
-    assert 'value="yes"' not in action.text  # no button to go ahead
     assert Letter.objects.filter(pk=frozen.pk).exists()
     assert LetterSnapshot.objects.filter(letter=frozen).exists()
+
+
+def test_the_delete_selected_action_says_why_and_deletes_nothing(client_for, admin, frozen):
+    """Not Django's page of objects one may not delete: the list again, with the reason; and
+    a draft chosen with the frozen letter is kept too, as the action was refused whole."""
+    chosen = [frozen.pk, LetterFactory(created_by=admin).pk]
+
+    response = client_for(admin).post(
+        changelist("letter"),
+        {"action": "delete_selected", ACTION_CHECKBOX_NAME: chosen},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(changelist("letter"), 302)]
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{frozen}: This letter is {frozen.get_status_display().lower()}")
+    assert LETTER_REASON in errors[0]
+    assert "permission to delete" not in response.text
+    assert Letter.objects.filter(pk__in=chosen).count() == 2
+    assert LetterSnapshot.objects.filter(letter=frozen).exists()
+
+
+def test_delete_selected_still_deletes_letters_that_are_not_frozen(client_for, admin):
+    letter = LetterFactory(created_by=admin)
+    client = client_for(admin)
+    data = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [letter.pk]}
+
+    asked = client.post(changelist("letter"), data)
+    client.post(changelist("letter"), data | {"post": "yes"})
+
+    assert 'value="yes"' in asked.text  # Django's confirmation, as for any row
+    assert not Letter.objects.filter(pk=letter.pk).exists()
+
+
+def test_a_frozen_letters_page_labels_its_fields_and_asks_no_confirmation(
+    client_for, admin, frozen
+):
+    page = client_for(admin).get(change_url("letter", frozen.pk))
+
+    labels = re.findall(r"<label>([^<]*):</label>", page.text)
+    assert "Co-coordinators" in labels
+    assert "Co coordinators" not in labels
+    assert "E-mail the signers the new text" not in page.text
+    assert "Confirm new version" not in page.text
 
 
 @pytest.mark.parametrize(

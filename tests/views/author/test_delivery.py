@@ -235,6 +235,19 @@ def test_the_delivery_page_shows_the_snapshot_and_each_recipient(
     assert "<script>" not in content.replace('<script src="', "")
 
 
+@pytest.mark.parametrize(
+    ("language", "status", "column"), [("fr", "Envoyée", "Envoi"), ("km", "បានផ្ញើ", "ពេលផ្ញើ")]
+)
+def test_the_sent_column_is_named_for_a_time_not_a_letter(
+    client_for, coordinator, finalized_letter, recipient, language, status, column
+):
+    set_status(letter_delivery(finalized_letter, recipient), D.SENT)
+    with translation.override(language):
+        content = client_for(coordinator).get(url("letter-delivery", finalized_letter)).content
+    assert f'<th scope="col">{column}</th>'.encode() in content
+    assert f'<th scope="col">{status}</th>'.encode() not in content
+
+
 def test_the_delivery_page_shows_a_ready_pdf(client_for, coordinator, finalized_letter):
     LetterSnapshot.objects.filter(letter=finalized_letter).update(
         pdf_status=LetterSnapshot.PdfStatus.READY, pdf="letters/x.pdf"

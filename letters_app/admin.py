@@ -147,7 +147,7 @@ def letter_frozen_reason(letter) -> str:
     return _(
         "This letter is %(status)s: its text, recipients and signatories were frozen and sent "
         "as they are, so nothing of it can change here."
-    ) % {"status": letter.get_status_display().lower()}
+    ) % {"status": letter.get_shown_status_display().lower()}
 
 
 class LetterRecipientInline(admin.TabularInline):
@@ -182,13 +182,13 @@ def _transition_action(service, description):
     def action(modeladmin, request, queryset):
         for letter in queryset:
             try:
-                service(letter=letter, actor=request.user)
+                letter = service(letter=letter, actor=request.user)
             except ValidationError as exc:
                 modeladmin.message_user(
                     request, f"{letter}: {' '.join(exc.messages)}", level=messages.ERROR
                 )
             else:
-                modeladmin.message_user(request, f"{letter}: {letter.get_status_display()}")
+                modeladmin.message_user(request, f"{letter}: {letter.get_shown_status_display()}")
 
     action.__name__ = service.__name__
     return action
@@ -227,7 +227,8 @@ class LetterAdmin(FrozenAwareAdmin):
                     "requires_approval", "updated_at"]  # fmt: skip
     list_filter = ["status", "kind", "signing_paused", "requires_approval"]
     search_fields = ["title", "slug", "body", "created_by__username"]
-    readonly_fields = ["status", "version", "created_at", "updated_at"]
+    exclude = ["status"]  # changed by the actions; shown as every page shows it (shown_status)
+    readonly_fields = ["shown_status", "version", "created_at", "updated_at"]
     autocomplete_fields = ["created_by", "co_coordinators", "template"]
     inlines = [LetterRecipientInline, LetterVersionInline]
     actions = [

@@ -49,7 +49,7 @@ def letter_finalize_problems(letter: Letter) -> list[str]:
     if letter.status != Letter.Status.CLOSED:
         problems.append(
             _("Only a letter whose signing is closed can be finalized; this one is %(s)s.")
-            % {"s": letter.get_status_display().lower()}
+            % {"s": letter.get_shown_status_display().lower()}
         )
     if not letter.letter_recipients.exists():
         problems.append(_("The letter has no recipient."))

@@ -138,7 +138,7 @@ def _refuse_unless_editable(letter: Letter) -> None:
     if not letter.is_editable:
         raise ValidationError(
             _("This letter is %(status)s: its text and recipients can no longer change.")
-            % {"status": letter.get_status_display().lower()}
+            % {"status": letter.get_shown_status_display().lower()}
         )
 
 
@@ -264,7 +264,7 @@ def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) 
     if letter.status not in (allowed_from or TRANSITIONS[to]):
         raise ValidationError(
             _("A letter that is %(current)s cannot become %(target)s.")
-            % {"current": letter.get_status_display().lower(), "target": S(to).label.lower()}
+            % {"current": letter.get_shown_status_display().lower(), "target": S(to).label.lower()}
         )
     from_status = letter.status
     letter.status = to
@@ -339,7 +339,7 @@ def translation_refusal(letter: Letter) -> str:
         return ""
     return _(
         "This letter is %(status)s: its translations were frozen with it and can no longer change."
-    ) % {"status": letter.get_status_display().lower()}
+    ) % {"status": letter.get_shown_status_display().lower()}
 
 
 def _refuse_if_finalized(letter: Letter) -> None:

@@ -2,8 +2,11 @@
 no change to its text, translations, recipients or signatories, and a change posted anyway is
 answered with the reason, never a server error, and changes nothing that was frozen."""
 
+import html
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from letters_app.forms.author import ImportConfirmForm, LetterForm
 from letters_app.models import Letter, LetterTranslation, Signature
@@ -157,3 +160,34 @@ def test_the_signature_pages_of_a_frozen_letter_offer_no_change(
     assert 'name="signatures"' not in listing.text
     assert ">Save<" not in entry.text
     assert "Put the suggestion in the form" not in entry.text
+
+
+def test_the_refusals_name_a_partly_delivered_letter_as_its_badge_does(
+    client_for, coordinator, frozen_letter
+):
+    """A sent letter that has not reached every recipient is "partly delivered" on every page:
+    the reasons its pages give for refusing a change say so too, never "sent"."""
+    Letter.objects.filter(pk=frozen_letter.pk).update(
+        status=Letter.Status.SENT, emailed_count=1, undelivered_count=1, postal_count=1
+    )
+    client = client_for(coordinator)
+    with translation.override("fr"):
+        translations_url = url("letter-translations", frozen_letter)
+
+    edited = client.post(url("letter-edit", frozen_letter), {"body": "Late."}, follow=True)
+    published = client.post(url("letter-publish", frozen_letter), follow=True)
+    finalized = client.post(url("letter-finalize", frozen_letter), follow=True)
+    translations = client.get(translations_url)
+
+    assert (
+        "Cette lettre a le statut « partiellement remise » : ses traductions ont été figées"
+        in html.unescape(translations.text)
+    )
+    assert "This letter is partly delivered: its text and recipients can no longer change." in (
+        edited.text
+    )
+    assert "A letter that is partly delivered cannot become open for signing." in published.text
+    assert (
+        "Only a letter whose signing is closed can be finalized; this one is partly delivered."
+        in finalized.text
+    )

@@ -86,9 +86,12 @@ def test_admin_publish_action_goes_through_the_lifecycle(client_for, admin, lett
 
     letter.body = "We ask."
     letter.save()
-    client.post(url, {"action": "letter_open", "_selected_action": [letter.pk]})
+    response = client.post(
+        url, {"action": "letter_open", "_selected_action": [letter.pk]}, follow=True
+    )
     letter.refresh_from_db()
     assert letter.status == Letter.Status.OPEN
+    assert [str(m) for m in response.context["messages"]][-1] == f"{letter}: Open for signing"
     assert AuditEvent.objects.filter(letter=letter, action="letter.open", actor=admin).exists()
 
 

@@ -55,11 +55,24 @@ def letter_post(letter, **overrides):
     return data | overrides
 
 
-@pytest.fixture(params=["finalized", "sent"])
+# A sent letter is badged by how its delivery went: the admin names it so too, never "sent".
+SENT_AS = {
+    "sent": {"emailed_count": 1, "postal_count": 1},
+    "partly_delivered": {"emailed_count": 1, "undelivered_count": 1, "postal_count": 1},
+    "to_post": {"emailed_count": 0, "postal_count": 2},
+}
+SHOWN = {"finalized": "Finalized", "sent": "Sent", "partly_delivered": "Partly delivered",
+         "to_post": "To be posted"}  # fmt: skip
+
+
+@pytest.fixture(params=["finalized", *SENT_AS])
 def frozen(request, frozen_letter):
-    if request.param == "sent":
-        Letter.objects.filter(pk=frozen_letter.pk).update(status=Letter.Status.SENT)
+    if request.param in SENT_AS:
+        Letter.objects.filter(pk=frozen_letter.pk).update(
+            status=Letter.Status.SENT, **SENT_AS[request.param]
+        )
         frozen_letter.refresh_from_db()
+    assert frozen_letter.shown_status == request.param
     return frozen_letter
 
 
@@ -67,7 +80,11 @@ def test_a_frozen_letter_is_shown_read_only_with_the_reason(client_for, admin, f
     page = client_for(admin).get(change_url("letter", frozen.pk))
 
     assert page.status_code == 200
-    assert LETTER_REASON in page.text
+    assert f"This letter is {SHOWN[frozen.shown_status].lower()}: {LETTER_REASON}" in page.text
+    statuses = re.findall(
+        r'<label>Status:</label>\s*<div class="readonly">([^<]*)</div>', page.text
+    )
+    assert statuses == [SHOWN[frozen.shown_status]]
     assert 'name="_save"' not in page.text
     assert 'name="body"' not in page.text
     assert 'name="letter_recipients-0-recipient"' not in page.text  # the inline is read-only
@@ -115,7 +132,7 @@ def test_the_delete_selected_action_says_why_and_deletes_nothing(client_for, adm
     assert response.redirect_chain == [(changelist("letter"), 302)]
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert len(errors) == 1
-    assert errors[0].startswith(f"{frozen}: This letter is {frozen.get_status_display().lower()}")
+    assert errors[0].startswith(f"{frozen}: This letter is {SHOWN[frozen.shown_status].lower()}:")
     assert LETTER_REASON in errors[0]
     assert "permission to delete" not in response.text
     assert Letter.objects.filter(pk__in=chosen).count() == 2

@@ -154,9 +154,9 @@ def letter_signers_to_notify(letter: Letter) -> int:
 def needs_confirmation_error(count: int) -> ValidationError:
     return ValidationError(
         ngettext(
-            "%(count)s signer will be e-mailed the new text and asked to keep or withdraw "
+            "%(count)s signer will be e-mailed what changed and asked to keep or withdraw "
             "their signature. Tick the box to confirm.",
-            "%(count)s signers will be e-mailed the new text and asked to keep or withdraw "
+            "%(count)s signers will be e-mailed what changed and asked to keep or withdraw "
             "their signatures. Tick the box to confirm.",
             count,
         ),

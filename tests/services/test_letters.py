@@ -319,7 +319,7 @@ def test_a_change_of_text_with_signers_needs_confirmation(coordinator, signed_le
     assert caught.value.code == "needs_confirmation"
     assert caught.value.params == {"count": 2}
     assert caught.value.messages == [
-        "2 signers will be e-mailed the new text and asked to keep or withdraw their "
+        "2 signers will be e-mailed what changed and asked to keep or withdraw their "
         "signatures. Tick the box to confirm."
     ]
     signed_letter.refresh_from_db()

@@ -307,7 +307,7 @@ def test_the_signer_is_mailed_what_changed_not_the_whole_text(
     [message] = mail.outbox
     assert message.to == ["signer@example.org"]
     assert (
-        "Body\n- Removed: We ask for an answer.\n"
+        "What changed since you signed:\n\nBody\n- Removed: We ask for an answer.\n"
         "+ Added: We ask for an answer <script>alert(1)</script>.\n"
     ) in message.body
     assert "urge" not in message.body and "First demand" not in message.body

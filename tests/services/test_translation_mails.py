@@ -84,15 +84,24 @@ def test_a_draft_translation_is_not_mailed(open_letter, coordinator):
 
 
 @pytest.mark.parametrize(
-    ("language", "removed", "added", "quoted"),
+    ("language", "removed", "added", "heading", "quoted"),
     [
-        ("fr", "Supprimé :", "Ajouté :", "Cité d'après le texte original de la lettre."),
-        ("km", "បានដកចេញ៖", "បានបន្ថែម៖", "ដកស្រង់ពីអត្ថបទដើមនៃលិខិត។"),
+        ("fr", "Supprimé :", "Ajouté :", "Ce qui a changé depuis votre signature :",
+         "Cité d'après le texte original de la lettre."),
+        ("km", "បានដកចេញ៖", "បានបន្ថែម៖", "អ្វីដែលបានផ្លាស់ប្តូរ ចាប់តាំងពីអ្នកបានចុះហត្ថលេខា៖",
+         "ដកស្រង់ពីអត្ថបទដើមនៃលិខិត។"),
     ],
-)
+)  # fmt: skip
 @pytest.mark.usefixtures("eager_tasks")
 def test_the_new_version_mail_shows_what_changed_labelled_in_the_signers_language(
-    open_letter, coordinator, language, removed, added, quoted, django_capture_on_commit_callbacks
+    open_letter,
+    coordinator,
+    language,
+    removed,
+    added,
+    heading,
+    quoted,
+    django_capture_on_commit_callbacks,
 ):
     translate(open_letter, "fr", FRENCH, coordinator)
     signature = sign_in(open_letter, language)
@@ -108,7 +117,8 @@ def test_the_new_version_mail_shows_what_changed_labelled_in_the_signers_languag
         f"- {removed} We, the undersigned organizations, **urge** you to act.\n"
         f"+ {added} We, the undersigned organizations, **urge** you to act today.\n"
     ) in message.body
-    assert quoted in message.body  # the changes are the original's, in English
+    # The changes are the original's, in English: the note says so in a sentence of its own.
+    assert f"\n\n{heading}\n{quoted}\n\n" in message.body
     assert "First demand" not in message.body  # not the whole text again
     assert "Removed:" not in message.body and "Added:" not in message.body
     html = message.alternatives[0][0]

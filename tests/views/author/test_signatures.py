@@ -373,7 +373,7 @@ def test_a_change_of_text_asks_before_mailing_the_signers(
     response = client.post(url, form_data(open_letter, body="Typed with care."))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "2 signers will be e-mailed the new text and asked to keep or withdraw" in content
+    assert "2 signers will be e-mailed what changed and asked to keep or withdraw" in content
     assert "I understand: e-mail the 2 signers" in content
     assert "Typed with care." in content  # nothing typed is lost
     open_letter.refresh_from_db()

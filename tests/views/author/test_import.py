@@ -342,3 +342,24 @@ def test_the_preview_lists_lines_in_the_letters_language_not_the_interfaces(
     ]
     assert page.count('<td class="text-break" lang="en">') == 3
     assert "<td>Cambodge</td>" in page  # how the list was read: in French
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        ("en", "7 lines read: 6 will be added, 1 skipped."),
+        ("fr", "7 lignes lues : 6 seront ajoutées, 1 ignorée."),
+        # Khmer parts its clauses with a space and ends the sentence with the khan, not "." or ",".
+        ("km", "បានអានបន្ទាត់ចំនួន 7៖ 6 នឹងត្រូវបានបន្ថែម 1 ត្រូវបានរំលង។"),
+    ],
+)
+def test_the_preview_summary_is_punctuated_as_its_language_writes(
+    client_for, coordinator, open_letter, language, summary
+):
+    with translation.override(language):
+        url = import_url(open_letter)
+
+    response = client_for(coordinator).post(url, {"kind": "organization", "text": LIST})
+
+    found = re.search(r'<p id="import-summary">(.*?)</p>', response.content.decode(), re.S)
+    assert " ".join(found.group(1).split()) == summary

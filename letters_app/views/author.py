@@ -52,6 +52,7 @@ from letters_app.models import (
     language_name,
 )
 from letters_app.rendering import (
+    listed_line,
     render_letter_html,
     render_press_release_html,
     render_press_release_text,
@@ -472,11 +473,14 @@ def _signatures_page(request, letter):
     queue = selectors.signature_queue(letter, tab).select_related("imported_by")
     paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
     frozen = letter.status in FINALIZED  # nothing on the list can change: nothing is offered
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "letter": letter,
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in SIGNATURE_TABS.items()],
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": page,
+        # Each row as the letter lists it: its country named in the letter's language.
+        "rows": [(signature, listed_line(signature, letter.language)) for signature in page],
         "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged") and not frozen,
         "frozen": frozen,
     }

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -429,3 +431,31 @@ def test_history_reads_out_moderation_and_corrections(client_for, coordinator, a
     assert "Approved a signature" in content
     assert "Corrected a signature" in content
     assert f"signature #{signature.pk}; name" in content
+
+
+def test_the_as_listed_column_is_in_the_letters_language_not_the_interfaces(
+    client_for, coordinator, open_letter
+):
+    """An English letter moderated from the French pages lists "Cambodia", as its text will;
+    the country column beside it speaks French."""
+    assert open_letter.language == "en"
+    ligue = signer(open_letter, name="Ligue", acronym="LG", country="KH")
+    signer(open_letter, kind=Signature.Kind.MP, name="Sok Chea", country="FR")
+    client = client_for(coordinator)
+    with translation.override("fr"):
+        url = queue_url(open_letter)
+        entry = client.get(edit_url(ligue)).content.decode()
+    client.get(url)  # the session and the letter's counters are read once warm
+
+    with CaptureQueriesContext(connection) as two_rows:
+        page = client.get(url).content.decode()
+    signer(open_letter, name="Third", country="KH")
+    with CaptureQueriesContext(connection) as three_rows:
+        client.get(url)
+
+    listed = re.findall(r'<a href="[^"]*/signatures/\d+/" lang="([^"]+)">([^<]*)</a>', page)
+    assert sorted(listed) == [("en", "Ligue (LG), Cambodia"),
+                              ("en", "Sok Chea, Member of Parliament, France")]  # fmt: skip
+    assert "<td>Cambodge</td>" in page
+    assert len(three_rows) == len(two_rows)  # no query per row
+    assert '<p class="lead" lang="en">Ligue (LG), Cambodia</p>' in entry

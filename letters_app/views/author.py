@@ -785,6 +785,7 @@ def letter_delivery(request, pk):
         "banner": _delivery_banner(letter, snapshot, progress),
         "deliveries": selectors.delivery_list_for_letter(letter),
         "progress": progress,
+        "count_labels": _delivery_count_labels(progress),
         "search": search,
         "found": list(found_page or []),
         "found_page": found_page,
@@ -824,6 +825,7 @@ def letter_delivery_status(request, pk):
     return JsonResponse(
         {
             "counts": progress["counts"],
+            "count_labels": _delivery_count_labels(progress["counts"]),
             "rows": rows,
             "pdf": pdf_status,
             "pdf_error": snapshot.pdf_error if snapshot else "",
@@ -835,6 +837,19 @@ def letter_delivery_status(request, pk):
             "ended": pdf_failed or (waiting == 0 and not pdf_pending and not finalized),
         }
     )
+
+
+def _delivery_count_labels(counts: dict) -> dict[str, str]:
+    """Each count of the delivery summary with its words, in the singular or the plural as the
+    language wants it ("1 envoyé", "0 envoyé", "2 envoyés"); the page shows them, and
+    static/js/delivery-progress.js puts in the new ones as the poll brings them."""
+    words = {
+        "sent": ngettext("%(n)s sent", "%(n)s sent", counts["sent"]),
+        "waiting": ngettext("%(n)s waiting", "%(n)s waiting", counts["waiting"]),
+        "failed": ngettext("%(n)s failed", "%(n)s failed", counts["failed"]),
+        "postal": ngettext("%(n)s postal only", "%(n)s postal only", counts["postal"]),
+    }
+    return {key: text % {"n": counts[key]} for key, text in words.items()}
 
 
 def _delivery_banner(letter: Letter, snapshot, counts: dict) -> dict | None:
@@ -970,6 +985,7 @@ def press_release(request, pk):
 
 
 def _press_page(request, letter, press, form):
+    progress = selectors.delivery_progress(letter, document="press")["counts"]
     context = {
         "letter": letter,
         "press": press,
@@ -978,7 +994,8 @@ def _press_page(request, letter, press, form):
         "preview": render_press_release_html(press) if press else "",
         "problems": press_services.press_release_send_problems(press) if press else [],
         "deliveries": selectors.delivery_list_for_letter(letter, document="press"),
-        "progress": selectors.delivery_progress(letter, document="press")["counts"],
+        "progress": progress,
+        "count_labels": _delivery_count_labels(progress),
     }
     return render(request, "author/press_release.html", context)
 

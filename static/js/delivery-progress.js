@@ -80,8 +80,9 @@
     window.cosignStatusPoll(
       section,
       function (data) {
-        Object.keys(data.counts).forEach(function (key) {
-          setText(section.querySelector('[data-count="' + key + '"]'), String(data.counts[key]));
+        // Each count with its words, singular or plural as the server's language wants them.
+        Object.keys(data.count_labels).forEach(function (key) {
+          setText(section.querySelector('[data-count="' + key + '"]'), data.count_labels[key]);
         });
         data.rows.forEach(function (row) {
           var tr = section.querySelector('tr[data-delivery-id="' + row.id + '"]');

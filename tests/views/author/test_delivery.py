@@ -1,6 +1,8 @@
 """Finalizing a letter and following its delivery: the confirmation page, the delivery page, the
 progress JSON it polls, sending a failed delivery again and adding a late recipient."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -289,6 +291,8 @@ def test_the_status_json_counts_and_lists_each_row(
     data["rows"].sort(key=lambda row: row["status"])
     assert data == {
         "counts": {"sent": 0, "waiting": 0, "failed": 1, "postal": 1},
+        "count_labels": {"sent": "0 sent", "waiting": "0 waiting", "failed": "1 failed",
+                         "postal": "1 postal only"},
         "rows": [
             {"id": delivery.pk, "status": "failed", "label": "Failed", "attempts": 8,
              "reason": SCRIPT, "response": "", "sent_at": ""},
@@ -604,3 +608,44 @@ def test_a_failed_pdf_is_made_again_on_request_and_only_then(
     assert (
         AuditEvent.objects.filter(letter=finalized_letter, action="letter.pdf_retried").count() == 1
     )
+
+
+# (language, the summary with one e-mail sent and one postal recipient, then with two of each
+# and one waiting): French takes the singular for 0 and 1, Khmer has one form.
+SUMMARIES = [
+    ("en", ["1 sent", "0 waiting", "0 failed", "1 postal only"],
+     ["2 sent", "1 waiting", "0 failed", "2 postal only"]),
+    ("fr", ["1 envoyé", "0 en attente", "0 en échec", "1 courrier postal uniquement"],
+     ["2 envoyés", "1 en attente", "0 en échec", "2 courriers postaux uniquement"]),
+    ("km", ["1 បានផ្ញើ", "0 កំពុងរង់ចាំ", "0 បរាជ័យ", "1 តាមប្រៃសណីយ៍តែប៉ុណ្ណោះ"],
+     ["2 បានផ្ញើ", "1 កំពុងរង់ចាំ", "0 បរាជ័យ", "2 តាមប្រៃសណីយ៍តែប៉ុណ្ណោះ"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "first", "then"), SUMMARIES)
+def test_each_count_of_the_summary_takes_the_singular_or_plural_its_language_wants(
+    client_for, coordinator, finalized_letter, recipient, language, first, then
+):
+    """On the page as it loads, and in the JSON from which the page's script updates it."""
+    set_status(letter_delivery(finalized_letter, recipient), D.SENT)
+    client = client_for(coordinator)
+    with translation.override(language):
+        page_url = url("letter-delivery", finalized_letter)
+        status_url = url("letter-delivery-status", finalized_letter)
+
+    def shown():
+        page = client.get(page_url).content.decode()
+        summary = re.search(r'<p class="delivery-summary"[^>]*>(.*?)</p>', page, re.S).group(1)
+        return re.findall(r'<span data-count="(\w+)">([^<]*)</span>', summary)
+
+    keys = ["sent", "waiting", "failed", "postal"]
+    assert shown() == list(zip(keys, first, strict=True))
+    assert client.get(status_url).json()["count_labels"] == dict(zip(keys, first, strict=True))
+
+    for status, email in ((D.SENT, "second@example.org"), (D.POSTAL, ""), (D.QUEUED, "q@x.org")):
+        Delivery.objects.create(
+            letter=finalized_letter, recipient=RecipientFactory(email=email), email=email,
+            status=status, message_id=f"<{status}@example.org>",
+        )  # fmt: skip
+    assert shown() == list(zip(keys, then, strict=True))
+    assert client.get(status_url).json()["count_labels"] == dict(zip(keys, then, strict=True))

@@ -20,6 +20,9 @@ EXPORT_KEEP = datetime.timedelta(days=2)  # a finished export's file is kept thi
 EXPORT_STUCK = datetime.timedelta(hours=1)
 EXPORT_FOLDER = ExportJob._meta.get_field("file").upload_to
 LARGE_LIST_ROWS = 20_000  # from here on the export page suggests the background
+# A PDF of more names than this is made in the background, never in the request: WeasyPrint
+# lays out about 500 lines a second here, and a request must not hold a web worker for long.
+LARGE_PDF_ROWS = 500
 
 
 class ExportJobError(Exception):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from letters_app import selectors
 from letters_app.exports import signatures as exports
@@ -79,19 +80,15 @@ def signatures_export(request):
 
 
 def _export(request, form, *, letters, letter, stem):
-    """Check the size a PDF may have, offer the background for a long workbook, record a private
-    export, then answer with the file."""
+    """Check the size a PDF may have, offer the background for a long workbook or PDF, record a
+    private export, then answer with the file."""
     fmt, private = form.cleaned_data["format"], form.wants_private
     queryset = form.queryset(letters)
     if _pdf_refused(form, queryset):
         template = "staff/letter_export.html" if letter else "staff/signatures_export.html"
         return render(request, template, {"letter": letter, "form": form}, status=400)
-    if fmt == "xlsx" and queryset.count() >= export_services.LARGE_LIST_ROWS:
-        # Writing a workbook this long could outlast the request: a worker makes it, on a POST.
-        messages.info(request, _(
-            "This list is long: have its workbook prepared in the background, then download it "
-            "from your prepared exports."
-        ))  # fmt: skip
+    if _background_only(fmt, queryset):
+        messages.info(request, BACKGROUND_MESSAGES[fmt])
         return render(request, "staff/export_job_new.html", {"letter": letter, "form": form})
     if private:
         chosen = [lt.pk for lt in letters] if letter is None and letters else None
@@ -102,6 +99,25 @@ def _export(request, form, *, letters, letter, stem):
     suffix = "-private" if private else ""
     filename = f"{stem}{suffix}-{timezone.now():%Y-%m-%d}.{exports.FORMATS[fmt][1]}"
     return _file_response(queryset, form, letter=letter, filename=filename)
+
+
+# What the page says when a file is too long to be made in the request.
+BACKGROUND_MESSAGES = {
+    "xlsx": gettext_lazy(
+        "This list is long: have its workbook prepared in the background, then download it "
+        "from your prepared exports."
+    ),
+    "pdf": gettext_lazy(
+        "This list is long: have its PDF prepared in the background, then download it from "
+        "your prepared exports."
+    ),
+}
+
+
+def _background_only(fmt: str, queryset) -> bool:
+    """Whether the file is too long to be made in the request: a worker makes it, on a POST."""
+    rows = {"xlsx": export_services.LARGE_LIST_ROWS, "pdf": export_services.LARGE_PDF_ROWS}
+    return fmt in rows and queryset.count() >= rows[fmt]
 
 
 def _pdf_refused(form, queryset) -> bool:

@@ -18,6 +18,7 @@ from letters_app.models import AuditEvent, ExportJob, Signature
 from letters_app.services import exports as export_services
 from letters_app.services.signatures import signature_add, signature_confirm
 from letters_app.tasks import export_job_run_task, export_jobs_clean_task
+from tests.exports.pdf_reading import pypdf_text, reads_exactly
 from tests.factories import LetterFactory, SignatureFactory
 
 pytestmark = pytest.mark.django_db
@@ -360,3 +361,32 @@ def test_a_long_list_asked_as_xlsx_is_offered_to_the_background_prefilled(
     assert shorter["Content-Type"] == exports.FORMATS["xlsx"][0]
     assert client.get(url, {**choices, "format": "csv"}).status_code == 200
     assert ExportJob.objects.count() == 1
+
+
+def test_a_pdf_of_a_long_list_is_made_in_the_background_never_in_the_request(
+    client_for, coordinator, signed, django_capture_on_commit_callbacks, monkeypatch, run_tasks
+):
+    monkeypatch.setattr(export_services, "LARGE_PDF_ROWS", 4)
+    client = client_for(coordinator)
+    url = reverse("staff:letter-export-download", args=[signed.pk])
+
+    with translation.override("fr"):
+        french = reverse("staff:letter-export-download", args=[signed.pk])
+    response = client.get(french, {"format": "pdf"})
+
+    # The background form, filled in as asked; no PDF was laid out in the request.
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "faites préparer son PDF en arrière-plan" in page
+    assert '<option value="pdf" selected>' in page
+    assert not ExportJob.objects.exists()
+
+    job = ask(client, signed, django_capture_on_commit_callbacks, format="pdf")
+    job.refresh_from_db()
+    assert (job.status, job.format, job.rows_total) == ("done", "pdf", 4)
+    pdf = b"".join(download(client, job).streaming_content)
+    assert reads_exactly(pypdf_text(pdf), KHMER)
+
+    # A list shorter than that still comes at once.
+    monkeypatch.setattr(export_services, "LARGE_PDF_ROWS", 5)
+    assert client.get(url, {"format": "pdf"})["Content-Type"] == exports.FORMATS["pdf"][0]

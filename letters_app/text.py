@@ -52,16 +52,7 @@ def _breaks_rendered(lines: list[str], spaced: list[int]) -> list[int]:
         return markdown_to_html(_joined(lines, chosen)).count("<br")
 
     baseline = breaks([])
-
-    def among(chosen: list[int], rendered: int) -> list[int]:
-        # Each break that renders adds one <br>: halve until a part renders all or none.
-        if rendered <= 0 or rendered >= len(chosen):
-            return chosen if rendered > 0 else []
-        half = chosen[: len(chosen) // 2]
-        first = breaks(half) - baseline
-        return among(half, first) + among(chosen[len(half) :], rendered - first)
-
-    kept = among(spaced, breaks(spaced) - baseline)
+    kept = [i for i in spaced if breaks([i]) > baseline]  # each on its own adds a <br>
     # Should breaks ever depend on each other, keep every one rather than lose one a reader sees.
     if _rendered(_joined(lines, kept), spacing="") != _rendered(_joined(lines, spaced), spacing=""):
         return spaced

@@ -236,6 +236,11 @@ def test_every_name_reads_back_from_the_pdf_as_written(finalized, language):
 
 def test_the_pdf_embeds_only_the_fonts_shipped_with_cosign(finalized):
     snapshot = finalized([(KHMER, "", "KH"), (FRENCH_CURLY, "", "FR")])
+    # Every kind of text Markdown lets a coordinator write, code and quotes included.
+    snapshot.content["letter"]["body"] += (
+        "\n\n*See `article 19`* and **bold**.\n\n> A quote.\n\n    a code block\n\n"
+        "| a | b |\n| - | - |\n| `c` | d |"
+    )
 
     fonts = fonts_of(render_letter_pdf(snapshot))
 

@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -132,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cosign.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each transaction takes the write lock at its start, so that two workers claiming mails
+    # (SKIP LOCKED is PostgreSQL's) wait for each other instead of taking the same rows.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -225,14 +238,23 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
-# A delivery claimed this long ago and still "sending" lost its worker: it is sent again. Keep
-# it above the send task's time limit (120 s), or a slow send still under way is sent twice.
-DELIVERY_STUCK_SECONDS = env_int("DELIVERY_STUCK_SECONDS", 600)
-# A temporary mail error is retried after base, 2 × base, 4 × base … seconds (less up to a
-# quarter, at random), never more than the cap, at most DELIVERY_MAX_ATTEMPTS sends in all.
-DELIVERY_RETRY_BASE_SECONDS = env_int("DELIVERY_RETRY_BASE_SECONDS", 30)
-DELIVERY_RETRY_CAP_SECONDS = env_int("DELIVERY_RETRY_CAP_SECONDS", 900)
-DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 8)
+# Mail (services/mails.py). A temporary failure (4xx, no connection) is tried again after base,
+# 2 × base, 4 × base … seconds (less up to a quarter, at random), never more than the cap apart,
+# until MAIL_RETRY_FOR_SECONDS after the mail was queued: by default a mail outlives a mail
+# server that is down for an hour.
+MAIL_RETRY_FOR_SECONDS = env_int("MAIL_RETRY_FOR_SECONDS", 2 * 3600)
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
+MAIL_RETRY_CAP_SECONDS = env_int("MAIL_RETRY_CAP_SECONDS", 300)
+# A mail claimed this long ago and still "sending" lost its worker: it is sent again. Keep it
+# above the send task's time limit (120 s), or a slow send still under way is sent twice.
+MAIL_STUCK_SECONDS = env_int("MAIL_STUCK_SECONDS", 600)
+# A worker sends for at most this long per task before it lets other tasks run.
+MAIL_SEND_BUDGET_SECONDS = env_float("MAIL_SEND_BUDGET_SECONDS", 20.0)
+# A change that queues a mail wakes a worker at most this often per process (0: every time);
+# the beat's tick, every MAIL_TICK_SECONDS, sends whatever no wake-up did.
+MAIL_KICK_SECONDS = env_float("MAIL_KICK_SECONDS", 1.0)
+MAIL_KICK_EXPIRES = 60  # seconds: a wake-up not taken by then is dropped, the tick does it
+MAIL_TICK_SECONDS = env_float("MAIL_TICK_SECONDS", 1.0)
 
 # Celery: kombu's filesystem transport needs no server; in and out must be one folder.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
@@ -247,14 +269,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    if CELERY_BROKER_URL.startswith("redis://"):  # the same, publishing with one client
-        CELERY_BROKER_TRANSPORT = "letters_app.celery:RedisTransport"
-    # A retry waits in a worker, unacknowledged; past the visibility timeout Redis would hand
-    # the same message to a second worker as well.
-    if DELIVERY_RETRY_CAP_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
-        raise ImproperlyConfigured(
-            "DELIVERY_RETRY_CAP_SECONDS must stay below the broker's visibility timeout (3600 s)."
-        )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -268,8 +282,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters_app.tasks.letter_close_expired_task",
         "schedule": 60.0,
     },
-    "requeue-stuck-deliveries": {
-        "task": "letters_app.tasks.deliveries_requeue_stuck_task",
+    "send-due-mails": {
+        "task": "letters_app.tasks.mails_send_task",
+        "schedule": MAIL_TICK_SECONDS,
+        "options": {"expires": 10},  # ticks a busy worker did not take are dropped, not piled
+    },
+    "requeue-stuck-mails": {
+        "task": "letters_app.tasks.mails_requeue_stuck_task",
         "schedule": 60.0,
     },
     "clean-old-exports": {

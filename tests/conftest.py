@@ -22,6 +22,13 @@ def _fresh_signing_rules():
 
 
 @pytest.fixture(autouse=True)
+def _wake_a_worker_after_every_change(settings):
+    # In production a process wakes a worker at most once a second and the beat's tick sends
+    # the rest; a test sends what it queued at once, as eager tasks run.
+    settings.MAIL_KICK_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _english_after_each_test():
     # A request under /fr/ or /km/ leaves its language active in the thread (as Django does):
     # the next test would reverse URLs into it.

@@ -16,6 +16,7 @@ from .letters import (
     language_name,
     letter_language,
 )
+from .mails import SignerMail
 from .recipients import Recipient
 from .signatures import Blocklist, Signature, SiteSwitch
 
@@ -26,6 +27,7 @@ __all__ = [
     "LetterSnapshot",
     "PressRelease",
     "SignerNotice",
+    "SignerMail",
     "Blocklist",
     "Signature",
     "SiteSwitch",

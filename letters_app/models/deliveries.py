@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -113,6 +114,10 @@ class Delivery(models.Model):
     # The server's reply to the message ("250 2.0.0 Ok: queued as 4bX2"), or the provider's id.
     response = models.CharField(_("server response or message id"), max_length=500, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=300)
+    # When a worker may take it: None while the letter's PDF is being made. Tries go on until
+    # MAIL_RETRY_FOR_SECONDS after `queued_at` (see services/mails.py).
+    due_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,7 +132,12 @@ class Delivery(models.Model):
                 fields=["letter", "recipient", "document"], name="one_delivery_per_recipient"
             )
         ]
-        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_stuck")]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="delivery_stuck"),
+            models.Index(
+                fields=["due_at"], name="delivery_due", condition=Q(status__in=["queued", "retry"])
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_document_display()} → {self.recipient} ({self.get_status_display()})"
@@ -162,6 +172,11 @@ class SignerNotice(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=20, blank=True, editable=False)
+    response = models.CharField(max_length=500, blank=True)
+    # The notice and its follow-up are sent one after the other; these are the current one's.
+    due_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # What the notice sent told: "delivered", "partly" or "to_post" (see emails.DeliveredList).
@@ -172,10 +187,18 @@ class SignerNotice(models.Model):
     class Meta:
         verbose_name = _("signer notice")
         verbose_name_plural = _("signer notices")
-        indexes = [models.Index(fields=["status", "claimed_at"], name="notice_stuck")]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="notice_stuck"),
+            models.Index(fields=["due_at"], name="notice_due", condition=Q(status="queued")),
+            models.Index(fields=["due_at"], name="follow_up_due", condition=Q(follow_up="queued")),
+        ]
 
     def __str__(self):
         return f"{self.signature} ({self.get_status_display()})"
+
+    @property
+    def reason(self) -> str:
+        return delivery_reason(self.error_kind, self.last_error)
 
 
 class PressRelease(models.Model):

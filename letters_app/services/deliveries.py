@@ -1,25 +1,19 @@
 """Finalizing a letter and delivering it: the snapshot, the PDF, and the delivery ledger that
 sends each recipient the letter exactly once (see STYLE.md, "Exactly-once delivery")."""
 
-import datetime
 import hashlib
 import json
-import math
-import random
-import smtplib
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from letters_app.mail import reply_text
+from letters_app import emails
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
@@ -33,12 +27,11 @@ from letters_app.models import (
     language_name,
 )
 from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
+from letters_app.services import mails
 from letters_app.services.audit import audit_record
 from letters_app.services.letters import _transition
 
 D = Delivery.Status
-# Signer notices; deliveries read DELIVERY_MAX_ATTEMPTS.
-MAX_ATTEMPTS = 8
 
 
 # --- finalize ----------------------------------------------------------------------------------
@@ -156,7 +149,7 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     for lr in letter.letter_recipients.select_related("recipient"):  # in the To: block's order
-        _delivery_create(letter=letter, recipient=lr.recipient)
+        delivery_create(letter=letter, recipient=lr.recipient, due=False)  # once the PDF is made
     _transition(
         letter, Letter.Status.FINALIZED, actor=actor, sha256=snapshot.sha256,
         signatories=snapshot.signatory_count,
@@ -165,7 +158,11 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
     return snapshot
 
 
-def _delivery_create(*, letter: Letter, recipient: Recipient, document=Delivery.Document.LETTER):
+def delivery_create(
+    *, letter: Letter, recipient: Recipient, due: bool, document=Delivery.Document.LETTER
+) -> Delivery:
+    """The recipient's row, to be sent now (`due`) or once the letter's PDF is stored; a
+    recipient without an e-mail address gets the letter by post."""
     return Delivery.objects.create(
         letter=letter,
         recipient=recipient,
@@ -173,6 +170,7 @@ def _delivery_create(*, letter: Letter, recipient: Recipient, document=Delivery.
         email=recipient.email,
         status=D.QUEUED if recipient.email else D.POSTAL,
         message_id=_message_id(letter, recipient, document),
+        due_at=timezone.now() if due and recipient.email else None,
     )
 
 
@@ -227,128 +225,37 @@ def snapshot_pdf_make(*, letter_id: int) -> None:
 
 
 def deliveries_queue(*, letter_id: int) -> int:
-    """Queue a send task for every delivery of the letter that waits to be sent."""
-    ids = list(
-        Delivery.objects.filter(letter_id=letter_id, status__in=Delivery.CLAIMABLE).values_list(
-            "pk", flat=True
-        )
-    )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: _tasks().delivery_send_task.delay(delivery_id=pk))
+    """Make the letter's deliveries due, now that its PDF is stored; returns how many."""
+    now = timezone.now()
+    due = Delivery.objects.filter(
+        letter_id=letter_id, status__in=Delivery.CLAIMABLE, due_at__isnull=True
+    ).update(due_at=now, queued_at=now, updated_at=now)
+    if due:
+        mails.mails_kick_on_commit()
     letter_mark_sent_if_done(letter_id=letter_id)
-    return len(ids)
+    return due
 
 
 # --- sending -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SendOutcome:
-    status: str
-    retry_in: int | None = None
+class DeliveryOutbox(mails.Outbox):
+    """The letter or its press release to one recipient; the letter is sent once every
+    recipient's delivery has ended."""
 
+    model = Delivery
+    batch = 20  # each carries the letter's PDF
+    select_related = ("letter__snapshot", "letter__created_by", "recipient")
 
-def delivery_send(*, delivery_id: int) -> SendOutcome | None:
-    """Claim the delivery, send it outside any transaction, record the outcome. Returns None when
-    another worker holds it or it has ended."""
-    from letters_app import emails
+    def build(self, row):
+        return emails.DELIVERY_BUILDERS[row.document](row)
 
-    now = timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, status__in=Delivery.CLAIMABLE).update(
-        status=D.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-    )
-    if claimed != 1:
-        return None
-    delivery = Delivery.objects.select_related("letter__snapshot", "recipient").get(pk=delivery_id)
-    try:
-        message = emails.DELIVERY_BUILDERS[delivery.document](delivery)
-        message.send()
-    except Exception as exc:  # classified below; nothing may leave the row in "sending"
-        return _delivery_failed(delivery, exc)
-    Delivery.objects.filter(pk=delivery_id, status=D.SENDING).update(
-        status=D.SENT,
-        sent_at=timezone.now(),
-        response=server_reply(message)[:500],
-        last_error="",
-        error_kind="",
-        updated_at=timezone.now(),
-    )
-    letter_mark_sent_if_done(letter_id=delivery.letter_id)
-    return SendOutcome(D.SENT)
+    def update(self, row, **fields) -> int:
+        return super().update(row, **fields, updated_at=timezone.now())
 
-
-def server_reply(message) -> str:
-    """What the server answered to the message: the SMTP reply to its DATA ("250 2.0.0 Ok:
-    queued as 4bX2"), or a provider's status and message id; "" from a backend that has none
-    (the outbox folder)."""
-    if getattr(message, "smtp_reply", ""):
-        return message.smtp_reply
-    status = getattr(message, "anymail_status", None)
-    if status is None or status.message_id in (None, ""):
-        return ""
-    return " ".join([*sorted(status.status or ()), str(status.message_id)])
-
-
-def delivery_error(exc: Exception) -> tuple[str, str]:
-    """What ended a try: its kind (a key of DELIVERY_REASONS, which explains it in plain
-    language) and the server's code and words, or the system's words when no server spoke."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "recipient", "; ".join(reply_text(*reply) for reply in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        kind = {
-            smtplib.SMTPSenderRefused: "sender",
-            smtplib.SMTPDataError: "message",
-            smtplib.SMTPAuthenticationError: "login",
-        }.get(type(exc), "server")
-        return kind, reply_text(exc.smtp_code, exc.smtp_error)
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "disconnected", str(exc)
-    if isinstance(exc, smtplib.SMTPException):
-        return "server", str(exc)
-    if isinstance(exc, AnymailError):
-        return "provider", " ".join(str(exc).split())
-    if isinstance(exc, OSError):  # refused connection, unknown host, timeout
-        return "unreachable", str(exc)
-    return "other", f"{type(exc).__name__}: {exc}"
-
-
-def is_temporary(exc: Exception) -> bool:
-    """4xx answers, refused or dropped connections and timeouts pass; anything else does not."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return True
-    if isinstance(exc, smtplib.SMTPException):
-        # An OSError too, but one the server will say again: no AUTH, no STARTTLS, a bad answer.
-        return False
-    status = getattr(exc, "status_code", None)  # django-anymail's API errors
-    if status is not None:
-        return status == 429 or status >= 500
-    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds before the next try after `attempts` failed ones: doubling from the base, less up
-    to a quarter at random (so that deliveries refused together do not return together), and
-    never above the cap, which settings keep below the broker's visibility timeout."""
-    delay = min(
-        settings.DELIVERY_RETRY_CAP_SECONDS,
-        settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-    )
-    return max(1, math.ceil(delay * random.uniform(0.75, 1.0)))  # noqa: S311 - jitter
-
-
-def _delivery_failed(delivery: Delivery, exc: Exception) -> SendOutcome:
-    kind, words = delivery_error(exc)
-    error = {"last_error": words[:2000], "error_kind": kind, "updated_at": timezone.now()}
-    if is_temporary(exc) and delivery.attempts < settings.DELIVERY_MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(status=D.RETRY, **error)
-        return SendOutcome(D.RETRY, retry_in=retry_delay(delivery.attempts))
-    Delivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(status=D.FAILED, **error)
-    letter_mark_sent_if_done(letter_id=delivery.letter_id)
-    return SendOutcome(D.FAILED)
+    def done(self, rows: list) -> None:
+        for letter_id in sorted({row.letter_id for row in rows}):
+            letter_mark_sent_if_done(letter_id=letter_id)
 
 
 def letter_mark_sent_if_done(*, letter_id: int) -> bool:
@@ -378,61 +285,6 @@ def letter_mark_sent_if_done(*, letter_id: int) -> bool:
     return True
 
 
-def deliveries_requeue_stuck(*, older_than: datetime.timedelta | None = None) -> int:
-    """Periodic: a delivery left in "sending" by a worker that died goes back in the queue, and
-    one whose task was lost (queued or waiting to retry long past its time) gets a new task.
-    Stuck signer notices are queued again too. Returns how many deliveries were requeued."""
-    older_than = older_than or datetime.timedelta(seconds=settings.DELIVERY_STUCK_SECONDS)
-    now = timezone.now()
-    cutoff = now - older_than
-    stuck = list(
-        Delivery.objects.filter(status=D.SENDING, claimed_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
-    requeued = 0
-    for pk in stuck:
-        if Delivery.objects.filter(pk=pk, status=D.SENDING, claimed_at__lt=cutoff).update(
-            status=D.RETRY, last_error="", error_kind="worker", updated_at=now
-        ):
-            _tasks().delivery_send_task.delay(delivery_id=pk)
-            requeued += 1
-    requeued += _deliveries_requeue_lost(cutoff=cutoff, now=now)
-    letters = set(
-        SignerNotice.objects.filter(
-            status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff
-        ).values_list("signature__letter_id", flat=True)
-    )
-    SignerNotice.objects.filter(status=SignerNotice.Status.SENDING, claimed_at__lt=cutoff).update(
-        status=SignerNotice.Status.QUEUED
-    )
-    follow_ups = SignerNotice.objects.filter(
-        follow_up=SignerNotice.Status.SENDING, claimed_at__lt=cutoff
-    )
-    letters |= set(follow_ups.values_list("signature__letter_id", flat=True))
-    follow_ups.update(follow_up=SignerNotice.Status.QUEUED)
-    for letter_id in letters:  # the task that claimed them died with them
-        _tasks().signer_notices_send_task.delay(letter_id=letter_id)
-    return requeued
-
-
-def _deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
-    """A task can be lost without its row saying so: the broker was down when it was queued, or
-    a worker died between taking the message and claiming the row. A second task is harmless
-    (the claim lets one through), so rows idle past the cutoff get one; `updated_at` moves on,
-    so that a long queue is not queued again at every run."""
-    retry_cutoff = cutoff - datetime.timedelta(seconds=settings.DELIVERY_RETRY_CAP_SECONDS)
-    idle = Delivery.objects.filter(
-        Q(status=D.QUEUED, updated_at__lt=cutoff) | Q(status=D.RETRY, updated_at__lt=retry_cutoff),
-        letter__snapshot__pdf_status=LetterSnapshot.PdfStatus.READY,  # else the PDF task queues it
-    )
-    ids = list(idle.values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=ids, status__in=Delivery.CLAIMABLE).update(updated_at=now)
-    for pk in ids:
-        _tasks().delivery_send_task.delay(delivery_id=pk)
-    return len(ids)
-
-
 # --- coordinator actions -------------------------------------------------------------------------
 
 
@@ -441,16 +293,14 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
     """Send a failed delivery again. Audited."""
     if delivery.status != D.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
-    Delivery.objects.filter(pk=delivery.pk, status=D.FAILED).update(
-        status=D.RETRY, attempts=0, updated_at=timezone.now()
-    )
+    mails.row_resend(DeliveryOutbox(), delivery)
     if delivery.document == Delivery.Document.LETTER:
         letter_mark_sent_if_done(letter_id=delivery.letter_id)  # counted as on its way again
     audit_record(
         letter=delivery.letter, actor=actor, action="delivery.retried",
         recipient=str(delivery.recipient),
     )  # fmt: skip
-    transaction.on_commit(lambda: _tasks().delivery_send_task.delay(delivery_id=delivery.pk))
+    mails.mails_kick_on_commit()
 
 
 @transaction.atomic
@@ -473,12 +323,11 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
         letter=letter, recipient=recipient, document=Delivery.Document.LETTER
     ).exists():
         raise ValidationError(_("%(name)s already receives this letter.") % {"name": recipient})
-    delivery = _delivery_create(letter=letter, recipient=recipient)
+    pdf_ready = letter.snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
+    delivery = delivery_create(letter=letter, recipient=recipient, due=pdf_ready)
     letter_mark_sent_if_done(letter_id=letter.pk)  # not reached yet: partly delivered till then
     audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
-    snapshot = letter.snapshot
-    if delivery.status == D.QUEUED and snapshot.pdf_status == LetterSnapshot.PdfStatus.READY:
-        transaction.on_commit(lambda: _tasks().delivery_send_task.delay(delivery_id=delivery.pk))
+    mails.mails_kick_on_commit()
     return delivery
 
 
@@ -491,73 +340,91 @@ def signer_notices_create(*, letter: Letter) -> int:
     signatures = signatures.exclude(email="")
     notices = [SignerNotice(signature_id=pk) for pk in signatures.values_list("pk", flat=True)]
     SignerNotice.objects.bulk_create(notices, batch_size=1000, ignore_conflicts=True)
-    transaction.on_commit(lambda: _tasks().signer_notices_send_task.delay(letter_id=letter.pk))
+    mails.mails_kick_on_commit()
     return len(notices)
 
 
 def signer_follow_ups_create(*, letter_id: int) -> int:
     """Queue one follow-up for each signer told the letter had not reached every recipient
     yet; called under the letter's lock once it has. Never twice for the same notice."""
+    now = timezone.now()
     told_partly = SignerNotice.objects.filter(
         signature__letter_id=letter_id, outcome="partly", follow_up=""
     )
-    queued = told_partly.update(follow_up=SignerNotice.Status.QUEUED, attempts=0)
+    queued = told_partly.update(
+        follow_up=SignerNotice.Status.QUEUED, attempts=0, due_at=now, queued_at=now
+    )
     if queued:
-        transaction.on_commit(lambda: _tasks().signer_notices_send_task.delay(letter_id=letter_id))
+        mails.mails_kick_on_commit()
     return queued
 
 
-def signer_notices_send(*, letter_id: int, batch: int = 200) -> int:
-    """Send up to `batch` queued notices, then up to `batch` queued follow-ups, each claimed
-    first; returns how many went out."""
-    from letters_app import emails
-
-    letter_deliveries = Delivery.objects.filter(
-        letter_id=letter_id, document=Delivery.Document.LETTER
-    ).select_related("recipient")
-    notices = SignerNotice.objects.filter(signature__letter_id=letter_id)
-    sent = 0
-    for field in ("status", "follow_up"):  # follow-ups read after the notices, with what changed
-        queued = notices.filter(**{field: SignerNotice.Status.QUEUED}).values_list("pk", flat=True)
-        ids = list(queued[:batch])
-        # .all(): read again, as a delivery may have arrived since the notices were written.
-        delivered = emails.DeliveredList(list(letter_deliveries.all())) if ids else None
-        for pk in ids:
-            sent += _signer_notice_send(pk, delivered, field=field)
-    return sent
+@transaction.atomic
+def signer_notices_resend(*, letter: Letter, actor) -> int:
+    """Send the letter's failed signer notices and follow-ups again. Audited."""
+    done = 0
+    for outbox in (NoticeOutbox(), FollowUpOutbox()):
+        failed = SignerNotice.objects.filter(
+            signature__letter=letter, **{outbox.field: SignerNotice.Status.FAILED}
+        )
+        done += sum(mails.row_resend(outbox, notice) for notice in failed)
+    if done:
+        audit_record(letter=letter, actor=actor, action="notices.resent", count=done)
+        mails.mails_kick_on_commit()
+    return done
 
 
-def _signer_notice_send(pk: int, delivered, *, field: str) -> int:
-    """Claim the notice (`field` "status") or its follow-up ("follow_up"), send it, record the
-    outcome; 1 if it went out."""
-    from letters_app import emails
+class NoticeOutbox(mails.Outbox):
+    """Signers told which recipients received the letter they signed. The list of deliveries
+    is read and written once per letter for the whole batch."""
 
-    N = SignerNotice.Status
-    if not SignerNotice.objects.filter(pk=pk, **{field: N.QUEUED}).update(
-        **{field: N.SENDING}, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    ):
-        return 0
-    notice = SignerNotice.objects.select_related("signature__letter").get(pk=pk)
-    follow_up = field == "follow_up"
-    try:
-        emails.signer_delivered_notice(notice.signature, delivered, follow_up=follow_up).send()
-    except Exception as exc:  # kept on the row; the letter is delivered whatever happens here
-        status = N.QUEUED if is_temporary(exc) and notice.attempts < MAX_ATTEMPTS else N.FAILED
-        SignerNotice.objects.filter(pk=pk).update(**{field: status}, last_error=str(exc)[:2000])
-        return 0
-    if follow_up:
-        SignerNotice.objects.filter(pk=pk).update(follow_up=N.SENT)
-    elif delivered.outcome == "partly":
+    model = SignerNotice
+    claimable = (SignerNotice.Status.QUEUED,)
+    retry_status = SignerNotice.Status.QUEUED
+    batch = 200
+    select_related = ("signature__letter",)
+
+    def load(self, ids: list[int]) -> list:
+        rows = super().load(ids)
+        letters = {row.signature.letter_id for row in rows}
+        deliveries = Delivery.objects.filter(
+            letter_id__in=letters, document=Delivery.Document.LETTER
+        ).select_related("recipient")
+        by_letter: dict[int, list[Delivery]] = {pk: [] for pk in letters}
+        for delivery in deliveries:
+            by_letter[delivery.letter_id].append(delivery)
+        self.delivered = {pk: emails.DeliveredList(d) for pk, d in by_letter.items()}
+        return rows
+
+    def build(self, row):
+        delivered = self.delivered[row.signature.letter_id]
+        return emails.signer_delivered_notice(
+            row.signature, delivered, follow_up=self.field == "follow_up"
+        )
+
+    def sent(self, row, *, reply: str, now) -> None:
+        N = SignerNotice.Status
+        delivered = self.delivered[row.signature.letter_id]
+        fields = {"status": N.SENT, "sent_at": now, "response": reply[:500], "last_error": "",
+                  "error_kind": "", "outcome": delivered.outcome}  # fmt: skip
+        if delivered.outcome != "partly":
+            self.update(row, **fields)
+            return
         # Under the letter's lock, as signer_follow_ups_create: a letter that reached everyone
         # while this notice was being sent gets it followed up all the same.
-        fields = {"status": N.SENT, "sent_at": timezone.now(), "outcome": "partly"}
         with transaction.atomic():
-            letter = Letter.objects.select_for_update().get(pk=notice.signature.letter_id)
+            letter = Letter.objects.select_for_update().get(pk=row.signature.letter_id)
             if not letter.undelivered_count:
-                fields |= {"follow_up": N.QUEUED, "attempts": 0}
-            SignerNotice.objects.filter(pk=pk).update(**fields)
-    else:
-        SignerNotice.objects.filter(pk=pk).update(
-            status=N.SENT, sent_at=timezone.now(), outcome=delivered.outcome
-        )
-    return 1
+                fields |= {"follow_up": N.QUEUED, "attempts": 0, "due_at": now, "queued_at": now}
+                mails.mails_kick_on_commit()
+            self.update(row, **fields)
+
+
+class FollowUpOutbox(NoticeOutbox):
+    """The short follow-up once a partly delivered letter has reached everyone."""
+
+    field = "follow_up"
+
+    def sent(self, row, *, reply: str, now) -> None:
+        self.update(row, follow_up=SignerNotice.Status.SENT, response=reply[:500],
+                    last_error="", error_kind="")  # fmt: skip

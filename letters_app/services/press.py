@@ -15,8 +15,9 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from letters_app.models import Delivery, Letter, PressRelease, Recipient, Signature
+from letters_app.services import mails
 from letters_app.services.audit import audit_record
-from letters_app.services.deliveries import _delivery_create, _tasks
+from letters_app.services.deliveries import delivery_create
 from letters_app.services.letters import find_placeholders
 
 EDITABLE_FIELDS = ("headline", "dateline", "lead", "quote", "quote_by", "body", "distribution")
@@ -106,8 +107,8 @@ def press_release_send_problems(press: PressRelease) -> list[str]:
 def press_release_send(
     *, press: PressRelease, recipients: list[Recipient], actor
 ) -> list[Delivery]:
-    """Make one press delivery per new recipient with an e-mail address and queue each send
-    after commit. Those who already have it are skipped. Audited."""
+    """Make one press delivery per new recipient with an e-mail address, due at once. Those
+    who already have it are skipped. Audited."""
     letter = Letter.objects.select_for_update().get(pk=press.letter_id)
     _finalized_snapshot(letter)
     problems = press_release_send_problems(press)
@@ -127,7 +128,9 @@ def press_release_send(
         ).values_list("recipient_id", flat=True)
     )
     created = [
-        _delivery_create(letter=letter, recipient=r, document=Delivery.Document.PRESS_RELEASE)
+        delivery_create(
+            letter=letter, recipient=r, due=True, document=Delivery.Document.PRESS_RELEASE
+        )
         for r in dict.fromkeys(recipients)
         if r.pk not in already
     ]
@@ -136,10 +139,7 @@ def press_release_send(
             letter=letter, actor=actor, action="press.sent",
             recipients=[str(d.recipient) for d in created],
         )  # fmt: skip
-    for delivery in created:
-        transaction.on_commit(
-            lambda pk=delivery.pk: _tasks().delivery_send_task.delay(delivery_id=pk)
-        )
+    mails.mails_kick_on_commit()
     return created
 
 

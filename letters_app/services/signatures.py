@@ -9,7 +9,6 @@ import re
 import secrets
 import time
 import unicodedata
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,8 +21,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from letters_app import celery
-from letters_app.models import Blocklist, Letter, Signature, SiteSwitch, letter_language
+from letters_app import emails
+from letters_app.models import Blocklist, Letter, Signature, SignerMail, SiteSwitch, letter_language
+from letters_app.services import mails
 from letters_app.services.audit import audit_record
 
 S = Signature.Status
@@ -232,17 +232,18 @@ def signature_add(
     if signature.country and countries.alpha2(signature.country.code) != signature.country.code:
         raise ValidationError({"country": _("Choose a country from the list.")})
     try:
-        # In autocommit the INSERT is its own transaction (no BEGIN and COMMIT round trips);
-        # inside a caller's transaction a savepoint keeps a duplicate from breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        # The signature and its confirmation mail are written together; inside a caller's
+        # transaction a savepoint keeps a duplicate from breaking it.
+        with transaction.atomic():
             _insert(signature)
+            SignerMail.objects.create(signature=signature, kind=SignerMail.Kind.CONFIRMATION)
     except IntegrityError:
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
         if existing is None:  # not the unique address after all
             raise
-        _queue_mail(existing, "already_signed")
+        _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
         return existing, False
-    transaction.on_commit(lambda: _mail_queue(signature_id=signature.pk, kind="confirmation"))
+    mails.mails_kick_on_commit()
     return signature, True
 
 
@@ -299,22 +300,40 @@ def signature_resend(*, letter: Letter, email: str) -> None:
         letter=letter, email_normalized=email_normalize(email), status=S.PENDING
     ).first()
     if signature is not None:
-        _queue_mail(signature, "confirmation")
+        _queue_mail(signature, SignerMail.Kind.CONFIRMATION)
 
 
+@transaction.atomic
 def _queue_mail(signature: Signature, kind: str) -> None:
     """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter."""
     capped = Signature.objects.filter(
         pk=signature.pk, mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS
     ).update(mails_sent=F("mails_sent") + 1)
     if capped:
-        transaction.on_commit(lambda: _mail_queue(signature_id=signature.pk, kind=kind))
+        SignerMail.objects.create(signature=signature, kind=kind)
+        mails.mails_kick_on_commit()
 
 
-def _mail_queue(*, signature_id: int, kind: str) -> None:
-    from letters_app.tasks import signature_mail_task  # tasks import the services
+class SignerMailOutbox(mails.Outbox):
+    """A signer's confirmation link, and the other mails about their signature."""
 
-    celery.task_send(signature_mail_task, signature_id=signature_id, kind=kind)
+    model = SignerMail
+    select_related = ("signature__letter",)
+
+    def build(self, row):
+        return emails.BUILDERS[row.kind](row.signature)
+
+
+@transaction.atomic
+def signer_mail_resend(*, mail: SignerMail, actor) -> None:
+    """Send a mail to a signer again once it has failed. Audited."""
+    if not mails.row_resend(SignerMailOutbox(), mail):
+        raise ValidationError(_("Only a mail that could not be sent is sent again."))
+    audit_record(
+        letter=mail.signature.letter, actor=actor, action="signature.mail_resent",
+        signature=mail.signature_id, kind=mail.kind,
+    )  # fmt: skip
+    mails.mails_kick_on_commit()
 
 
 @transaction.atomic
@@ -506,8 +525,11 @@ def signatures_notify_new_version(*, letter: Letter) -> int:
         .exclude(email="")  # imported from a list: nobody to ask
         .values_list("pk", flat=True)
     )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: _mail_queue(signature_id=pk, kind="new_version"))
+    SignerMail.objects.bulk_create(
+        [SignerMail(signature_id=pk, kind=SignerMail.Kind.NEW_VERSION) for pk in ids],
+        batch_size=1000,
+    )
+    mails.mails_kick_on_commit()
     return len(ids)
 
 

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from letters_app.models import AuditEvent, Blocklist, Letter, Signature, SiteSwitch
+from letters_app.models import AuditEvent, Blocklist, Letter, Signature, SignerMail, SiteSwitch
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import (
     display_country_split,
@@ -24,7 +25,7 @@ from letters_app.services.signatures import (
     signature_update_display,
     signature_withdraw,
 )
-from letters_app.tasks import signature_mail_task
+from letters_app.tasks import mails_send_task
 from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 # Tasks queued on commit run at once, in this process, against the test database.
@@ -161,22 +162,24 @@ def test_resend_mails_the_confirmation_again_while_pending(
     assert len(mail.outbox) == 2
 
 
-def test_the_mail_task_sends_each_time_it_is_asked(sign, open_letter):
+def test_each_mail_is_a_row_sent_once_however_often_a_worker_runs(sign, open_letter):
     signature, _created = sign(open_letter)
-    mail.outbox.clear()
+    row = SignerMail.objects.get(signature=signature)
+    assert (row.kind, row.status, row.attempts) == ("confirmation", SignerMail.Status.SENT, 1)
+    assert row.sent_at is not None
     for _ in range(2):
-        result = signature_mail_task.apply(
-            kwargs={"signature_id": signature.pk, "kind": "confirmation"}
+        assert mails_send_task.apply().get() == 0
+    assert subjects() == [CONFIRM_SUBJECT]
+
+
+def test_a_signature_rolled_back_takes_its_mail_with_it(open_letter):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        signature_add(
+            letter=open_letter, kind=ORG, email="ada@example.org", name="Ligue", country="FR"
         )
-        assert result.successful()
-    assert subjects() == [CONFIRM_SUBJECT, CONFIRM_SUBJECT]
-
-
-def test_the_mail_task_ignores_a_deleted_signature_or_an_unknown_kind(sign, open_letter):
-    signature, _created = sign(open_letter)
-    mail.outbox.clear()
-    signature_mail_task.apply(kwargs={"signature_id": signature.pk, "kind": "unknown"})
-    signature_mail_task.apply(kwargs={"signature_id": 999_999, "kind": "confirmation"})
+        raise RuntimeError
+    assert not SignerMail.objects.exists()
+    assert mails_send_task.apply().get() == 0
     assert mail.outbox == []
 
 

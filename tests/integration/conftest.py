@@ -1,5 +1,6 @@
 import asyncio
 import collections
+import contextlib
 import email
 import email.policy
 import os
@@ -83,7 +84,8 @@ def smtp_server():
     """A real SMTP server on 127.0.0.1 for one test (see smtp_start)."""
     controller = smtp_start()
     yield controller
-    controller.stop()
+    with contextlib.suppress(AssertionError, RuntimeError):  # a test stopped it: an outage
+        controller.stop()
 
 
 @pytest.fixture
@@ -173,6 +175,34 @@ def start_worker(transactional_db, tmp_path, worker_env):
     yield start
     for worker in started:
         worker_stop(worker)
+
+
+@pytest.fixture
+def celery_beat_process(transactional_db, tmp_path, worker_env):
+    """Celery beat in its own process, ticking every half second: it wakes the workers for the
+    mails that are due again after a failure, as in production."""
+    env = worker_env_for({"MAIL_TICK_SECONDS": "0.5", **worker_env})
+    log_path = tmp_path / "beat.log"
+    log = log_path.open("w+")
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "letters_app", "beat", "--loglevel=INFO",
+         f"--schedule={tmp_path / 'beat-schedule'}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    beat.log_path, beat.log = log_path, log
+    if not wait_for(lambda: "Sending due task" in log_path.read_text() or beat.poll() is not None):
+        beat.kill()
+        pytest.fail("Celery beat did not start:\n" + log_path.read_text())
+    yield beat
+    worker_stop(beat)
+
+
+def smtp_restart(controller: Controller) -> Controller:
+    """The same server (its inbox and refusals) back on the same port after stop()."""
+    again = Controller(controller.inbox, hostname="127.0.0.1", port=controller.port)
+    again.start()
+    again.inbox = controller.inbox
+    return again
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from letters_app import cache as letter_cache
-from letters_app.models import Letter, Signature
+from letters_app.models import Letter, Signature, SignerMail
 from letters_app.services.letters import letter_close, letter_update
 from tests.views.public.signing import INDIVIDUAL, ORGANIZATION, sign_url
 
@@ -28,7 +28,7 @@ def warm(client, open_letter, django_capture_on_commit_callbacks):
     return open_letter
 
 
-def test_a_sign_post_reads_no_letter_and_inserts_one_row(
+def test_a_sign_post_reads_no_letter_and_inserts_the_signature_with_its_mail(
     client, warm, django_capture_on_commit_callbacks
 ):
     with (
@@ -36,12 +36,15 @@ def test_a_sign_post_reads_no_letter_and_inserts_one_row(
         CaptureQueriesContext(connection) as captured,
     ):
         assert post(client, warm, ORGANIZATION, n=1).status_code == 302
-    # Under the test's transaction the insert sits in a savepoint; in production it is alone.
+    # Under the test's transaction the inserts sit in a savepoint; in production in their own.
     sql = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(sql) == 1
-    assert sql[0].startswith('INSERT INTO "letters_app_signature"')
-    assert len(callbacks) == 1  # the confirmation mail
-    assert Signature.objects.filter(letter=warm).count() == 2
+    assert [statement.split(" (")[0] for statement in sql] == [
+        'INSERT INTO "letters_app_signature"',
+        'INSERT INTO "letters_app_signermail"',
+    ]
+    assert len(callbacks) == 1  # a worker woken, at most once a second per process
+    signature = Signature.objects.get(email="signer1@example.org")
+    assert signature.mails.get().kind == SignerMail.Kind.CONFIRMATION
 
 
 def test_a_letter_closed_after_its_form_was_read_takes_no_more(client, warm, coordinator):

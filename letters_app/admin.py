@@ -30,6 +30,7 @@ from letters_app.models import (
     PressRelease,
     Recipient,
     Signature,
+    SignerMail,
     SignerNotice,
     SiteSwitch,
 )
@@ -600,9 +601,45 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(SignerNotice)
 class SignerNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["signature", "status", "outcome", "follow_up", "attempts", "sent_at"]
-    list_filter = ["status"]
+    list_display = ["signature", "status", "outcome", "follow_up", "attempts", "sent_at", "reason"]
+    list_filter = ["status", "follow_up"]
     search_fields = ["signature__name", "signature__letter__title"]
+    actions = ["resend"]
+
+    @admin.action(description=_("Send the failed notices of the selected letters' signers again"))
+    def resend(self, request, queryset):
+        letters = Letter.objects.filter(pk__in=queryset.values("signature__letter_id"))
+        done = sum(
+            delivery_services.signer_notices_resend(letter=letter, actor=request.user)
+            for letter in letters
+        )
+        self.message_user(request, _("%(n)s notices queued again.") % {"n": done})
+
+
+@admin.register(SignerMail)
+class SignerMailAdmin(ReadOnlyAdmin):
+    list_display = ["signature", "kind", "status", "attempts", "queued_at", "sent_at", "reason"]
+    list_filter = ["status", "kind"]
+    search_fields = ["signature__email", "signature__name", "signature__letter__title"]
+    list_select_related = ["signature"]
+    actions = ["resend"]
+
+    def frozen_reason(self, obj) -> str:
+        return _(
+            "A mail to a signer records what the worker sent and what the server answered: it "
+            "cannot be changed here. A failed one can be sent again from the list."
+        )
+
+    @admin.action(description=_("Send the selected failed mails again"))
+    def resend(self, request, queryset):
+        done = 0
+        failed = queryset.filter(status=SignerMail.Status.FAILED).select_related(
+            "signature__letter"
+        )
+        for mail in failed:
+            signature_services.signer_mail_resend(mail=mail, actor=request.user)
+            done += 1
+        self.message_user(request, _("%(n)s mails queued again.") % {"n": done})
 
 
 @admin.register(PressRelease)

@@ -1,9 +1,16 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import translation
 from django_countries import countries
 
-from letters_app.models import Letter, LetterTemplate, Recipient, Signature
+from letters_app.models import (
+    Letter,
+    LetterTemplate,
+    Recipient,
+    Signature,
+    SignerMail,
+    SignerNotice,
+)
 from letters_app.text import Change, text_diff
 
 
@@ -128,7 +135,28 @@ SIGNATURE_QUEUE_TABS = {
     "rejected": Q(status=Signature.Status.REJECTED),
     "withdrawn": Q(status=Signature.Status.WITHDRAWN),
     "flagged": Q(is_flagged=True),
+    # A mail to the signer that could not be sent, whatever their status.
+    "undelivered": Q(
+        Exists(SignerMail.objects.filter(signature=OuterRef("pk"), status=SignerMail.Status.FAILED))
+    ),
 }
+
+
+def signer_mails_failed(signatures) -> dict[int, SignerMail]:
+    """The latest failed mail of each of these signatures that has one, by signature id."""
+    failed = SignerMail.objects.filter(signature__in=signatures, status=SignerMail.Status.FAILED)
+    return {mail.signature_id: mail for mail in failed.order_by("id")}
+
+
+def signer_notice_counts(letter: Letter) -> dict[str, int]:
+    """The letter's signer notices (and follow-ups) sent, waiting and failed, in one query."""
+    N = SignerNotice.Status
+    waiting = (N.QUEUED, N.SENDING)
+    return SignerNotice.objects.filter(signature__letter=letter).aggregate(
+        sent=Count("id", filter=Q(status=N.SENT)),
+        waiting=Count("id", filter=Q(status__in=waiting) | Q(follow_up__in=waiting)),
+        failed=Count("id", filter=Q(status=N.FAILED) | Q(follow_up=N.FAILED)),
+    )
 
 
 def signature_queue_counts(letter: Letter) -> dict[str, int]:

@@ -56,6 +56,11 @@ urlpatterns = [
         author.signature_edit,
         name="signature-edit",
     ),
+    path(
+        "letters/<int:pk>/signatures/<int:signature_pk>/mail/resend/",
+        author.signature_mail_resend,
+        name="signature-mail-resend",
+    ),
     path("letters/<int:pk>/import/", author.letter_import, name="letter-import"),
     path(
         "letters/<int:pk>/import/confirm/",
@@ -70,6 +75,11 @@ urlpatterns = [
         name="letter-delivery-status",
     ),
     path("letters/<int:pk>/delivery/pdf/", author.letter_pdf_retry, name="letter-pdf-retry"),
+    path(
+        "letters/<int:pk>/delivery/notices/resend/",
+        author.signer_notices_resend,
+        name="signer-notices-resend",
+    ),
     path(
         "letters/<int:pk>/delivery/<int:delivery_pk>/retry/",
         author.delivery_retry,

@@ -48,6 +48,7 @@ from letters_app.models import (
     PressRelease,
     Recipient,
     Signature,
+    SignerMail,
     delivery_reason,
     language_name,
 )
@@ -93,6 +94,8 @@ ACTION_LABELS = {
     "signature.edited": gettext_lazy("Corrected a signature"),
     "signatures.imported": gettext_lazy("Imported signatures from a list"),
     "delivery.retried": gettext_lazy("Sent a failed delivery again"),
+    "signature.mail_resent": gettext_lazy("Sent a failed e-mail to a signer again"),
+    "notices.resent": gettext_lazy("Sent the failed notices to signers again"),
     "delivery.late": gettext_lazy("Sent the letter to a late recipient"),
     "press.drafted": gettext_lazy("Drafted the press release"),
     "press.edited": gettext_lazy("Edited the press release"),
@@ -110,6 +113,7 @@ SIGNATURE_TABS = {
     "rejected": pgettext_lazy("signatures tab", "Rejected"),
     "withdrawn": pgettext_lazy("signatures tab", "Withdrawn"),
     "flagged": gettext_lazy("Flagged"),
+    "undelivered": gettext_lazy("Mail not delivered"),
 }
 
 
@@ -474,13 +478,18 @@ def _signatures_page(request, letter):
     paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
     frozen = letter.status in FINALIZED  # nothing on the list can change: nothing is offered
     page = paginator.get_page(request.GET.get("page"))
+    failed = selectors.signer_mails_failed(page.object_list)
     context = {
         "letter": letter,
         "tab": tab,
         "tabs": [(key, label, counts[key]) for key, label in SIGNATURE_TABS.items()],
         "page": page,
         # Each row as the letter lists it: its country named in the letter's language.
-        "rows": [(signature, listed_line(signature, letter.language)) for signature in page],
+        # With the last mail to the signer that could not be sent, if any.
+        "rows": [
+            (signature, listed_line(signature, letter.language), failed.get(signature.pk))
+            for signature in page
+        ],
         "can_moderate": tab in ("confirmed", "approved", "rejected", "flagged") and not frozen,
         "frozen": frozen,
     }
@@ -786,6 +795,7 @@ def letter_delivery(request, pk):
         "deliveries": selectors.delivery_list_for_letter(letter),
         "progress": progress,
         "count_labels": _delivery_count_labels(progress),
+        "notices": selectors.signer_notice_counts(letter),
         "search": search,
         "found": list(found_page or []),
         "found_page": found_page,
@@ -938,6 +948,31 @@ def delivery_retry(request, pk, delivery_pk):
 
 @login_required
 @require_POST
+def signature_mail_resend(request, pk, signature_pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    signature = get_object_or_404(letter.signatures, pk=signature_pk)
+    for mail in signature.mails.filter(status=SignerMail.Status.FAILED):
+        signature_services.signer_mail_resend(mail=mail, actor=request.user)
+    messages.success(request, _("The e-mail to %(email)s is being sent again.") % {
+        "email": signature.email
+    })  # fmt: skip
+    return redirect(f"{reverse('author:letter-signatures', args=[letter.pk])}?tab=undelivered")
+
+
+@login_required
+@require_POST
+def signer_notices_resend(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    done = delivery_services.signer_notices_resend(letter=letter, actor=request.user)
+    messages.success(request, ngettext(
+        "%(n)s notice to a signer is being sent again.",
+        "%(n)s notices to signers are being sent again.", done,
+    ) % {"n": done})  # fmt: skip
+    return redirect("author:letter-delivery", pk=letter.pk)
+
+
+@login_required
+@require_POST
 def letter_late_recipient(request, pk):
     letter = selectors.letter_get_for_coordinator(request.user, pk)
     form = LateRecipientForm(request.POST)
@@ -996,6 +1031,7 @@ def _press_page(request, letter, press, form):
         "deliveries": selectors.delivery_list_for_letter(letter, document="press"),
         "progress": progress,
         "count_labels": _delivery_count_labels(progress),
+        "notices": selectors.signer_notice_counts(letter),
     }
     return render(request, "author/press_release.html", context)
 

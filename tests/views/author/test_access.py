@@ -30,6 +30,7 @@ LETTER_ACTIONS = [
     "letter-coordinator-remove",
     "letter-late-recipient",
     "letter-pdf-retry",
+    "signer-notices-resend",
     "press-release-draft",
     "press-release-preview",
 ]

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 REQUIRED_ENV = {"SECRET_KEY": "compose-test-secret", "SMTP_HOST": "smtp.example.org"}
 
 
@@ -49,14 +49,14 @@ def _command(service: dict) -> str:
     return command if isinstance(command, str) else " ".join(command)
 
 
-def test_the_five_services_are_defined(config):
-    assert set(config["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_the_six_services_are_defined(config):
+    assert set(config["services"]) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
 
 
 def test_app_services_share_one_environment_pointing_at_postgres_and_redis(config):
     services = config["services"]
     envs = [services[name]["environment"] for name in APP_SERVICES]
-    assert envs[0] == envs[1] == envs[2]
+    assert all(env == envs[0] for env in envs)
     env = envs[0]
 
     database = urlsplit(env["DATABASE_URL"])
@@ -88,17 +88,33 @@ def test_app_services_wait_for_healthy_postgres_and_redis(config):
     for name in APP_SERVICES:
         depends_on = services[name]["depends_on"]
         assert depends_on["postgres"]["condition"] == "service_healthy", name
-        assert depends_on["redis"]["condition"] == "service_healthy", name
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy", name
 
 
-def test_web_migrates_then_serves_with_gunicorn_on_port_8000(config):
+def test_migrations_run_once_and_nothing_starts_before_they_succeed(config):
+    services = config["services"]
+    assert "manage.py migrate --noinput" in _command(services["migrate"])
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+        assert "migrate" not in _command(services[name]), name  # replicas never race to it
+
+
+def test_web_serves_with_gunicorn_on_a_port_per_container_so_it_can_be_scaled(config):
     web = config["services"]["web"]
-    command = _command(web)
-    assert "manage.py migrate --noinput" in command
-    assert "gunicorn letters_app.wsgi:application" in command
-    assert command.index("migrate") < command.index("gunicorn")
-    assert "&&" in command  # gunicorn must not start when migrations fail
-    assert any(port["target"] == 8000 for port in web["ports"])
+    assert "gunicorn letters_app.wsgi:application" in _command(web)
+    (port,) = web["ports"]
+    assert port["target"] == 8000
+    first, last = (int(n) for n in port["published"].split("-"))
+    assert (first, last - first + 1) == (8000, 10)  # up to --scale web=10 on one host
+    for name in ("web", "worker"):
+        assert "container_name" not in config["services"][name], name  # would forbid --scale
+
+
+def test_exactly_one_beat(config):
+    assert config["services"]["beat"]["deploy"]["replicas"] == 1
 
 
 def test_worker_and_beat_run_celery_on_the_app(config):

@@ -22,6 +22,7 @@ def post(django_capture_on_commit_callbacks):
 
     return post
 
+
 REFUSED = "550 5.1.1 No such user here"
 
 

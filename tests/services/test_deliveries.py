@@ -450,6 +450,29 @@ def test_an_unreachable_server_puts_the_whole_batch_back_after_one_try(
     assert sorted(m.to[0] for m in letter_mails(flaky.sent)) == [r.email for r in rows]
 
 
+def test_a_copy_that_cannot_be_made_fails_alone_and_blames_no_mail_server(
+    finalized, recipients, flaky, monkeypatch
+):
+    # Its PDF gone from storage: no server was tried, and the rest of the batch still goes.
+    from letters_app import emails
+
+    build = emails.DELIVERY_BUILDERS[Delivery.Document.LETTER]
+    broken = delivery_of(finalized, recipients[0])
+
+    def build_or_miss_the_file(delivery):
+        if delivery.pk == broken.pk:
+            raise FileNotFoundError(2, "No such file or directory", "letters/x.pdf")
+        return build(delivery)
+
+    monkeypatch.setitem(emails.DELIVERY_BUILDERS, Delivery.Document.LETTER, build_or_miss_the_file)
+    send_due(DeliveryOutbox)
+    broken.refresh_from_db()
+    assert (broken.status, broken.error_kind) == (D.FAILED, "other")
+    assert "No such file or directory" in broken.reason
+    assert "mail server" not in broken.reason
+    assert [m.to for m in flaky.sent] == [[recipients[1].email]]
+
+
 def test_retries_grow_to_the_cap_with_jitter_and_stop_when_the_time_is_up(settings):
     settings.MAIL_RETRY_BASE_SECONDS, settings.MAIL_RETRY_CAP_SECONDS = 30, 300
     settings.MAIL_RETRY_FOR_SECONDS = 3600

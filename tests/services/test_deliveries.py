@@ -1,8 +1,9 @@
 """Finalizing and delivering a letter, tested through their effects: the snapshot, the delivery
-rows, the mails in the outbox, the tasks queued on commit, the audit trail."""
+and notice rows, the mails in the outbox, the tasks queued on commit, the audit trail."""
 
 import datetime
 import smtplib
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from letters_app import tasks
 from letters_app.celery import app as celery_app
 from letters_app.models import (
     AuditEvent,
@@ -30,22 +32,20 @@ from letters_app.rendering import (
     snapshot_render,
     snapshot_view,
 )
-from letters_app.services import deliveries
+from letters_app.services import deliveries, mails
 from letters_app.services.deliveries import (
+    DeliveryOutbox,
     content_sha256,
-    deliveries_requeue_stuck,
-    delivery_send,
     letter_finalize,
     letter_mark_sent_if_done,
-    retry_delay,
-    signer_notices_send,
+    signer_notices_resend,
     snapshot_content,
     snapshot_pdf_make,
 )
 from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.signatures import signature_confirm, signature_withdraw
-from letters_app.tasks import delivery_send_task, signer_notices_send_task
 from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
+from tests.mails import ago, make_due, send_due
 from tests.tasks.backends import FlakyBackend
 from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
@@ -112,7 +112,7 @@ def finalize(coordinator, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def finalized(closed_letter, finalize):
-    """Finalized with its PDF stored, the deliveries waiting (their tasks not run)."""
+    """Finalized with its PDF stored, the deliveries due (no worker has sent them yet)."""
     finalize(closed_letter, execute=False)
     snapshot_pdf_make(letter_id=closed_letter.pk)  # its own on-commit sends are not run
     return closed_letter
@@ -126,18 +126,18 @@ def flaky(settings):
     FlakyBackend.reset()
 
 
-def run(task, **kwargs):
-    """The task's result, its retries run at once; propagating would stop at the first retry."""
-    before = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
-    try:
-        return task.apply(kwargs=kwargs).get()
-    finally:
-        celery_app.conf.task_eager_propagates = before
+def run_send_task() -> int:
+    """The worker's task, as the beat's tick or a wake-up runs it: how many mails went out."""
+    return tasks.mails_send_task.apply().get()
 
 
-def letter_mails():
-    return [m for m in mail.outbox if m.attachments]
+def letter_mails(sent=None):
+    """The letter's copies among mails sent (the outbox unless told): they carry its PDF."""
+    return [m for m in (mail.outbox if sent is None else sent) if m.attachments]
+
+
+def requeue_stuck() -> int:
+    return tasks.mails_requeue_stuck_task.apply().get()
 
 
 def delivery_of(letter, recipient) -> Delivery:
@@ -293,8 +293,9 @@ def test_each_copy_is_the_letter_as_rendered_for_its_recipient_alone(finalized, 
 
     muntarbhorn, turk, _postal = recipients
     Recipient.objects.filter(pk=turk.pk).update(salutation=special)
+    send_due()
     for recipient in (muntarbhorn, turk):
-        assert delivery_send(delivery_id=delivery_of(finalized, recipient).pk).status == D.SENT
+        assert delivery_of(finalized, recipient).status == D.SENT
     to_turk = next(m for m in mail.outbox if m.to == [turk.email])
     assert special in to_turk.body and "Dear Professor Muntarbhorn," not in to_turk.body
     assert "Chère &lt;Dara&gt; &amp; &quot;Sophea&quot;," in to_turk.alternatives[0].content
@@ -334,29 +335,51 @@ def test_every_listed_signer_is_told_once_when_all_deliveries_ended(closed_lette
     notices = [m for m in mail.outbox if not m.attachments]
     assert sorted(m.to[0] for m in notices) == signers
     assert SignerNotice.objects.filter(status=SignerNotice.Status.SENT).count() == 3
-    # Run again, the task, the service and the check that created them send nothing more.
-    assert run(signer_notices_send_task, letter_id=closed_letter.pk) == 0
-    assert signer_notices_send(letter_id=closed_letter.pk) == 0
+    # Run again, the worker's task and the check that created them send nothing more.
+    assert run_send_task() == 0
     assert letter_mark_sent_if_done(letter_id=closed_letter.pk) is False
     assert SignerNotice.objects.count() == 3
     assert len(mail.outbox) == 2 + 3
 
 
-def test_running_the_same_send_task_twice_sends_once(finalized, recipients):
-    delivery = delivery_of(finalized, recipients[0])
-    first = run(delivery_send_task, delivery_id=delivery.pk)
-    second = run(delivery_send_task, delivery_id=delivery.pk)
-    assert (first, second) == (D.SENT, None)
-    assert [m.to for m in mail.outbox] == [[recipients[0].email]]
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (D.SENT, 1)
+def test_running_the_send_task_twice_sends_each_mail_once(finalized, recipients):
+    first, second = run_send_task(), run_send_task()
+    assert (first, second) == (2 + len(SIGNERS), 0)  # the copies, then the signers' notices
+    assert sorted(m.to[0] for m in letter_mails()) == sorted(r.email for r in recipients[:2])
+    assert len(mail.outbox) == 2 + len(SIGNERS)
+    for recipient in recipients[:2]:
+        delivery = delivery_of(finalized, recipient)
+        assert (delivery.status, delivery.attempts) == (D.SENT, 1)
+    notices = SignerNotice.objects.filter(signature__letter=finalized)
+    assert list(notices.values_list("status", "attempts").distinct()) == [("sent", 1)]
 
 
 def test_a_delivery_held_by_another_worker_is_left_alone(finalized, recipients):
-    delivery = delivery_of(finalized, recipients[0])
-    Delivery.objects.filter(pk=delivery.pk).update(status=D.SENDING, claimed_at=timezone.now())
-    assert delivery_send(delivery_id=delivery.pk) is None
+    held, other, _postal = (delivery_of(finalized, r) for r in recipients)
+    Delivery.objects.filter(pk=held.pk).update(
+        status=D.SENDING, claimed_at=timezone.now(), attempts=1
+    )
+    assert send_due() == 1
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    held.refresh_from_db()
+    assert (held.status, held.attempts) == (D.SENDING, 1)  # its worker records how it went
+    finalized.refresh_from_db()
+    assert finalized.status == Letter.Status.FINALIZED  # nobody is told before it has ended
+
+
+def test_deliveries_wait_until_the_pdf_is_stored(closed_letter, recipients, finalize):
+    finalize(closed_letter, execute=False)  # the PDF task has not run
+    assert run_send_task() == 0
+    rows = Delivery.objects.filter(letter=closed_letter)
+    assert list(rows.order_by("pk").values_list("status", "due_at")) == [
+        (D.QUEUED, None), (D.QUEUED, None), (D.POSTAL, None),
+    ]  # fmt: skip
     assert mail.outbox == []
+
+    snapshot_pdf_make(letter_id=closed_letter.pk)
+    assert rows.filter(status=D.QUEUED, due_at__lte=timezone.now()).count() == 2
+    assert run_send_task() == 2 + len(SIGNERS)
+    assert len(letter_mails()) == 2
 
 
 def test_the_pdf_task_run_twice_keeps_the_stored_pdf(finalized, monkeypatch):
@@ -373,44 +396,99 @@ def test_the_pdf_task_run_twice_keeps_the_stored_pdf(finalized, monkeypatch):
 
 def test_a_temporary_error_is_retried_later_with_a_growing_delay(finalized, recipients, flaky):
     delivery = delivery_of(finalized, recipients[0])
-    flaky.reset([smtplib.SMTPRecipientsRefused({delivery.email: (451, b"Greylisted")})] * 2)
+    greylisted = smtplib.SMTPRecipientsRefused({delivery.email: (451, b"4.7.1 Greylisted")})
+    flaky.reset([greylisted, None, greylisted])  # None: the second recipient's copy goes
 
-    first = delivery_send(delivery_id=delivery.pk)
+    before = timezone.now()
+    send_due()
     delivery.refresh_from_db()
-    assert (first.status, delivery.status, delivery.attempts) == (D.RETRY, D.RETRY, 1)
-    assert "451" in delivery.last_error and "Greylisted" in delivery.last_error
-    assert 30 * 0.75 <= first.retry_in <= 30
-    second = delivery_send(delivery_id=delivery.pk)
-    assert 60 * 0.75 <= second.retry_in <= 60
-    assert delivery_send(delivery_id=delivery.pk).status == D.SENT
-    assert [m.to for m in flaky.sent] == [[delivery.email]]
+    assert (delivery.status, delivery.attempts) == (D.RETRY, 1)
+    assert delivery.last_error == "451 4.7.1 Greylisted"  # the server's words
+    assert delivery.reason == (
+        "The recipient's mail server refused the address (451 4.7.1 Greylisted)."
+    )
+    waited = delivery.due_at - before
+    assert datetime.timedelta(seconds=30 * 0.75) <= waited <= datetime.timedelta(seconds=31)
+    assert send_due() == 0  # not due yet
+    assert letter_mails(flaky.sent) == [m for m in flaky.sent if m.to == [recipients[1].email]]
+
+    make_due(Delivery.objects.filter(pk=delivery.pk))
+    before = timezone.now()
+    send_due()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.RETRY, 2)
+    waited = delivery.due_at - before
+    assert datetime.timedelta(seconds=60 * 0.75) <= waited <= datetime.timedelta(seconds=61)
+
+    make_due(Delivery.objects.filter(pk=delivery.pk))
+    send_due()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (D.SENT, 3, "")
+    assert [m.to for m in letter_mails(flaky.sent)] == [[recipients[1].email], [delivery.email]]
 
 
-def test_the_task_retries_with_the_delays_the_service_chose(
+def test_an_unreachable_server_puts_the_whole_batch_back_after_one_try(
+    finalized, recipients, flaky
+):
+    flaky.reset(refusals=[ConnectionRefusedError(111, "Connection refused")])
+    assert send_due() == 0
+    assert flaky.connections == 1  # not once for each mail
+    assert flaky.attempts == 0
+    rows = [delivery_of(finalized, r) for r in recipients[:2]]
+    for row in rows:
+        assert (row.status, row.attempts, row.error_kind) == (D.RETRY, 1, "unreachable")
+        assert "Connection refused" in row.last_error
+        assert row.due_at > timezone.now()
+    assert rows[0].reason == (
+        "The mail server could not be reached ([Errno 111] Connection refused)."
+    )
+
+    # The server is back: the next try sends them both, over one connection.
+    make_due(Delivery.objects.filter(pk__in=[row.pk for row in rows]))
+    assert send_due(DeliveryOutbox) == 2
+    assert flaky.connections == 2
+    assert sorted(m.to[0] for m in letter_mails(flaky.sent)) == [r.email for r in rows]
+
+
+def test_a_copy_that_cannot_be_made_fails_alone_and_blames_no_mail_server(
     finalized, recipients, flaky, monkeypatch
 ):
-    delivery = delivery_of(finalized, recipients[0])
-    countdowns = []
-    retry = delivery_send_task.retry
+    # Its PDF gone from storage: no server was tried, and the rest of the batch still goes.
+    from letters_app import emails
 
-    def spy(*args, **kwargs):
-        countdowns.append(kwargs["countdown"])
-        return retry(*args, **kwargs)
+    build = emails.DELIVERY_BUILDERS[Delivery.Document.LETTER]
+    broken = delivery_of(finalized, recipients[0])
 
-    monkeypatch.setattr(delivery_send_task, "retry", spy)
-    flaky.reset([ConnectionRefusedError(111, "Connection refused"), TimeoutError("timed out")])
-    assert run(delivery_send_task, delivery_id=delivery.pk) == D.SENT
-    assert len(countdowns) == 2
-    assert 22 <= countdowns[0] <= 30 and 45 <= countdowns[1] <= 60
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, len(flaky.sent)) == (D.SENT, 3, 1)
+    def build_or_miss_the_file(delivery):
+        if delivery.pk == broken.pk:
+            raise FileNotFoundError(2, "No such file or directory", "letters/x.pdf")
+        return build(delivery)
+
+    monkeypatch.setitem(emails.DELIVERY_BUILDERS, Delivery.Document.LETTER, build_or_miss_the_file)
+    send_due(DeliveryOutbox)
+    broken.refresh_from_db()
+    assert (broken.status, broken.error_kind) == (D.FAILED, "other")
+    assert "No such file or directory" in broken.reason
+    assert "mail server" not in broken.reason
+    assert [m.to for m in flaky.sent] == [[recipients[1].email]]
 
 
-def test_retry_delays_stay_under_the_cap_and_the_visibility_timeout(settings):
-    delays = [retry_delay(n) for n in range(1, 30) for _ in range(20)]
-    assert max(delays) <= settings.DELIVERY_RETRY_CAP_SECONDS < 3600
-    assert min(retry_delay(1) for _ in range(50)) >= 22
-    assert len({retry_delay(4) for _ in range(50)}) > 1  # jittered
+def test_retries_grow_to_the_cap_with_jitter_and_stop_when_the_time_is_up(settings):
+    settings.MAIL_RETRY_BASE_SECONDS, settings.MAIL_RETRY_CAP_SECONDS = 30, 300
+    settings.MAIL_RETRY_FOR_SECONDS = 3600
+    now = timezone.now()
+
+    def wait(attempts, queued_at=now):
+        row = SimpleNamespace(attempts=attempts, queued_at=queued_at)
+        return (mails.retry_at(row) - timezone.now()).total_seconds()
+
+    first = [wait(1) for _ in range(50)]
+    assert 30 * 0.75 - 1 <= min(first) and max(first) <= 30
+    assert max(wait(n) for n in range(1, 30) for _ in range(5)) <= 300
+    assert len({round(wait(4), 3) for _ in range(50)}) > 1  # jittered
+    # The last try falls at the end of the time, then there is none.
+    assert wait(20, queued_at=ago(3600 - 10)) <= 10
+    assert mails.retry_at(SimpleNamespace(attempts=1, queued_at=ago(3600))) is None
 
 
 @pytest.mark.parametrize(
@@ -451,42 +529,72 @@ def test_a_permanent_error_fails_at_once_with_the_servers_words_in_plain_languag
 ):
     delivery = delivery_of(finalized, recipients[0])
     flaky.reset([error])
-    outcome = run(delivery_send_task, delivery_id=delivery.pk)
+    send_due(DeliveryOutbox)
     delivery.refresh_from_db()
-    assert (outcome, delivery.status, delivery.attempts) == (D.FAILED, D.FAILED, 1)
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 1)
+    assert delivery.due_at < timezone.now()  # not to be tried again
     assert delivery.last_error == words  # recorded as the server said it
     assert delivery.reason == reason  # explained in the reader's language
     with translation.override("fr"):
         assert delivery.reason == french
-    assert flaky.attempts == 1 and flaky.sent == []
+    # Tried once; the next recipient of the batch still gets theirs.
+    assert flaky.attempts == 2
+    assert [m.to for m in flaky.sent] == [[recipients[1].email]]
+    assert send_due(DeliveryOutbox) == 0
+    assert flaky.attempts == 2
 
 
-def test_a_temporary_error_that_lasts_fails_after_the_last_try(
+def test_a_temporary_error_that_lasts_fails_once_the_time_for_retries_is_up(
     finalized, recipients, flaky, settings
 ):
-    settings.DELIVERY_MAX_ATTEMPTS = 3
-    delivery = delivery_of(finalized, recipients[0])
-    flaky.reset([smtplib.SMTPServerDisconnected("Connection unexpectedly closed")] * 5)
-    assert run(delivery_send_task, delivery_id=delivery.pk) == D.FAILED
+    settings.MAIL_RETRY_FOR_SECONDS = 600
+    delivery, other, _postal = (delivery_of(finalized, r) for r in recipients)
+    Delivery.objects.filter(pk=delivery.pk).update(queued_at=ago(601), attempts=6)
+    Delivery.objects.filter(pk=other.pk).update(due_at=ago(-3600))  # not this batch
+    flaky.reset([smtplib.SMTPResponseException(421, b"4.3.2 Service not available")])
+    send_due()
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (D.FAILED, 3)
-    assert "Connection unexpectedly closed" in delivery.last_error
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 7)
+    assert delivery.last_error == "421 4.3.2 Service not available"
+    assert delivery.reason == (
+        "The mail server answered with an error (421 4.3.2 Service not available)."
+    )
+    assert flaky.sent == []
+
+
+def test_a_temporary_error_within_the_time_for_retries_is_tried_again(
+    finalized, recipients, flaky, settings
+):
+    settings.MAIL_RETRY_FOR_SECONDS = 600
+    delivery = delivery_of(finalized, recipients[0])
+    Delivery.objects.filter(pk=delivery.pk).update(queued_at=ago(590), attempts=6)
+    flaky.reset([smtplib.SMTPResponseException(421, b"4.3.2 Service not available")])
+    send_due(DeliveryOutbox)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.RETRY, 7)
+    # The last try falls when the time is up, not after.
+    assert timezone.now() < delivery.due_at <= delivery.queued_at + datetime.timedelta(seconds=600)
 
 
 def test_the_letter_is_sent_once_every_delivery_ended_even_a_failed_one(
     finalized, recipients, flaky, django_capture_on_commit_callbacks
 ):
     first, second, _postal = (delivery_of(finalized, r) for r in recipients)
+    Delivery.objects.filter(pk=second.pk).update(due_at=ago(-60))  # the next batch
     flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
     with django_capture_on_commit_callbacks(execute=True):
-        delivery_send(delivery_id=first.pk)
+        send_due()
+        first.refresh_from_db()
         finalized.refresh_from_db()
-        assert finalized.status == Letter.Status.FINALIZED
-        delivery_send(delivery_id=second.pk)
+        assert (first.status, finalized.status) == (D.FAILED, Letter.Status.FINALIZED)
+        assert not SignerNotice.objects.exists()
+        make_due(Delivery.objects.filter(pk=second.pk))
+        send_due()
     finalized.refresh_from_db()
     assert finalized.status == Letter.Status.SENT
     assert AuditEvent.objects.filter(letter=finalized, action="letter.sent").count() == 1
-    assert SignerNotice.objects.filter(signature__letter=finalized).count() == 3
+    notices = SignerNotice.objects.filter(signature__letter=finalized)
+    assert list(notices.values_list("status", flat=True)) == [SignerNotice.Status.SENT] * 3
 
 
 def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_them(
@@ -494,9 +602,7 @@ def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_t
 ):
     first, second, _postal = (delivery_of(finalized, r) for r in recipients)
     flaky.reset([smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")})])
-    with django_capture_on_commit_callbacks(execute=True):
-        delivery_send(delivery_id=first.pk)
-        delivery_send(delivery_id=second.pk)
+    send_due()
     finalized.refresh_from_db()
     assert (finalized.status, finalized.undelivered_count) == (Letter.Status.SENT, 1)
     assert finalized.shown_status == Letter.PARTLY_DELIVERED
@@ -507,7 +613,8 @@ def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_t
     deliveries.delivery_retry(delivery=first, actor=coordinator)
     finalized.refresh_from_db()
     assert (finalized.undelivered_count, finalized.shown_status) == (1, Letter.PARTLY_DELIVERED)
-    assert delivery_send(delivery_id=first.pk).status == D.SENT
+    send_due()
+    assert delivery_of(finalized, recipients[0]).status == D.SENT
     finalized.refresh_from_db()
     assert (finalized.undelivered_count, finalized.shown_status) == (0, Letter.Status.SENT)
     assert finalized.get_shown_status_display() == "Sent"
@@ -518,7 +625,8 @@ def test_a_letter_that_missed_a_recipient_is_partly_delivered_until_it_reaches_t
     )
     finalized.refresh_from_db()
     assert finalized.shown_status == Letter.PARTLY_DELIVERED
-    assert delivery_send(delivery_id=late.pk).status == D.SENT
+    send_due()
+    assert Delivery.objects.get(pk=late.pk).status == D.SENT
     finalized.refresh_from_db()
     assert finalized.shown_status == Letter.Status.SENT
 
@@ -534,8 +642,7 @@ def test_signers_told_it_had_not_reached_everyone_are_told_once_when_it_has(
     first, second, _postal = (delivery_of(finalized, r) for r in recipients)
     flaky.reset([smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")})])
     with django_capture_on_commit_callbacks(execute=True):
-        delivery_send(delivery_id=first.pk)
-        delivery_send(delivery_id=second.pk)
+        send_due()
     told = notices_in(flaky.sent)
     assert len(told) == len(SIGNERS)
     assert {m.subject for m in told} == {f"Partly delivered: {finalized.title}"}
@@ -558,7 +665,7 @@ def test_signers_told_it_had_not_reached_everyone_are_told_once_when_it_has(
     assert set(SignerNotice.objects.values_list("follow_up", flat=True)) == {D.SENT}
 
     flaky.sent.clear()
-    assert run(signer_notices_send_task, letter_id=finalized.pk) == 0
+    assert run_send_task() == 0
     # A late recipient who then receives it changes nothing for the signers: told already.
     with django_capture_on_commit_callbacks(execute=True):  # which sends it
         late = deliveries.letter_add_late_recipient(
@@ -572,8 +679,7 @@ def test_signers_told_it_was_delivered_get_no_follow_up(
     finalized, recipients, flaky, coordinator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        for recipient in recipients[:2]:
-            delivery_send(delivery_id=delivery_of(finalized, recipient).pk)
+        send_due()
     assert {m.subject for m in notices_in(flaky.sent)} == {f"Delivered: {finalized.title}"}
     flaky.sent.clear()
     # A late recipient not reached at first, then reached: the signers were never told otherwise.
@@ -598,14 +704,14 @@ def test_a_notice_still_queued_when_the_letter_reached_everyone_says_delivered_o
 ):
     first, second, _postal = (delivery_of(finalized, r) for r in recipients)
     flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
-    with django_capture_on_commit_callbacks(execute=False):  # the notices wait in their queue
-        delivery_send(delivery_id=first.pk)
-        delivery_send(delivery_id=second.pk)
+    send_due(DeliveryOutbox)  # the notices wait in their queue
+    assert SignerNotice.objects.filter(status=SignerNotice.Status.QUEUED).count() == len(SIGNERS)
     first.refresh_from_db()
     deliveries.delivery_retry(delivery=first, actor=coordinator)
-    assert delivery_send(delivery_id=first.pk).status == D.SENT
+    assert send_due(DeliveryOutbox) == 1
+    assert delivery_of(finalized, recipients[0]).status == D.SENT
 
-    assert run(signer_notices_send_task, letter_id=finalized.pk) == len(SIGNERS)
+    assert run_send_task() == len(SIGNERS)
     assert {m.subject for m in notices_in(flaky.sent)} == {f"Delivered: {finalized.title}"}
     assert set(SignerNotice.objects.values_list("outcome", "follow_up")) == {("delivered", "")}
 
@@ -615,9 +721,7 @@ def test_a_notice_that_said_partly_while_the_letter_reached_everyone_is_followed
 ):
     first, second, _postal = (delivery_of(finalized, r) for r in recipients)
     flaky.reset([smtplib.SMTPDataError(554, b"Rejected")])
-    with django_capture_on_commit_callbacks(execute=False):
-        delivery_send(delivery_id=first.pk)
-        delivery_send(delivery_id=second.pk)
+    send_due(DeliveryOutbox)  # the notices wait in their queue
     # The letter reaches everyone while the first notice is on its way, written as partly.
     from letters_app import emails
 
@@ -628,11 +732,11 @@ def test_a_notice_that_said_partly_while_the_letter_reached_everyone_is_followed
         failed = Delivery.objects.filter(pk=first.pk, status=D.FAILED).first()
         if failed:
             deliveries.delivery_retry(delivery=failed, actor=coordinator)
-            assert delivery_send(delivery_id=first.pk).status == D.SENT
+            assert send_due(DeliveryOutbox) == 1
         return message
 
     monkeypatch.setattr(emails, "signer_delivered_notice", build_then_deliver)
-    run(signer_notices_send_task, letter_id=finalized.pk)
+    assert run_send_task() == 2 * len(SIGNERS)  # the notices, then their follow-ups
     subjects = [m.subject for m in notices_in(flaky.sent)]
     assert subjects.count(f"Partly delivered: {finalized.title}") == len(SIGNERS)
     assert subjects.count(f"Now delivered: {finalized.title}") == len(SIGNERS)
@@ -692,8 +796,9 @@ def test_a_providers_status_and_message_id_are_kept_as_its_response(
 ):
     settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
     delivery = delivery_of(finalized, recipients[0])
-    assert delivery_send(delivery_id=delivery.pk).status == D.SENT
+    send_due(DeliveryOutbox)
     delivery.refresh_from_db()
+    assert delivery.status == D.SENT
     # The test provider's message id is the message's place in its outbox.
     assert delivery.response == "sent 0"
 
@@ -701,12 +806,11 @@ def test_a_providers_status_and_message_id_are_kept_as_its_response(
 def test_a_worker_that_stopped_is_explained_in_the_readers_language(
     finalized, recipients, monkeypatch
 ):
-    monkeypatch.setattr(delivery_send_task, "delay", lambda **kwargs: None)  # seen before it runs
     delivery = delivery_of(finalized, recipients[0])
     long_ago = timezone.now() - datetime.timedelta(hours=1)
     Delivery.objects.filter(pk=delivery.pk).update(status=D.SENDING, claimed_at=long_ago)
     with translation.override("km"):  # whatever language the worker runs in
-        deliveries_requeue_stuck()
+        requeue_stuck()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.error_kind) == (D.RETRY, "worker")
     assert delivery.reason == "The worker sending it stopped; sending again."
@@ -733,11 +837,11 @@ def test_a_line_break_that_reaches_a_header_is_refused_by_the_mail_and_kept_as_r
     delivery = delivery_of(finalized, recipients[0])
     # Past the form's validation, straight into the row.
     Delivery.objects.filter(pk=delivery.pk).update(email="a@example.org\r\nBcc: x@example.org")
-    assert delivery_send(delivery_id=delivery.pk).status == D.FAILED
+    send_due(DeliveryOutbox)
     delivery.refresh_from_db()
-    assert delivery.status == D.FAILED
+    assert (delivery.status, delivery.attempts) == (D.FAILED, 1)
     assert "linefeed or carriage return" in delivery.last_error
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[recipients[1].email]]  # the others still go
 
 
 def test_line_breaks_in_the_title_name_or_salutation_never_make_a_header(finalized, recipients):
@@ -748,8 +852,9 @@ def test_line_breaks_in_the_title_name_or_salutation_never_make_a_header(finaliz
     snapshot.content["letter"]["title"] = "Title\r\nBcc: everyone@example.org"
     LetterSnapshot.objects.filter(pk=snapshot.pk).update(content=snapshot.content)
 
-    assert delivery_send(delivery_id=delivery_of(finalized, recipient).pk).status == D.SENT
-    (message,) = mail.outbox
+    send_due(DeliveryOutbox)
+    assert delivery_of(finalized, recipient).status == D.SENT
+    (message,) = [m for m in mail.outbox if m.to == [recipient.email]]
     assert message.bcc == []
     parsed = message.message()
     assert parsed["Bcc"] is None
@@ -757,16 +862,19 @@ def test_line_breaks_in_the_title_name_or_salutation_never_make_a_header(finaliz
     assert "Dear Evil" in message.body
 
 
-# Stuck and lost deliveries ---------------------------------------------------------------------
+# Stuck and lost mails ---------------------------------------------------------------------------
 
 
-def test_a_delivery_stuck_in_sending_is_sent_again_after_the_timeout(finalized, recipients):
+def test_a_delivery_stuck_in_sending_is_sent_again_after_the_timeout(
+    finalized, recipients, settings
+):
     stuck, recent, _postal = (delivery_of(finalized, r) for r in recipients)
-    long_ago = timezone.now() - datetime.timedelta(seconds=601)
-    Delivery.objects.filter(pk=stuck.pk).update(status=D.SENDING, claimed_at=long_ago, attempts=1)
+    past = ago(settings.MAIL_STUCK_SECONDS + 1)
+    Delivery.objects.filter(pk=stuck.pk).update(status=D.SENDING, claimed_at=past, attempts=1)
     Delivery.objects.filter(pk=recent.pk).update(status=D.SENDING, claimed_at=timezone.now())
 
-    assert deliveries_requeue_stuck() == 1
+    assert requeue_stuck() == 1
+    assert run_send_task() == 1
 
     stuck.refresh_from_db()
     recent.refresh_from_db()
@@ -775,33 +883,113 @@ def test_a_delivery_stuck_in_sending_is_sent_again_after_the_timeout(finalized, 
     assert [m.to for m in mail.outbox] == [[stuck.email]]
     # The same Message-ID as the first try: a duplicate is recognisable as one.
     assert mail.outbox[0].message()["Message-ID"] == stuck.message_id
+    assert requeue_stuck() == 0
 
 
-def test_a_delivery_whose_task_was_lost_gets_a_new_one(finalized, recipients, monkeypatch):
-    queued = delivery_of(finalized, recipients[0])
-    long_ago = timezone.now() - datetime.timedelta(hours=1)
-    Delivery.objects.filter(pk=queued.pk).update(updated_at=long_ago)
-    sent = []
-    monkeypatch.setattr(
-        deliveries._tasks().delivery_send_task, "delay", lambda **kw: sent.append(kw)
-    )
-    assert deliveries_requeue_stuck() == 1
-    assert sent == [{"delivery_id": queued.pk}]
-    # Its clock moved on: the next run leaves it to the task just queued.
-    assert deliveries_requeue_stuck() == 0
+def test_a_wake_up_lost_with_the_broker_down_costs_nothing_and_the_tick_sends_it(
+    finalized, recipients, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    delivery = delivery_of(finalized, recipients[0])
+    Delivery.objects.filter(pk=delivery.pk).update(status=D.FAILED)
+    delivery.refresh_from_db()
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(celery_app.tasks[mails.SEND_TASK], "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries.delivery_retry(delivery=delivery, actor=coordinator)  # does not raise
+    delivery.refresh_from_db()
+    assert delivery.status == D.QUEUED
+    monkeypatch.undo()
+
+    run_send_task()  # the beat's next tick
+    delivery.refresh_from_db()
+    assert delivery.status == D.SENT
+    assert [m.to for m in letter_mails()].count([delivery.email]) == 1
 
 
-def test_stuck_signer_notices_are_queued_again(closed_letter, finalize, monkeypatch):
+def test_stuck_signer_notices_are_queued_again(closed_letter, finalize, settings):
     finalize(closed_letter)
     notice = SignerNotice.objects.first()
-    long_ago = timezone.now() - datetime.timedelta(hours=1)
     SignerNotice.objects.filter(pk=notice.pk).update(
-        status=SignerNotice.Status.SENDING, claimed_at=long_ago
+        status=SignerNotice.Status.SENDING, claimed_at=ago(settings.MAIL_STUCK_SECONDS + 1)
     )
     outbox_before = len(mail.outbox)
 
-    deliveries_requeue_stuck()
+    assert requeue_stuck() == 1
+    assert run_send_task() == 1
 
     notice.refresh_from_db()
     assert notice.status == SignerNotice.Status.SENT
     assert [m.to for m in mail.outbox[outbox_before:]] == [[notice.signature.email]]
+
+
+# Sending again what failed ------------------------------------------------------------------------
+
+
+def test_a_failed_delivery_is_sent_again_with_its_tries_started_over(
+    finalized, recipients, flaky, coordinator, settings
+):
+    settings.MAIL_RETRY_FOR_SECONDS = 60
+    delivery = delivery_of(finalized, recipients[0])
+    Delivery.objects.filter(pk=delivery.pk).update(queued_at=ago(61))
+    flaky.reset([smtplib.SMTPServerDisconnected("Connection unexpectedly closed")])
+    send_due(DeliveryOutbox)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error_kind) == (D.FAILED, "disconnected")
+
+    deliveries.delivery_retry(delivery=delivery, actor=coordinator)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (D.QUEUED, 0)
+    assert delivery.queued_at > ago(5)  # a new window for its retries
+    assert send_due(DeliveryOutbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (D.SENT, 1, "")
+    assert [m.to for m in letter_mails(flaky.sent)].count([delivery.email]) == 1
+    event = AuditEvent.objects.get(action="delivery.retried")
+    assert (event.actor, event.detail) == (coordinator, {"recipient": str(recipients[0])})
+    with pytest.raises(ValidationError):  # sent now: not again
+        deliveries.delivery_retry(delivery=delivery, actor=coordinator)
+
+
+def test_failed_signer_notices_and_follow_ups_are_sent_again(
+    finalized, recipients, flaky, coordinator
+):
+    first, _second, _postal = (delivery_of(finalized, r) for r in recipients)
+    # The first recipient refuses the letter; the first signer's notice cannot be sent.
+    flaky.reset([
+        smtplib.SMTPRecipientsRefused({first.email: (550, b"5.1.1 mailbox unavailable")}),
+        None,  # the second recipient's copy
+        smtplib.SMTPDataError(554, b"5.7.1 Rejected"),
+    ])  # fmt: skip
+    send_due()
+    notices = SignerNotice.objects.filter(signature__letter=finalized).order_by("pk")
+    failed = notices.first()
+    assert list(notices.values_list("status", flat=True)) == ["failed", "sent", "sent"]
+    assert failed.reason == "The mail server refused the message (554 5.7.1 Rejected)."
+
+    assert signer_notices_resend(letter=finalized, actor=coordinator) == 1
+    assert send_due() == 1
+    failed.refresh_from_db()
+    assert (failed.status, failed.outcome, failed.attempts) == ("sent", "partly", 1)
+    told = [m for m in notices_in(flaky.sent) if m.to == [failed.signature.email]]
+    assert [m.subject for m in told] == [f"Partly delivered: {finalized.title}"]
+
+    # The letter reaches everyone; the first follow-up fails, then is sent again.
+    flaky.errors.extend([None, smtplib.SMTPDataError(554, b"5.7.1 Rejected")])
+    first.refresh_from_db()
+    deliveries.delivery_retry(delivery=first, actor=coordinator)
+    send_due()
+    assert list(notices.values_list("follow_up", flat=True)) == ["failed", "sent", "sent"]
+    assert signer_notices_resend(letter=finalized, actor=coordinator) == 1
+    assert signer_notices_resend(letter=finalized, actor=coordinator) == 0  # queued already
+    assert send_due() == 1
+    assert set(notices.values_list("status", "follow_up")) == {("sent", "sent")}
+    told = [m for m in notices_in(flaky.sent) if m.to == [failed.signature.email]]
+    assert [m.subject for m in told] == [
+        f"Partly delivered: {finalized.title}", f"Now delivered: {finalized.title}",
+    ]  # fmt: skip
+    assert [e.detail for e in AuditEvent.objects.filter(action="notices.resent")] == [
+        {"count": 1}, {"count": 1},
+    ]  # fmt: skip

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from letters_app import emails
-from letters_app.models import AuditEvent, Letter, LetterTranslation, Signature
+from letters_app.models import AuditEvent, Letter, LetterTranslation, Signature, SignerMail
 from letters_app.services import imports
 from letters_app.services.imports import (
     country_resolve,
@@ -399,6 +399,7 @@ def test_imported_signatures_are_never_mailed(open_letter, coordinator):
     open_letter.refresh_from_db()
     signature = Signature.objects.get(letter=open_letter)
     assert signatures_notify_new_version(letter=open_letter) == 0  # nobody to ask
+    assert not SignerMail.objects.filter(signature=signature).exists()  # nothing to send
     assert emails.signature_new_version(signature).send() == 0  # and a stray call reaches nobody
     assert mail.outbox == []
 

@@ -7,7 +7,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from letters_app.models import AuditEvent, Letter, LetterVersion, Recipient, Signature
+from letters_app.models import (
+    AuditEvent,
+    Letter,
+    LetterVersion,
+    Recipient,
+    Signature,
+    SignerMail,
+)
 from letters_app.services.letters import (
     letter_add_coordinator,
     letter_add_new_recipient,
@@ -341,7 +348,12 @@ def test_a_confirmed_change_makes_a_version_and_mails_the_signers_after_commit(
     assert letter.version == 2
     assert LetterVersion.objects.get(letter=letter, number=2).body == "Amended"
     assert mail.outbox == []  # nothing leaves before the commit
-    assert len(callbacks) == 2
+    # The mails are written with the new version; one wake-up after commit sends them.
+    queued = SignerMail.objects.filter(signature__letter=letter, status=SignerMail.Status.QUEUED)
+    assert sorted(queued.values_list("signature__email", "kind")) == [
+        ("approved@example.org", "new_version"), ("confirmed@example.org", "new_version"),
+    ]  # fmt: skip
+    assert len(callbacks) == 1
     for callback in callbacks:
         callback()
     assert sorted(m.to[0] for m in mail.outbox) == ["approved@example.org", "confirmed@example.org"]

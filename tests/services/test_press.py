@@ -10,7 +10,7 @@ from django.utils.html import escape
 from letters_app import emails
 from letters_app.models import AuditEvent, Delivery, PressRelease, Recipient
 from letters_app.rendering import render_press_release_html, render_press_release_text
-from letters_app.services.deliveries import delivery_send
+from letters_app.services.deliveries import DeliveryOutbox
 from letters_app.services.press import (
     main_demand,
     press_release_draft,
@@ -19,6 +19,7 @@ from letters_app.services.press import (
     press_release_update,
 )
 from tests.factories import RecipientFactory
+from tests.mails import send_due
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
     ABOUT,
     FRENCH_NAME,
@@ -198,18 +199,20 @@ def test_send_needs_a_quote_and_no_placeholders(press, media, coordinator, queue
     assert not Delivery.objects.filter(document=Delivery.Document.PRESS_RELEASE).exists()
 
 
-def test_send_makes_press_deliveries_and_queues_one_task_each(
+def test_send_makes_press_deliveries_due_and_wakes_a_worker(
     ready_press, media, coordinator, queued, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         created = press_release_send(press=ready_press, recipients=media, actor=coordinator)
-    assert len(callbacks) == 2
     assert [(d.recipient, d.document, d.status, d.email) for d in created] == [
         (media[0], "press", Delivery.Status.QUEUED, "desk1@example.org"),
         (media[1], "press", Delivery.Status.QUEUED, "desk2@example.org"),
     ]
     assert created[0].message_id.startswith(f"<press-{ready_press.letter_id}-{media[0].pk}@")
-    assert queued == [("delivery_send_task", {"delivery_id": d.pk}) for d in created]
+    for delivery in created:
+        delivery.refresh_from_db()
+        assert delivery.due_at <= timezone.now()  # not waiting for anything
+    assert queued == [("mails_send_task", {})]
     event = AuditEvent.objects.get(action="press.sent")
     assert event.detail == {"recipients": [str(media[0]), str(media[1])]}
     # The letter's own deliveries are untouched.
@@ -224,7 +227,7 @@ def test_send_again_skips_who_already_has_it(
         created = press_release_send(press=ready_press, recipients=media, actor=coordinator)
     assert [d.recipient for d in created] == [media[1]]
     assert Delivery.objects.filter(document="press").count() == 2
-    assert len(queued) == 2
+    assert queued == [("mails_send_task", {})] * 2
 
 
 def test_send_refuses_contacts_without_email(ready_press, coordinator, queued):
@@ -244,8 +247,8 @@ def test_a_press_delivery_is_sent_once_with_the_release(
     with django_capture_on_commit_callbacks(execute=True):
         (delivery,) = press_release_send(press=ready_press, recipients=media[:1], actor=None)
     mail.outbox.clear()
-    assert delivery_send(delivery_id=delivery.pk).status == Delivery.Status.SENT
-    assert delivery_send(delivery_id=delivery.pk) is None
+    assert send_due(DeliveryOutbox) == 1
+    assert send_due(DeliveryOutbox) == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == f"A & B {SCRIPT}"

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from letters_app.models import TEXT_FIELDS, AuditEvent, LetterVersion
+from letters_app.models import TEXT_FIELDS, AuditEvent, LetterVersion, SignerMail
 from letters_app.services.letters import letter_create, letter_update, translation_save
 from letters_app.services.signatures import signature_confirm
 from letters_app.text import Change, text_diff, text_normalize
@@ -68,6 +68,7 @@ def test_a_text_only_respaced_or_recomposed_makes_no_version(
     assert LetterVersion.objects.filter(letter=letter).count() == 1
     assert edits(letter) == []
     assert callbacks == []
+    assert not SignerMail.objects.filter(kind=SignerMail.Kind.NEW_VERSION).exists()
 
 
 @pytest.mark.parametrize("variant", respaced(BODY).keys())
@@ -88,6 +89,7 @@ def test_saving_settings_with_the_text_as_a_browser_sends_it_asks_nothing_and_ma
     assert letter.signatures.get().version == 1
     assert edits(letter) == [{"fields": ["accepts_individuals"]}]  # no "text version" in history
     assert callbacks == []
+    assert not SignerMail.objects.filter(kind=SignerMail.Kind.NEW_VERSION).exists()
 
 
 def test_a_real_change_among_respaced_text_still_asks_and_makes_a_version(
@@ -161,6 +163,7 @@ def test_spaces_that_render_nothing_make_no_version_and_mail_nobody(
     assert letter.signatures.get().version == 1
     assert edits(letter) == []
     assert callbacks == []
+    assert not SignerMail.objects.filter(kind=SignerMail.Kind.NEW_VERSION).exists()
     assert mail.outbox == []
 
 
@@ -192,6 +195,7 @@ def test_a_paragraph_wrapped_onto_other_lines_is_saved_without_a_version_or_a_ma
     assert letter.signatures.get().version == 1
     assert edits(letter) == [{"fields": ["body"]}]
     assert callbacks == []
+    assert not SignerMail.objects.filter(kind=SignerMail.Kind.NEW_VERSION).exists()
     assert mail.outbox == []
 
 

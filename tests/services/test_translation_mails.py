@@ -8,7 +8,7 @@ from django.utils import translation
 
 from letters_app import emails
 from letters_app.models import Delivery, Signature
-from letters_app.services.deliveries import delivery_send, letter_finalize, snapshot_pdf_make
+from letters_app.services.deliveries import DeliveryOutbox, letter_finalize, snapshot_pdf_make
 from letters_app.services.letters import (
     letter_close,
     letter_set_recipient_languages,
@@ -16,6 +16,7 @@ from letters_app.services.letters import (
 )
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory, SignatureFactory
+from tests.mails import send_due
 from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.translations import FRENCH, translate
 
@@ -106,6 +107,8 @@ def test_the_new_version_mail_shows_what_changed_labelled_in_the_signers_languag
     translate(open_letter, "fr", FRENCH, coordinator)
     signature = sign_in(open_letter, language)
     signature_confirm(signature=signature)
+    assert send_due() == 1  # the confirmation link
+    mail.outbox.clear()
     body = open_letter.body.replace("**urge** you to act.", "**urge** you to act today.")
     with django_capture_on_commit_callbacks(execute=True):
         letter_update(letter=open_letter, data={"body": body}, actor=coordinator,
@@ -176,10 +179,10 @@ def test_a_recipient_set_to_french_is_sent_the_french_letter_and_pdf(
     # Changed after finalizing (behind the services' back, which refuse it): nothing sent changes.
     letter.translations.filter(language="fr").update(title="Autre titre")
 
-    for r in (recipient, english):
-        delivery_send(delivery_id=Delivery.objects.get(letter=letter, recipient=r).pk)
+    assert send_due(DeliveryOutbox) == 2
 
     french, original = mail.outbox
+    assert Delivery.objects.get(letter=letter, recipient=recipient).status == "sent"
     assert french.to == [recipient.email]
     assert french.subject == FRENCH["title"]
     assert FRENCH["salutation"] in french.body

@@ -5,9 +5,11 @@ needs them: pytest knows them by their names without the suffix."""
 import pytest
 
 from letters_app import tasks
+from letters_app.celery import app
 from letters_app.models import Letter, Signature
 from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close, letter_open
+from letters_app.services.mails import SEND_TASK
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory
 
@@ -39,13 +41,15 @@ def sign(letter: Letter, n: int, **fields) -> Signature:
 
 @pytest.fixture(name="queued")
 def queued_fixture(monkeypatch):
-    """The tasks queued with .delay(), as (task name, kwargs), instead of a broker."""
+    """The tasks queued, as (task name, kwargs), instead of a broker: the letter's PDF, and a
+    worker woken to send the mail rows just written ("mails_send_task", {})."""
     calls = []
-    for name in ("delivery_send_task", "letter_pdf_task", "signer_notices_send_task"):
-        task = getattr(tasks, name)
-        monkeypatch.setattr(
-            task, "delay", lambda _name=name, **kwargs: calls.append((_name, kwargs))
-        )
+    monkeypatch.setattr(
+        tasks.letter_pdf_task, "delay", lambda **kwargs: calls.append(("letter_pdf_task", kwargs))
+    )
+    monkeypatch.setattr(
+        app.tasks[SEND_TASK], "apply_async", lambda *a, **kw: calls.append(("mails_send_task", {}))
+    )
     return calls
 
 
@@ -71,7 +75,8 @@ def closed_letter_fixture(letter, coordinator, postal_recipient):
 def finalized_letter_fixture(
     closed_letter, coordinator, queued, django_capture_on_commit_callbacks
 ):
-    """The closed letter, finalized: snapshot made, deliveries queued, PDF still being made."""
+    """The closed letter, finalized: snapshot made, deliveries waiting for the PDF, which is
+    still being made."""
     with django_capture_on_commit_callbacks(execute=True):
         letter_finalize(letter=closed_letter, actor=coordinator)
     queued.clear()

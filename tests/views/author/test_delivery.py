@@ -5,13 +5,16 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Delivery, Letter, LetterSnapshot
-from letters_app.services.deliveries import letter_mark_sent_if_done
+from letters_app.services.deliveries import DeliveryOutbox, letter_mark_sent_if_done
 from tests.factories import RecipientFactory
+from tests.mails import send_due
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
     SCRIPT,
     closed_letter_fixture,
@@ -443,19 +446,35 @@ def test_the_status_json_stops_the_poll_when_the_pdf_failed(
 
 def test_a_failed_delivery_is_sent_again(
     client_for, coordinator, finalized_letter, recipient, queued,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, mailoutbox, settings, tmp_path,
 ):  # fmt: skip
-    delivery = set_status(letter_delivery(finalized_letter, recipient), D.FAILED, attempts=8)
+    settings.MEDIA_ROOT = tmp_path
+    pdf = default_storage.save("letters/x.pdf", ContentFile(b"%PDF-1.7 the letter"))
+    LetterSnapshot.objects.filter(letter=finalized_letter).update(
+        pdf_status=LetterSnapshot.PdfStatus.READY, pdf=pdf
+    )
+    delivery = set_status(
+        letter_delivery(finalized_letter, recipient), D.FAILED, attempts=8,
+        last_error="554 5.7.1 Rejected", error_kind="message",
+    )  # fmt: skip
+    client = client_for(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(coordinator).post(
-            url("delivery-retry", finalized_letter, delivery_pk=delivery.pk)
-        )
+        response = client.post(url("delivery-retry", finalized_letter, delivery_pk=delivery.pk))
     assert response.url == url("letter-delivery", finalized_letter)
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (D.RETRY, 0)
-    assert queued == [("delivery_send_task", {"delivery_id": delivery.pk})]
+    assert (delivery.status, delivery.attempts) == (D.QUEUED, 0)
+    assert queued == [("mails_send_task", {})]  # a worker is woken to send it
     assert flash(response) == [f"Sending again to {recipient}."]
     assert AuditEvent.objects.get(action="delivery.retried").actor == coordinator
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    assert (data["counts"]["waiting"], data["counts"]["failed"]) == (1, 0)
+
+    # The worker sends it; the page follows.
+    assert send_due(DeliveryOutbox) == 1
+    assert [m.to for m in mailoutbox] == [[recipient.email]]
+    data = client.get(url("letter-delivery-status", finalized_letter)).json()
+    (row,) = [row for row in data["rows"] if row["id"] == delivery.pk]
+    assert (row["status"], row["attempts"], row["reason"]) == ("sent", 1, "")
 
 
 @pytest.mark.parametrize("status", [D.QUEUED, D.SENDING, D.RETRY, D.SENT, D.POSTAL])
@@ -543,7 +562,8 @@ def test_a_late_recipient_gets_the_letter(
     assert (delivery.status, delivery.document, delivery.email) == (
         D.QUEUED, "letter", "tep@example.org",
     )  # fmt: skip
-    assert queued == [("delivery_send_task", {"delivery_id": delivery.pk})]
+    assert delivery.due_at is not None  # the PDF is ready: due at once
+    assert queued == [("mails_send_task", {})]
     assert flash(response) == [f"{late} will receive the letter."]
     assert AuditEvent.objects.get(action="delivery.late").detail == {"recipient": str(late)}
 
@@ -556,8 +576,9 @@ def test_a_late_recipient_waits_for_the_pdf(
         client_for(coordinator).post(
             url("letter-late-recipient", finalized_letter), {"recipient": late.pk}
         )
-    assert Delivery.objects.get(recipient=late).status == D.QUEUED
-    assert queued == []  # the PDF task queues it once the PDF is stored
+    delivery = Delivery.objects.get(recipient=late)
+    assert (delivery.status, delivery.due_at) == (D.QUEUED, None)  # due once the PDF is stored
+    assert send_due(DeliveryOutbox) == 0
 
 
 def test_a_recipient_already_receiving_is_refused(

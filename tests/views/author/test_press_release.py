@@ -7,8 +7,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Delivery, PressRelease, Recipient
+from letters_app.services.deliveries import DeliveryOutbox
 from letters_app.services.press import press_release_draft, press_release_update
 from tests.factories import RecipientFactory
+from tests.mails import send_due
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
     FRENCH_NAME,
     KHMER_NAME,
@@ -230,7 +232,7 @@ def test_sending_makes_press_deliveries_and_queues_them(
         (media[0], Delivery.Status.QUEUED),
         (media[1], Delivery.Status.QUEUED),
     ]
-    assert queued == [("delivery_send_task", {"delivery_id": d.pk}) for d in deliveries]
+    assert queued == [("mails_send_task", {})]  # a worker is woken to send what is due
     page = client_for(coordinator).get(url("press-release", press.letter))
     assert list(page.context["deliveries"]) == deliveries
     assert 'data-status-url="' + url(
@@ -240,6 +242,11 @@ def test_sending_makes_press_deliveries_and_queues_them(
         url("letter-delivery-status", press.letter) + "?document=press"
     )
     assert status.json()["counts"] == {"sent": 0, "waiting": 2, "failed": 0, "postal": 0}
+    assert send_due(DeliveryOutbox) == 2
+    status = client_for(coordinator).get(
+        url("letter-delivery-status", press.letter) + "?document=press"
+    )
+    assert status.json()["counts"] == {"sent": 2, "waiting": 0, "failed": 0, "postal": 0}
     again = client_for(coordinator).get(url("press-release-send", press.letter)).content.decode()
     assert f'id="media-{media[0].pk}" disabled>' in again
 

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from letters_app.models import AuditEvent, Delivery
 from letters_app.services.deliveries import _message_id
@@ -30,11 +31,12 @@ def test_admin_sends_a_failed_delivery_again_and_cannot_edit_it(
     with django_capture_on_commit_callbacks() as queued:
         client.post(changelist, {"action": "retry", "_selected_action": [failed_delivery.pk]})
     failed_delivery.refresh_from_db()
-    assert failed_delivery.status == Delivery.Status.RETRY
-    assert len(queued) == 1
+    assert (failed_delivery.status, failed_delivery.attempts) == (Delivery.Status.QUEUED, 0)
+    assert failed_delivery.due_at <= timezone.now()  # due again at once
+    assert len(queued) == 1  # a worker woken to send it
     assert AuditEvent.objects.filter(action="delivery.retried").count() == 1
     change = reverse("admin:letters_app_delivery_change", args=[failed_delivery.pk])
     refused = client.post(change, {"status": "sent"}, follow=True)
     assert "A delivery records what was sent to one recipient" in refused.text
     failed_delivery.refresh_from_db()
-    assert failed_delivery.status == Delivery.Status.RETRY
+    assert failed_delivery.status == Delivery.Status.QUEUED

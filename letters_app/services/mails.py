@@ -118,6 +118,11 @@ def rows_send(outbox: Outbox, ids: list[int]) -> int:
             if error is None:
                 try:
                     message = outbox.build(row)
+                except Exception as exc:  # noqa: BLE001 - no server was asked: it alone fails
+                    words = f"{type(exc).__name__}: {exc}"
+                    outbox.failed(row, kind="other", words=words, retry_at=None)
+                    continue
+                try:
                     mailer.open()  # opens once; again after a failure closed it
                     if not mailer.send_messages([message]):
                         raise smtplib.SMTPException("The mail backend sent nothing.")
@@ -127,7 +132,7 @@ def rows_send(outbox: Outbox, ids: list[int]) -> int:
                     if not is_temporary(exc):
                         outbox.failed(row, kind=error[0], words=error[1], retry_at=None)
                         continue
-                    if error[0] in ("unreachable", "disconnected"):
+                    if error[0] == "unreachable":  # a dropped connection is opened again
                         down = error
                 else:
                     outbox.sent(row, reply=server_reply(message), now=timezone.now())

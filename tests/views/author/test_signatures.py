@@ -138,7 +138,7 @@ def test_tabs_count_each_status_and_the_flagged(client_for, coordinator, approva
     assert response.status_code == 200
     tabs = {key: count for key, _label, count in response.context["tabs"]}
     assert tabs == {"pending": 1, "confirmed": 3, "approved": 2, "rejected": 1, "withdrawn": 1,
-                    "flagged": 1}  # fmt: skip
+                    "flagged": 1, "undelivered": 0}  # fmt: skip
     assert response.context["tab"] == "confirmed"
     assert len(response.context["page"].object_list) == 3
     content = response.content.decode()
@@ -164,7 +164,7 @@ def test_french_tabs_name_signatures_in_the_plural_and_a_row_in_the_singular(
 
     tabs = re.findall(r'class="nav-link[^"]*"[^>]*>([^<]+) <span class="badge', page)
     assert tabs == ["En attente de confirmation par e-mail", "Confirmées", "Approuvées",
-                    "Rejetées", "Retirées", "Signalées"]  # fmt: skip
+                    "Rejetées", "Retirées", "Signalées", "E-mail non remis"]  # fmt: skip
     status = re.search(r'<td>([^<]*) <span class="badge text-bg-success">listée</span>', page)
     assert status.group(1) == "Confirmée"
 

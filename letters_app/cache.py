@@ -171,4 +171,6 @@ def letter_page_touch(slug: str) -> None:
     from django.core.cache import caches
 
     if hits_count(f"letter-page-touch:{slug}", 1) <= PAGE_TOUCHES_PER_SECOND:
-        caches["default"].delete(_version_key(slug))
+        key = _version_key(slug)
+        caches["default"].delete(key)
+        transaction.on_commit(lambda: caches["default"].delete(key))  # as letter_page_forget

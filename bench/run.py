@@ -613,11 +613,35 @@ class Bench:
             f"  signed in (not cached), median of {a.page_requests // 2}: list page 1 "
             f"{first_ms:.1f} ms, last page {last_ms:.1f} ms, ratio {last_ms / first_ms:.2f}"
         )
+        self.plan_report(letters)
         return {
             "static": page_big / static,
             "sizes": page_small / page_big,
             "depth": last_ms / first_ms,
         }
+
+    def plan_report(self, letters) -> None:
+        """The plans of the big list's last page, whole and narrowed to a country, as the
+        selector asks for them: each should be one range of an index on the number."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from letters_app import selectors
+        from letters_app.views.public import PER_PAGE
+
+        big = letters.big
+        last = (big.signature_count - 1) // PER_PAGE * PER_PAGE
+        for label, lookup in (("last page", {}), ("narrowed to FR, near the end",
+                                                 {"country": "FR"})):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                selectors.signature_list_public(big, after=last, limit=PER_PAGE + 1, **lookup)
+            sql = captured.captured_queries[-1]["sql"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            self.out(f"  plan of the list's {label}:")
+            for row in plan:
+                self.out(f"    {row}")
 
     def targets_report(self, rounds, page_ratio: float | None, pdf_timing, readers) -> None:
         self.out()

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import transaction
 
 
 class _ReusingClient(RedisCacheClient):
@@ -150,14 +149,12 @@ def letter_page(slug: str, variant: str, render: Callable[[], bytes]) -> Page:
 
 
 def letter_page_forget(*slugs: str) -> None:
-    """Drop these letters' page version tokens, now and again once the present transaction
-    commits (a page rendered in between, from what was there before, is not served again): the
-    next reader of each page gets it rendered anew."""
+    """Drop these letters' page version tokens: the next reader of each page gets it rendered
+    anew. Called inside the change's transaction, before it commits: a reader rendering the page
+    in between gets what was there before, for PAGE_FRESH_SECONDS at most."""
     from django.core.cache import caches
 
-    keys = [_version_key(slug) for slug in dict.fromkeys(slugs) if slug]
-    caches["default"].delete_many(keys)
-    transaction.on_commit(lambda: caches["default"].delete_many(keys))
+    caches["default"].delete_many([_version_key(slug) for slug in dict.fromkeys(slugs) if slug])
 
 
 PAGE_TOUCHES_PER_SECOND = 3
@@ -168,9 +165,5 @@ def letter_page_touch(slug: str) -> None:
     PAGE_TOUCHES_PER_SECOND names of each second. A name on a quiet letter shows at once; when a
     crowd signs, each page is rendered a few times a second at most, and every name shows within
     PAGE_FRESH_SECONDS."""
-    from django.core.cache import caches
-
     if hits_count(f"letter-page-touch:{slug}", 1) <= PAGE_TOUCHES_PER_SECOND:
-        key = _version_key(slug)
-        caches["default"].delete(key)
-        transaction.on_commit(lambda: caches["default"].delete(key))  # as letter_page_forget
+        letter_page_forget(slug)

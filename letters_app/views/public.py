@@ -41,9 +41,10 @@ from letters_app.services.deliveries import canonical_json
 
 PER_PAGE = 100
 FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
-# How long a proxy or browser may keep a reader's page, and serve it stale while it fetches it
-# again. With the app's own PAGE_FRESH_SECONDS, a count is at most 5 s behind.
-READER_MAX_AGE = 5 - letter_cache.PAGE_FRESH_SECONDS
+# How long a proxy or CDN may keep a reader's page (with the app's own PAGE_FRESH_SECONDS, a
+# count is then at most 5 s behind), and serve it stale while it fetches it again. A browser
+# asks again each time (a 304 when nothing changed): someone who just signed sees their name.
+READER_SHARED_MAX_AGE = 5 - letter_cache.PAGE_FRESH_SECONDS
 READER_STALE_SECONDS = 30
 
 
@@ -152,7 +153,7 @@ def letter_detail(request, slug):
     if _is_reader(request):
         response = _reader_page(request, slug)
         patch_cache_control(
-            response, public=True, max_age=READER_MAX_AGE,
+            response, public=True, max_age=0, s_maxage=READER_SHARED_MAX_AGE,
             stale_while_revalidate=READER_STALE_SECONDS,
         )  # fmt: skip
     else:

@@ -103,6 +103,7 @@ def signatures_bulk_create(letter: Letter, count: int) -> None:
                     email_domain="example.org", name_normalized=f"civic space organization {i}",
                     acronym_normalized=f"cso{i}", consent_public=True, secret=secrets.token_hex(16),
                     mails_sent=1, version=letter.version, confirmed_at=at, published_at=at,
+                    number=i + 1,
                 )
             )  # fmt: skip
         Signature.objects.bulk_create(batch)

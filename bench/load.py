@@ -326,11 +326,12 @@ class PageTiming:
 
 
 async def time_gets(
-    host: str, port: int, paths: list[str], *, rounds: int
+    host: str, port: int, paths: list[str], *, rounds: int, cookies: dict[str, str] | None = None
 ) -> dict[str, PageTiming]:
-    """GET each path in turn, `rounds` times, on one connection. Taking the paths in turn
-    spreads any drift of the machine evenly over them."""
+    """GET each path in turn, `rounds` times, on one connection (with `cookies`). Taking the
+    paths in turn spreads any drift of the machine evenly over them."""
     client = HttpClient(host, port)
+    client.cookies.update(cookies or {})
     timings = {path: PageTiming() for path in paths}
     try:
         for _round in range(rounds):
@@ -344,3 +345,48 @@ async def time_gets(
     finally:
         await client.close()
     return timings
+
+
+@dataclass
+class GetRound:
+    """Answers to GETs of one path finished inside the measured window, by status."""
+
+    path: str
+    seconds: float
+    statuses: Counter = field(default_factory=Counter)
+    size: int = 0  # bytes of the last 200 answer
+
+    @property
+    def per_second(self) -> float:
+        return self.statuses["200"] / self.seconds
+
+
+async def run_gets(
+    host: str, port: int, path: str, *, users: int, warmup: float, duration: float,
+    cookies: dict[str, str] | None = None,
+) -> GetRound:  # fmt: skip
+    """Every user GETs `path` again and again, with `cookies` and no others (a cookie the server
+    sets is not sent back): the most answers per second the server gives to readers."""
+    result = GetRound(path, duration)
+    start = time.perf_counter() + warmup
+    end = start + duration
+
+    async def user() -> None:
+        client = HttpClient(host, port)
+        try:
+            while time.perf_counter() < end:
+                client.cookies = dict(cookies or {})
+                try:
+                    response = await client.request("GET", path)
+                    outcome = str(response.status)
+                except FAILURES as exc:
+                    outcome = type(exc).__name__
+                if start <= time.perf_counter() < end:
+                    result.statuses[outcome] += 1
+                    if outcome == "200":
+                        result.size = len(response.body)
+        finally:
+            await client.close()
+
+    await asyncio.gather(*(user() for _ in range(users)))
+    return result

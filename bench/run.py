@@ -44,6 +44,9 @@ TARGET_RATE = 300  # accepted signatures per second
 TARGET_P95_MS = 200
 TARGET_RATIO = 0.6  # of the bare baseline's rate
 TARGET_PAGE_RATIO = 1.2  # page time at 100,000 signatures over its time at 100
+TARGET_READER_STATIC = 0.5  # anonymous letter page's answers per second over a static file's
+TARGET_READER_SIZES = 1.1  # its cost at 100,000 signatures over its cost at 100
+TARGET_LIST_DEPTH = 1.2  # the last page of the 100,000 list over the first
 
 
 SECTIONS = ("signing", "page", "pdf", "delivery", "exports", "imports")
@@ -67,6 +70,10 @@ def parse_args(argv):
     )  # fmt: skip
     p.add_argument("--page-signatures", type=int, default=100_000, help="the big letter (100000)")
     p.add_argument("--page-requests", type=int, default=200, help="GETs per page size (200)")
+    p.add_argument("--readers", type=int, default=16, help="readers per throughput round (16)")
+    p.add_argument(
+        "--reader-duration", type=float, default=5, help="measured seconds per reader round (5)"
+    )
     p.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
@@ -76,6 +83,11 @@ def parse_args(argv):
         "--redis",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         help="a spare Redis database for Celery's broker, flushed afterwards (env BENCH_REDIS_URL)",
+    )
+    p.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE", DB_NAME),
+        help=f"the database to create, use and drop ({DB_NAME}; env BENCH_DATABASE)",
     )
     return p.parse_args(argv)
 
@@ -131,7 +143,7 @@ class Bench:
         the way. Applied to this process (which seeds and checks) and to gunicorn."""
         return {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": f"{self.args.postgres.rstrip('/')}/{DB_NAME}",
+            "DATABASE_URL": f"{self.args.postgres.rstrip('/')}/{self.args.database}",
             # Each worker keeps its connection for the whole bench (production: 60 s), so that
             # the CPU of its PostgreSQL backend can be read before and after a round.
             "DB_CONN_MAX_AGE": "3600",
@@ -161,8 +173,8 @@ class Bench:
 
     def create_database(self) -> str:
         with self.admin_connection() as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            conn.execute(f"DROP DATABASE IF EXISTS {self.args.database} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {self.args.database}")
             self.database_created = True
             return conn.execute("SHOW server_version").fetchone()[0]
 
@@ -236,7 +248,7 @@ class Bench:
         cosign = self.cosign_target(letters.signing)
 
         self.header(pg_version, seeding, letters)
-        ok, rounds, page_ratio, pdf_timing = True, None, None, None
+        ok, rounds, page_ratio, pdf_timing, readers = True, None, None, None, None
         if "signing" in a.sections:
             rounds = self.signing_rounds(cosign)
             queued = self.tasks_queued()
@@ -245,9 +257,10 @@ class Bench:
             self.query_report(letters, cosign)
         if "page" in a.sections:
             page_ratio = self.page_report(letters)
+            readers = self.readers_report(letters)
         if "pdf" in a.sections:
             pdf_timing = pdf.report(self.out)
-        self.targets_report(rounds, page_ratio, pdf_timing)
+        self.targets_report(rounds, page_ratio, pdf_timing, readers)
         if "delivery" in a.sections:
             from bench.delivery import delivery_report  # its own letter, SMTP server, workers
 
@@ -334,7 +347,7 @@ class Bench:
     def database_backends(self) -> list[int]:
         with self.admin_connection() as conn:
             rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.args.database]
             ).fetchall()
         return [pid for (pid,) in rows]
 
@@ -372,7 +385,7 @@ class Bench:
         load_avg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         self.out(
             f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"Django {django.get_version()}, PostgreSQL {pg_version} (database {DB_NAME}), "
+            f"Django {django.get_version()}, PostgreSQL {pg_version} (database {a.database}), "
             f"load average {load_avg} before the load"
         )
         self.out(
@@ -540,7 +553,97 @@ class Bench:
         self.out(f"  ratio: {ratio:.2f}")
         return ratio
 
-    def targets_report(self, rounds, page_ratio: float | None, pdf_timing) -> None:
+    def readers_report(self, letters) -> dict[str, float]:
+        """Answers per second to anonymous readers, every reader busy, against a static file
+        served by the same gunicorn (whitenoise); then what the list pages cost uncached, as a
+        signed-in coordinator gets them, first and last page of the big list."""
+        from django.contrib.staticfiles.storage import staticfiles_storage
+        from django.test import Client
+
+        from letters_app.views.public import PER_PAGE
+
+        a = self.args
+        small, big = letters.small.get_absolute_url(), letters.big.get_absolute_url()
+        last = f"{big}?page={-(-letters.big_count // PER_PAGE)}"
+        paths = {
+            "static file": staticfiles_storage.url("css/cosign.css"),
+            f"page at {letters.small_count:,}": small,
+            f"page at {letters.big_count:,}": big,
+            f"list page 1 of {letters.big_count:,}": f"{big}?page=1",
+            f"list last page of {letters.big_count:,}": last,
+        }
+        rates = {name: [] for name in paths}
+        sizes = {}
+        for _round in range(2):  # in turn, twice: any drift of the machine falls on all alike
+            for name, path in paths.items():
+                result = asyncio.run(load.run_gets(
+                    HOST, self.port, path, users=a.readers, warmup=1, duration=a.reader_duration
+                ))  # fmt: skip
+                others = {k: v for k, v in result.statuses.items() if k != "200"}
+                if others:
+                    raise BenchError(f"GET {path} answered {others}")
+                rates[name].append(result.per_second)
+                sizes[name] = result.size
+        mean = {name: sum(r) / len(r) for name, r in rates.items()}
+        static = mean["static file"]
+        self.out()
+        self.out(f"Readers: GETs by {a.readers} anonymous readers, every one busy, "
+                 f"{a.reader_duration:g} s measured, two rounds in turn")  # fmt: skip
+        for name, rate in mean.items():
+            self.out(f"  {name:<28}{rate:>9,.0f}/s = {rate / static:5.2f} × static   "
+                     f"{sizes[name] / 1024:,.0f} KiB  {paths[name]}")  # fmt: skip
+        page_small, page_big = (mean[f"page at {n:,}"] for n in (letters.small_count,
+                                                                   letters.big_count))  # fmt: skip
+        list_first = mean[f"list page 1 of {letters.big_count:,}"]
+        list_last = mean[f"list last page of {letters.big_count:,}"]
+        self.out(f"  page cost at {letters.big_count:,} over at {letters.small_count:,}: "
+                 f"{page_small / page_big:.2f}; list's last page over its first: "
+                 f"{list_first / list_last:.2f}")  # fmt: skip
+
+        client = Client()
+        client.force_login(letters.big.created_by)
+        cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+        signed_in = [f"{big}?page=1", last]
+        asyncio.run(load.time_gets(HOST, self.port, signed_in, rounds=10, cookies=cookies))
+        timings = asyncio.run(
+            load.time_gets(HOST, self.port, signed_in, rounds=a.page_requests // 2, cookies=cookies)
+        )
+        first_ms, last_ms = (timings[p].median_ms for p in signed_in)
+        self.out(
+            f"  signed in (not cached), median of {a.page_requests // 2}: list page 1 "
+            f"{first_ms:.1f} ms, last page {last_ms:.1f} ms, ratio {last_ms / first_ms:.2f}"
+        )
+        self.plan_report(letters)
+        return {
+            "static": page_big / static,
+            "sizes": page_small / page_big,
+            "depth": last_ms / first_ms,
+        }
+
+    def plan_report(self, letters) -> None:
+        """The plans of the big list's last page, whole and narrowed to a country, as the
+        selector asks for them: each should be one range of an index on the number."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from letters_app import selectors
+        from letters_app.views.public import PER_PAGE
+
+        big = letters.big
+        last = (big.signature_count - 1) // PER_PAGE * PER_PAGE
+        for label, lookup in (("last page", {}), ("narrowed to FR, near the end",
+                                                 {"country": "FR"})):  # fmt: skip
+            with CaptureQueriesContext(connection) as captured:
+                selectors.signature_list_public(big, after=last, limit=PER_PAGE + 1, **lookup)
+            sql = captured.captured_queries[-1]["sql"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            self.out(f"  plan of the list's {label}:")
+            for row in plan:
+                self.out(f"    {row}")
+
+    def targets_report(self, rounds, page_ratio: float | None, pdf_timing, readers) -> None:
         self.out()
         self.out("Targets (2-core machine)")
 
@@ -569,6 +672,19 @@ class Bench:
             line(page, None, "not measured")
         else:
             line(page, page_ratio <= TARGET_PAGE_RATIO, f"{page_ratio:.2f}")
+        big = f"{self.args.page_signatures:,}"
+        for key, text in (
+            ("static", f"page at {big} >= {TARGET_READER_STATIC} × static file"),
+            ("sizes", f"page at {big} costs <= {TARGET_READER_SIZES} × at 100"),
+            ("depth", f"last list page <= {TARGET_LIST_DEPTH} × first"),
+        ):
+            if readers is None:
+                line(text, None, "not measured")
+                continue
+            value = readers[key]
+            met = {"static": value >= TARGET_READER_STATIC, "sizes": value <= TARGET_READER_SIZES,
+                   "depth": value <= TARGET_LIST_DEPTH}[key]  # fmt: skip
+            line(text, met, f"{value:.2f}")
         pdf_text = f"PDF at {pdf.TARGET_SIGNATORIES:,} signatories < {pdf.TARGET_SECONDS:g} s"
         if pdf_timing is None:
             line(pdf_text, None, "not measured")
@@ -598,7 +714,7 @@ class Bench:
             connections.close_all()
         if self.database_created:
             with contextlib.suppress(BenchError), self.admin_connection() as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+                conn.execute(f"DROP DATABASE IF EXISTS {self.args.database} WITH (FORCE)")
         if self.redis is not None:
             self.redis.flushdb()
         shutil.rmtree(VAR / "app" / "celery", ignore_errors=True)
@@ -684,7 +800,8 @@ def run_alone(bench: "Bench", report, *, title: str, broker: str | None = None) 
         os.environ.update(bench.environment())
         bench.create_database()
         bench.setup_django()
-        bench.out(f"{title}: {os.cpu_count()} CPUs, broker {bench.broker}, database {DB_NAME}, "
+        bench.out(f"{title}: {os.cpu_count()} CPUs, broker {bench.broker}, "
+                  f"database {bench.args.database}, "
                   f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
         ok = report(bench)
         bench.finished = True

@@ -1,10 +1,15 @@
 """Django's Redis cache, keeping one client per connection pool; the rate limits' counters, kept
-in that cache; and the letter a sign POST needs, kept in each process for a second.
+in that cache; the letter a sign POST needs, kept in each process for a second; and the pages
+anonymous readers get, kept in the shared cache.
 
 Django builds a new redis-py client for every cache call, and building one costs more than the
 call itself: every sign POST counts its rate limit there."""
 
+import dataclasses
+import hashlib
+import secrets
 import time
+from collections.abc import Callable
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -84,3 +89,81 @@ def hits_count(key: str, period: int) -> int:
     except ValueError:  # expired just now: a new window
         cache.add(key, 1, period)
         return 1
+
+
+# --- the pages anonymous readers get ----------------------------------------------------------
+
+# A letter's page for readers who are not signed in is rendered once per letter, language of
+# the pages and list page (with its filters), and kept in the shared cache. It is served while it
+# is younger than PAGE_FRESH_SECONDS and was rendered under its letter's present version token: a
+# service that changes what the page shows drops the token once it commits, and the next reader
+# gets the page rendered again. New signatures, which may come by hundreds a second, drop
+# nothing: they show (and the counts move) within PAGE_FRESH_SECONDS.
+PAGE_FRESH_SECONDS = 3
+PAGE_KEEP_SECONDS = 3600  # a stale page is kept to compare: unchanged, it keeps Last-Modified
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    content: bytes
+    etag: str
+    last_modified: float  # when the content last changed (time.time())
+    rendered_at: float
+    version: str  # the letter's version token it was rendered under
+
+
+def _version_key(slug: str) -> str:
+    return f"letter-page-version:{slug}"
+
+
+def letter_page(slug: str, variant: str, render: Callable[[], bytes]) -> Page:
+    """The letter's page for anonymous readers in this `variant` (language, list page, filters):
+    from the shared cache when it is fresh, else `render()`ed and kept. One cache round trip
+    when it is fresh. `render` raises Http404 for a letter that is not public."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    version_key = _version_key(slug)
+    page_key = f"letter-page:{slug}:{hashlib.sha256(variant.encode()).hexdigest()[:32]}"
+    found = cache.get_many([version_key, page_key])
+    version, kept = found.get(version_key), found.get(page_key)
+    now = time.time()
+    if (
+        kept is not None
+        and kept.version == version
+        and 0 <= now - kept.rendered_at < PAGE_FRESH_SECONDS
+    ):
+        return kept
+    if version is None:  # the first page of this letter, or its version was just dropped
+        version = secrets.token_hex(8)
+        if not cache.add(version_key, version, PAGE_KEEP_SECONDS * 24):
+            version = cache.get(version_key, version)
+    # The token is read before the page is rendered: a change committed meanwhile drops it, and
+    # this page, rendered under the old one, is not served again.
+    content = render()
+    etag = hashlib.sha256(content).hexdigest()[:32]
+    unchanged = kept is not None and kept.etag == etag
+    page = Page(content, etag, kept.last_modified if unchanged else now, now, version)
+    cache.set(page_key, page, PAGE_KEEP_SECONDS)
+    return page
+
+
+def letter_page_forget(*slugs: str) -> None:
+    """Drop these letters' page version tokens: the next reader of each page gets it rendered
+    anew. Called inside the change's transaction, before it commits: a reader rendering the page
+    in between gets what was there before, for PAGE_FRESH_SECONDS at most."""
+    from django.core.cache import caches
+
+    caches["default"].delete_many([_version_key(slug) for slug in dict.fromkeys(slugs) if slug])
+
+
+PAGE_TOUCHES_PER_SECOND = 3
+
+
+def letter_page_touch(slug: str) -> None:
+    """A signature was listed: drop the letter's page version token, for the first
+    PAGE_TOUCHES_PER_SECOND names of each second. A name on a quiet letter shows at once; when a
+    crowd signs, each page is rendered a few times a second at most, and every name shows within
+    PAGE_FRESH_SECONDS."""
+    if hits_count(f"letter-page-touch:{slug}", 1) <= PAGE_TOUCHES_PER_SECOND:
+        letter_page_forget(slug)

@@ -107,24 +107,37 @@ def _country_codes_named(word: str) -> list[str]:
 
 # What a public list shows of a signature; the e-mail address is not even loaded.
 SIGNATURE_PUBLIC_FIELDS = (
-    "id", "letter_id", "kind", "name", "acronym", "title", "affiliation", "party",
+    "id", "letter_id", "number", "kind", "name", "acronym", "title", "affiliation", "party",
     "parliament", "country", "published_at",
 )  # fmt: skip
 
 
 def signature_list_public(
-    letter: Letter, *, country: str = "", kind: str = "", offset: int = 0, limit: int = 100
+    letter: Letter,
+    *,
+    country: str = "",
+    kind: str = "",
+    after: int = 0,
+    before: int | None = None,
+    offset: int = 0,
+    limit: int = 100,
 ) -> list[Signature]:
-    """A slice of the letter's public list in list order: one query on the partial index
-    `public_signature_list`, however long the list is. No count: ask for one row more than you
-    show to learn whether a next page exists."""
+    """Up to `limit` of the letter's public signatures (of this country and kind) numbered
+    after `after`, in number order; given `before`, the last `limit` numbered before it, still
+    in number order. One range of a partial index on (letter, [country, kind,] number) however
+    deep the page. No count: ask for one row more than you show to learn whether there are more.
+    `offset` only serves old links to a narrowed list's later pages."""
     signatures = Signature.objects.filter(letter=letter, is_public=True)
     if country:
         signatures = signatures.filter(country=country)
     if kind:
         signatures = signatures.filter(kind=kind)
-    signatures = signatures.order_by("published_at", "id").only(*SIGNATURE_PUBLIC_FIELDS)
-    return list(signatures[offset : offset + limit])
+    signatures = signatures.only(*SIGNATURE_PUBLIC_FIELDS)
+    if before is not None:
+        rows = signatures.filter(number__lt=before).order_by("-number")
+        return list(rows[offset : offset + limit])[::-1]
+    rows = signatures.filter(number__gt=after).order_by("number")
+    return list(rows[offset : offset + limit])
 
 
 # The coordinator's moderation queue: one tab per status, and the flagged ones whatever theirs.

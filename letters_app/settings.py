@@ -224,7 +224,8 @@ else:
     }
 MAILERS = {"default": _mailer}
 
-# Cache (rate limits): Redis when CACHE_URL is given, else one process's memory.
+# Cache (rate limits, readers' letter pages): Redis when CACHE_URL is given, else one process's
+# memory.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "letters_app.cache.ReusingRedisCache", "LOCATION": CACHE_URL}

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from letters_app.cache import letter_signing_forget
@@ -16,9 +17,10 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_signing_rules():
     # The pause switch and blocklist, and the letters being signed, are kept per process for a
-    # few seconds; each test's database starts afresh.
+    # few seconds, and readers' pages in the cache; each test's database starts afresh.
     signing_rules_reload()
     letter_signing_forget()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 
 from letters_app.models import (
     Letter,
@@ -91,3 +92,11 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     name_normalized = factory.LazyAttribute(lambda s: s.name.casefold())
     consent_public = True
     secret = factory.Sequence(lambda n: f"{n:032x}")
+    is_public = False
+    # Made public directly (not through the services), it is numbered last on the list.
+    number = factory.LazyAttribute(lambda s: _next_number(s.letter) if s.is_public else None)
+
+
+def _next_number(letter) -> int:
+    listed = Signature.objects.filter(letter=letter, is_public=True)
+    return (listed.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -10,7 +10,6 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django_countries import countries
@@ -217,24 +216,23 @@ def test_the_admin_keeps_its_url_and_speaks_the_visitors_language(client, admin)
 @pytest.mark.django_db
 def test_the_switcher_changes_the_language_and_returns_to_the_same_page(client, page_url):
     content = client.get(page_url).content.decode()
-    assert '<form method="post" action="/language/"' in content
-    assert f'<input type="hidden" name="next" value="{page_url}">' in content
+    assert "csrfmiddlewaretoken" not in content  # plain links: the page holds no form to post
     for code, name in (("en", "English"), ("fr", "Français"), ("km", "ខ្មែរ")):
-        assert f'name="language" value="{code}" lang="{code}"' in content
-        assert f">{name}</button>" in content
+        assert f'href="/language/{code}/?next={page_url}" lang="{code}"' in content
+        assert f">{name}</a>" in content
 
-    response = client.post("/language/", {"language": "km", "next": page_url})
+    response = client.get(f"/language/km/?next={page_url}")
     assert response.status_code == 302
     assert response["Location"] == f"/km{page_url}"
     assert client.cookies[LANGUAGE_COOKIE].value == "km"
     content = client.get(response["Location"]).content.decode()
     assert '<html lang="km">' in content
-    assert '<form method="post" action="/km/language/"' in content
     for name in ("English", "Français", "ខ្មែរ"):  # each named in its own language, always
-        assert f">{name}</button>" in content
-    assert f'<input type="hidden" name="next" value="/km{page_url}">' in content
+        assert f">{name}</a>" in content
+    assert f'href="/language/en/?next=/km{page_url}"' in content
 
-    response = client.post("/km/language/", {"language": "en", "next": f"/km{page_url}"})
+    # Back to English, which a Khmer browser would otherwise be sent away from: the choice wins.
+    response = client.get(f"/language/en/?next=/km{page_url}")
     assert response["Location"] == page_url
     assert client.cookies[LANGUAGE_COOKIE].value == "en"
     response = client.get(page_url, HTTP_ACCEPT_LANGUAGE="km")
@@ -243,19 +241,16 @@ def test_the_switcher_changes_the_language_and_returns_to_the_same_page(client, 
 
 
 @pytest.mark.django_db
-def test_the_switcher_needs_a_csrf_token_and_stays_on_this_site(page_url):
-    client = Client(enforce_csrf_checks=True)
-    response = client.post("/language/", {"language": "fr", "next": page_url})
-    assert response.status_code == 403
-    assert LANGUAGE_COOKIE not in client.cookies
-
-    client = Client()
-    response = client.post("/language/", {"language": "fr", "next": "https://evil.example/"})
+def test_the_switcher_stays_on_this_site_and_is_kept_by_nobody(client, page_url):
+    response = client.get("/language/fr/?next=https://evil.example/")
     assert response.status_code == 302
     assert response["Location"] == "/fr/"
-    response = client.post("/language/", {"language": "xx", "next": page_url})
+    assert "no-cache" in response["Cache-Control"]  # it sets a cookie: no proxy may keep it
+    response = client.get(f"/language/xx/?next={page_url}")
     assert response["Location"] == page_url
     assert client.cookies[LANGUAGE_COOKIE].value == "fr"  # unchanged by an unknown language
+    response = client.get("/language/km/?next=//evil.example/letters/")
+    assert response["Location"] == "/km/"
 
 
 @pytest.mark.django_db
@@ -275,7 +270,7 @@ def test_a_string_missing_from_a_catalogue_falls_back_to_english(
     call_command("compile_catalogues", verbosity=0)
     settings.LANGUAGES = [*settings.LANGUAGES, ("de", "Deutsch")]
 
-    response = client.post("/language/", {"language": "de", "next": page_url})
+    response = client.get(f"/language/de/?next={page_url}")
     assert response["Location"] == f"/de{page_url}"
     response = client.get(response["Location"])
     assert response.status_code == 200

@@ -283,6 +283,10 @@ class SignatoryFilterForm(forms.Form):
         label=_("Signing as"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    # A narrowed list pages by the numbers of the signatures it shows: after the last one shown
+    # (next) or before the first (previous).
+    after = forms.IntegerField(min_value=0, max_value=100_000_000, required=False)
+    before = forms.IntegerField(min_value=1, max_value=100_000_000, required=False)
 
     def __init__(self, data=None, *, letter, **kwargs):
         super().__init__(data, **kwargs)

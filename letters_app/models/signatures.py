@@ -45,6 +45,10 @@ class Signature(models.Model):
     # Shown on the public list, kept in sync by the services: confirmed, approved where the
     # letter needs approval, not withdrawn or rejected, and consented to.
     is_public = models.BooleanField(default=False, editable=False)
+    # Its place on the public list, kept by the services: the letter's public signatures are
+    # numbered 1..n without gaps in the order they were listed (a withdrawal moves the later
+    # ones up), so the list pages by number and the frozen list is numbered the same.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     is_flagged = models.BooleanField(_("flagged"), default=False)
     flag_reason = models.CharField(_("why flagged"), max_length=300, blank=True)
 
@@ -110,6 +114,26 @@ class Signature(models.Model):
                 fields=["letter", "published_at", "id"],
                 condition=Q(is_public=True),
                 name="public_signature_list",
+            ),
+            # The public list by number, whole or narrowed to a country or a kind: each page is
+            # one range of one of these, however deep. Partial, so a sign POST writes none.
+            models.Index(
+                fields=["letter", "number"], condition=Q(is_public=True), name="public_number"
+            ),
+            models.Index(
+                fields=["letter", "country", "number"],
+                condition=Q(is_public=True),
+                name="public_number_country",
+            ),
+            models.Index(
+                fields=["letter", "kind", "number"],
+                condition=Q(is_public=True),
+                name="public_number_kind",
+            ),
+            models.Index(
+                fields=["letter", "country", "kind", "number"],
+                condition=Q(is_public=True),
+                name="public_number_country_kind",
             ),
             models.Index(fields=["letter", "status"], name="signature_queue"),
             # Each index is written by every sign POST: these two serve only equality lookups,

@@ -84,7 +84,7 @@ def snapshot_content(letter: Letter) -> dict:
     # Every ready translation of the present text is frozen, whoever receives it: the public
     # PDF is offered in each of them.
     translations = [t for t in letter.translations.order_by("language") if t.is_current]
-    signatures = letter.signatures.filter(is_public=True).order_by("published_at", "id")
+    signatures = letter.signatures.filter(is_public=True).order_by("number")
     rows = list(signatures.values_list(*SIGNATORY_FIELDS).iterator(chunk_size=2000))
     lines = signatory_lines(rows, letter.language)
     return {

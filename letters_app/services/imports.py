@@ -25,6 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from letters_app.cache import letter_page_forget
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.models import Letter, Signature
 from letters_app.models.signatures import signatory_line
@@ -659,7 +660,10 @@ def import_confirm(
     status = S.APPROVED if letter.requires_approval else S.CONFIRMED
     signatures = [_signature(letter, line, actor=actor, status=status, now=now)
                   for line in preview.importable]  # fmt: skip
-    # They share published_at: the ids, given in the list's order, order the public list.
+    # Listed last, in the list's order, numbered on from the letter's total (read under its
+    # lock); they share published_at, and their ids are given in the same order.
+    for number, signature in enumerate(signatures, start=letter.signature_count + 1):
+        signature.number = number
     _signatures_insert(signatures)
     counts = {}
     for signature in signatures:
@@ -669,6 +673,8 @@ def import_confirm(
         Letter.objects.filter(pk=letter.pk).update(
             **{name: F(name) + n for name, n in counts.items()}
         )
+    if signatures:
+        letter_page_forget(letter.slug)
     kept = sum(1 for line in preview.importable if line.kept and line.keepable)
     audit_record(
         letter=letter,

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from letters_app.cache import letter_signing_forget
+from letters_app.cache import letter_page_forget, letter_signing_forget
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
@@ -181,6 +181,7 @@ def letter_update(
     if not changed:
         return letter
     letter_signing_forget(letter.slug, data.get("slug") or letter.slug)
+    letter_page_forget(letter.slug, data.get("slug") or letter.slug)
     approval_dropped = letter.requires_approval and not data.get("requires_approval", True)
     for name in changed:
         setattr(letter, name, data[name])
@@ -227,6 +228,7 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
         LetterRecipient(letter=letter, recipient=r, position=i, language=languages.get(r.pk, ""))
         for i, r in enumerate(recipients)
     )
+    letter_page_forget(letter.slug)  # the To: block
     audit_record(letter=letter, actor=actor, action="letter.recipients", recipients=after)
 
 
@@ -272,6 +274,7 @@ def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) 
         letter.signing_closed_at = timezone.now()  # confirmation links expire a grace after this
     letter.save(update_fields=["status", "version", "signing_closed_at", "updated_at"])
     letter_signing_forget(letter.slug)
+    letter_page_forget(letter.slug)
     audit_record(
         letter=letter,
         actor=actor,
@@ -399,6 +402,7 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
     if translation.is_ready and (problems := translation_ready_problems(translation)):
         raise ValidationError(problems)
     translation.save()
+    letter_page_forget(letter.slug)
     action = "translation.created" if created else "translation.edited"
     audit_record(letter=letter, actor=actor, action=action, language=language, fields=changed)
     return translation
@@ -421,6 +425,7 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
     translation.source_version = translation.letter.version
     translation.updated_by = actor
     translation.save(update_fields=["status", "source_version", "updated_by", "updated_at"])
+    letter_page_forget(translation.letter.slug)
     audit_record(
         letter=translation.letter, actor=actor, action="translation.ready",
         language=translation.language, version=translation.source_version,
@@ -435,6 +440,7 @@ def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTr
     translation.status = LetterTranslation.Status.DRAFT
     translation.updated_by = actor
     translation.save(update_fields=["status", "updated_by", "updated_at"])
+    letter_page_forget(translation.letter.slug)
     audit_record(
         letter=translation.letter, actor=actor, action="translation.draft",
         language=translation.language,
@@ -447,6 +453,7 @@ def translation_delete(*, translation: LetterTranslation, actor) -> None:
     """Delete the translation, unless the letter is finalized. Audited."""
     _refuse_if_finalized(Letter.objects.select_for_update().get(pk=translation.letter_id))
     translation.delete()
+    letter_page_forget(translation.letter.slug)
     audit_record(
         letter=translation.letter, actor=actor, action="translation.deleted",
         language=translation.language,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from letters_app import emails
+from letters_app.cache import letter_page_forget, letter_page_touch
 from letters_app.models import Blocklist, Letter, Signature, SignerMail, SiteSwitch, letter_language
 from letters_app.services import mails
 from letters_app.services.audit import audit_record
@@ -380,23 +381,50 @@ def _flag_if_duplicate(signature: Signature) -> None:
 
 
 def _publish(signature: Signature) -> None:
-    """List the signature if it may be listed and is not yet; count it once."""
+    """List the signature if it may be listed and is not yet, last, under the number after the
+    letter's listed total; count it once."""
     if not signature.consent_public:
         return
+    total = _letter_lock(signature.letter_id)
     now = timezone.now()
     if Signature.objects.filter(pk=signature.pk, is_public=False).update(
-        is_public=True, published_at=F("published_at") if signature.published_at else now
+        is_public=True,
+        published_at=F("published_at") if signature.published_at else now,
+        number=total + 1,
     ):
         field = COUNT_FIELDS[signature.kind]
         Letter.objects.filter(pk=signature.letter_id).update(**{field: F(field) + 1})
-        signature.is_public = True
+        signature.is_public, signature.number = True, total + 1
+        letter_page_touch(signature.letter.slug)
 
 
 def _unpublish(signature: Signature) -> None:
-    if Signature.objects.filter(pk=signature.pk, is_public=True).update(is_public=False):
+    """Take the signature off the list; the later ones move up a number, so the list keeps no
+    gaps and is numbered as the frozen list will be. Rare: one UPDATE of the later rows."""
+    _letter_lock(signature.letter_id)
+    listed = Signature.objects.filter(pk=signature.pk, is_public=True)
+    number = listed.values_list("number", flat=True).first()
+    if listed.update(is_public=False, number=None):
         field = COUNT_FIELDS[signature.kind]
         Letter.objects.filter(pk=signature.letter_id).update(**{field: F(field) - 1})
-        signature.is_public = False
+        if number is not None:
+            Signature.objects.filter(
+                letter_id=signature.letter_id, is_public=True, number__gt=number
+            ).update(number=F("number") - 1)
+        signature.is_public, signature.number = False, None
+        letter_page_forget(signature.letter.slug)  # a name taken off shows at once
+
+
+def _letter_lock(letter_id: int) -> int:
+    """Lock the letter's row and return its listed total. Every change of a letter's list takes
+    this lock first, then the signatures' rows: two changes of one list never cross."""
+    counts = (
+        Letter.objects.select_for_update()
+        .filter(pk=letter_id)
+        .values_list(*COUNT_FIELDS.values())
+        .get()
+    )
+    return sum(counts)
 
 
 def _refuse_if_frozen(signature: Signature) -> None:
@@ -413,6 +441,8 @@ def signature_update_display(*, signature: Signature, data: dict, actor=None) ->
     changed = [f for f in DISPLAY_FIELDS if f in data and getattr(signature, f) != data[f]]
     if not changed:
         return signature
+    if "consent_public" in changed:
+        _letter_lock(signature.letter_id)  # before the signature's row, as every list change
     for name in changed:
         setattr(signature, name, data[name])
     signature.name_normalized = name_normalize(signature.name)
@@ -424,6 +454,7 @@ def signature_update_display(*, signature: Signature, data: dict, actor=None) ->
             _unpublish(signature)
         elif _listable(signature):
             _publish(signature)
+    letter_page_forget(signature.letter.slug)
     audit_record(
         letter=signature.letter,
         actor=actor,
@@ -450,6 +481,7 @@ def signature_withdraw(*, signature: Signature, actor=None) -> None:
 
 def _status_set(signature: Signature, target: str, *, actor, action: str, **detail) -> None:
     """Move a signature to `target`, list or unlist it accordingly, and audit the change."""
+    _letter_lock(signature.letter_id)  # before the signature's row, as every list change
     from_status = signature.status
     signature.status = target
     if target == S.WITHDRAWN:
@@ -486,6 +518,7 @@ def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor)
     """Approve or reject confirmed (or earlier approved/rejected) signatures. Audited."""
     target = S.APPROVED if approve else S.REJECTED
     done = 0
+    _letters_lock(signatures)
     for signature in signatures.select_related("letter").select_for_update():
         _refuse_if_frozen(signature)
         if signature.status not in (S.CONFIRMED, S.APPROVED, S.REJECTED):
@@ -497,6 +530,12 @@ def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor)
     return done
 
 
+def _letters_lock(signatures: QuerySet[Signature]) -> None:
+    """Lock the letters of these signatures, in order, before the signatures' rows."""
+    letter_ids = set(signatures.values_list("letter_id", flat=True))
+    list(Letter.objects.filter(pk__in=letter_ids).order_by("pk").select_for_update().values("pk"))
+
+
 @transaction.atomic
 def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str) -> int:
     """Reject a selected set in one go (abuse). Refuses an unfiltered selection. Audited."""
@@ -505,6 +544,7 @@ def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str)
             _("Choose which signatures to invalidate: an empty filter is refused.")
         )
     done = 0
+    _letters_lock(signatures)
     for signature in signatures.select_related("letter").select_for_update():
         if signature.status in (S.REJECTED, S.WITHDRAWN):
             continue
@@ -533,11 +573,12 @@ def signatures_notify_new_version(*, letter: Letter) -> int:
     return len(ids)
 
 
+@transaction.atomic
 def signatures_publish_confirmed(*, letter: Letter) -> int:
     """After approval is switched off: list the confirmed signatures that were waiting for it."""
     waiting = Signature.objects.filter(
         letter=letter, status=S.CONFIRMED, is_public=False, consent_public=True
-    )
+    ).select_related("letter")
     for signature in waiting:
         _publish(signature)
     return len(waiting)

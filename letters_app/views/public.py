@@ -2,22 +2,28 @@
 gets by e-mail (confirm, manage)."""
 
 import dataclasses
+import datetime
 import functools
 import ipaddress
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, reverse, translate_url
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 
 from letters_app import cache as letter_cache
 from letters_app import selectors
@@ -35,6 +41,11 @@ from letters_app.services.deliveries import canonical_json
 
 PER_PAGE = 100
 FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
+# How long a proxy or CDN may keep a reader's page (with the app's own PAGE_FRESH_SECONDS, a
+# count is then at most 5 s behind), and serve it stale while it fetches it again. A browser
+# asks again each time (a 304 when nothing changed): someone who just signed sees their name.
+READER_SHARED_MAX_AGE = 5 - letter_cache.PAGE_FRESH_SECONDS
+READER_STALE_SECONDS = 30
 
 
 def client_ip(request) -> str | None:
@@ -136,7 +147,63 @@ def letter_json(request, slug):
 
 
 def letter_detail(request, slug):
-    return _letter_page(request, selectors.letter_get_public(slug))
+    """The letter and its signatories. A reader with no session gets the page everyone gets,
+    from the shared cache, with headers that let a proxy or browser keep it a few seconds and
+    ask again with If-None-Match; a signed-in person gets their own page, kept by nobody."""
+    if _is_reader(request):
+        response = _reader_page(request, slug)
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=READER_SHARED_MAX_AGE,
+            stale_while_revalidate=READER_STALE_SECONDS,
+        )  # fmt: skip
+    else:
+        response = _letter_page(request, selectors.letter_get_public(slug))
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _is_reader(request) -> bool:
+    """A GET with no session and no message waiting: nobody in particular. Told by the cookies'
+    names, for asking the session would mark the answer as varying with the cookies."""
+    cookies = request.COOKIES
+    return request.method in ("GET", "HEAD") and not (
+        settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
+    )
+
+
+def _reader_page_get(request, slug) -> letter_cache.Page:
+    """The page for readers, once per request: the ETag, Last-Modified and body all read it."""
+    if not hasattr(request, "reader_page"):
+        params = _list_params(request.GET)
+        variant = f"{get_language()}?{urlencode(sorted(params.items()))}"
+
+        def render() -> bytes:
+            request.user = AnonymousUser()  # known without asking the session: it has none
+            letter = selectors.letter_get_public(slug)
+            return _letter_page(request, letter, params=params).content
+
+        request.reader_page = letter_cache.letter_page(slug, variant, render)
+    return request.reader_page
+
+
+@condition(
+    etag_func=lambda request, slug: _reader_page_get(request, slug).etag,
+    last_modified_func=lambda request, slug: datetime.datetime.fromtimestamp(
+        _reader_page_get(request, slug).last_modified, tz=datetime.UTC
+    ),
+)
+def _reader_page(request, slug):
+    return HttpResponse(_reader_page_get(request, slug).content)
+
+
+# What the letter page reads from its query: with the language of the pages, they make the page.
+LIST_PARAMS = ("lang", "page", "after", "before", "country", "kind")
+
+
+def _list_params(query) -> dict[str, str]:
+    """The query's parameters the letter page reads, each cut short; anything else is ignored,
+    so that a made-up parameter neither shows on the page nor makes another one in the cache."""
+    return {name: query[name][:16] for name in LIST_PARAMS if query.get(name)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,40 +217,79 @@ class FrozenTranslation:
         return dict(LETTER_LANGUAGES).get(self.language, self.language)
 
 
-def _letter_page(request, letter: Letter, *, notice: str = ""):
+def _letter_page(request, letter: Letter, *, params: dict | None = None, notice: str = ""):
     # The ready translations are offered; ?lang=fr shows one, above the same signatory list.
     # Without ?lang, a reader gets the translation in the language of the pages, if it is ready.
     # A finalized letter shows only the texts frozen under its SHA-256, as they were sent.
+    params = _list_params(request.GET) if params is None else params
     snapshot = getattr(letter, "snapshot", None) if letter.status in FROZEN else None
     if snapshot is None:
         translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
     else:
         frozen = sorted(snapshot.content.get("translations", {}))
         translations = [FrozenTranslation(language) for language in frozen]
-    wanted = request.GET.get("lang") or get_language()
+    wanted = params.get("lang") or get_language()
     chosen = next((t for t in translations if t.language == wanted), None)
     if snapshot is None:
         lv = letter_view(letter, translation=chosen)
     else:  # the list of signatories is shown below, page by page
         language = chosen.language if chosen else ""
         lv = dataclasses.replace(snapshot_view(snapshot, language=language), signatories=[])
-    filters = SignatoryFilterForm(request.GET, letter=letter)
-    page = filters.value("page") or 1
-    country, kind = filters.value("country") or "", filters.value("kind") or ""
-    rows = selectors.signature_list_public(
-        letter, country=country, kind=kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE + 1
-    )
+    filters = SignatoryFilterForm(params, letter=letter)
     return render(request, "public/letter_detail.html", {
         "letter": letter, "lv": lv, "notice": notice,
         "translations": translations, "translation": chosen, "filters": filters,
         "translation_pdf": bool(
             chosen and snapshot and snapshot.pdf_name(chosen.language)
         ),
-        "signatures": rows[:PER_PAGE], "page": page, "has_next": len(rows) > PER_PAGE,
-        "first_number": (page - 1) * PER_PAGE + 1, "filtered": bool(country or kind),
+        **_signatory_page(letter, filters, params),
         "refusal": signature_services.signing_refusal(letter), "kinds": accepted_kinds(letter),
         "country_summary": selectors.signature_country_summary(letter),
+        "coordinates": selectors.user_can_coordinate(request.user, letter),
     })  # fmt: skip
+
+
+def _signatory_page(letter: Letter, filters: SignatoryFilterForm, params: dict) -> dict:
+    """One page of the list, by number. The whole list's page k holds numbers from
+    (k - 1) × PER_PAGE + 1, there being no gaps; a narrowed one goes on after the last number it
+    showed, or back before the first. Either is one range of an index, however deep."""
+    country, kind = filters.value("country") or "", filters.value("kind") or ""
+    after, before = filters.value("after"), filters.value("before")
+    page = filters.value("page") or 1
+    lookup = {"country": country, "kind": kind, "limit": PER_PAGE + 1}
+    filtered = bool(country or kind)
+    has_previous = has_next = False
+    if not filtered:
+        rows = selectors.signature_list_public(letter, after=(page - 1) * PER_PAGE, **lookup)
+        has_previous, has_next = page > 1, len(rows) > PER_PAGE
+        rows = rows[:PER_PAGE]
+    elif before is not None:
+        rows = selectors.signature_list_public(letter, before=before, **lookup)
+        has_previous, has_next = len(rows) > PER_PAGE, True
+        rows = rows[-PER_PAGE:]
+    else:  # ?page= on a narrowed list: an old link, still served
+        offset = (page - 1) * PER_PAGE if after is None else 0
+        rows = selectors.signature_list_public(letter, after=after or 0, offset=offset, **lookup)
+        has_previous, has_next = bool(after or offset), len(rows) > PER_PAGE
+        rows = rows[:PER_PAGE]
+    url = letter.get_absolute_url()
+    kept = {name: params[name] for name in ("lang", "country", "kind") if name in params}
+
+    def link(keep=kept, **change) -> str:
+        query = urlencode({**keep, **change})
+        return f"{url}?{query}#signatories" if query else f"{url}#signatories"
+
+    if filtered:
+        previous_url = link(before=rows[0].number) if has_previous and rows else ""
+        next_url = link(after=rows[-1].number) if has_next and rows else ""
+    else:
+        previous_url = (link(page=page - 1) if page > 2 else link()) if has_previous else ""
+        next_url = link(page=page + 1) if has_next else ""
+    return {
+        "signatures": rows, "page": page, "filtered": filtered, "paged": has_previous or has_next,
+        "previous_url": previous_url, "next_url": next_url,
+        "everyone_url": link({name: params[name] for name in ("lang",) if name in params}),
+    }  # fmt: skip
 
 
 def _ended_notice(letter: Letter) -> str:
@@ -351,3 +457,31 @@ def _act(request, signature: Signature, token: str, service, done: str):
     else:
         messages.success(request, done)
     return redirect("public:signature-manage", pk=signature.pk, token=token)
+
+
+# --- the language of the pages --------------------------------------------------------------
+
+
+@never_cache
+def language_choose(request, code):
+    """The language switch's links: the same page in language `code`, which the language cookie
+    keeps, so that links without a prefix (English) open in it too. Django's set_language does
+    this for a form; a plain link lets the pages carry no CSRF token, and choosing a language
+    is nothing another site could abuse. A `next` off this site goes to the home page."""
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if code not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect(next_url)
+    shown_in = translation.get_language_from_path(next_url) or settings.LANGUAGE_CODE
+    with translation.override(shown_in):  # next is resolved in its own language
+        response = HttpResponseRedirect(translate_url(next_url, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )  # fmt: skip
+    return response

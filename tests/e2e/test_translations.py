@@ -61,7 +61,7 @@ def test_coordinator_publishes_an_english_letter_with_french_and_khmer_translati
     page.goto(f"{live_server.url}{letter.get_absolute_url()}")
     # The list names countries in the language of the text shown above it.
     for name, text, france in (("Français", FRENCH, "France"), ("ខ្មែរ", KHMER, "បារាំង")):
-        page.get_by_role("link", name=name).click()
+        page.get_by_role("main").get_by_role("link", name=name).click()
         article = page.locator("article.letter")
         expect(article).to_have_attribute("lang", "fr" if text is FRENCH else "km")
         expect(article.get_by_role("heading", level=1)).to_have_text(text["title"])

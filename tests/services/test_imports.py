@@ -597,3 +597,18 @@ def test_a_placeholder_is_added_only_when_kept(open_letter, coordinator):
 
     assert kept.created == 2
     assert Signature.objects.filter(letter=open_letter, name="[Your name]").count() == 1
+
+
+@pytest.mark.django_db
+def test_imported_names_are_numbered_on_after_the_listed_ones(open_letter, coordinator):
+    for name in ("Signed first", "Signed second"):
+        signature_confirm(signature=SignatureFactory(letter=open_letter, name=name))
+    lines = import_parse({"text": SEED_LIST})
+
+    import_confirm(letter=open_letter, lines=lines, actor=coordinator)
+
+    listed = Signature.objects.filter(letter=open_letter, is_public=True).order_by("number")
+    names = list(listed.values_list("name", "number"))
+    assert names[:2] == [("Signed first", 1), ("Signed second", 2)]
+    assert [number for _name, number in names] == list(range(1, len(names) + 1))
+    assert [name for name, _number in names[2:]] == [line.name for line in lines]

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
 
+from letters_app.cache import letter_page_forget
 from letters_app.models import Letter, LetterSnapshot
 from letters_app.services.deliveries import snapshot_content
 from letters_app.services.letters import letter_close, letter_open
@@ -77,6 +78,7 @@ def test_a_delivered_letter_offers_its_pdf_and_hash(open_letter, coordinator, cl
     page = client.get(open_letter.get_absolute_url())
     assert "letter.pdf" not in page.text  # no PDF yet, no link
     snapshot.pdf.save("x.pdf", ContentFile(b"%PDF-1.7 test"))
+    letter_page_forget(open_letter.slug)  # readers see it within PAGE_FRESH_SECONDS
     page = client.get(open_letter.get_absolute_url())
     assert f"SHA-256 {'ab' * 32}" in page.text
     pdf = client.get(f"/letters/{open_letter.slug}/letter.pdf")

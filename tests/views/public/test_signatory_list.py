@@ -4,11 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from letters_app.cache import letter_page_forget
 from letters_app.models import Letter, Signature, SiteSwitch
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import signature_withdraw
 from letters_app.views import public as public_views
-from tests.factories import SignatureFactory
+from tests.factories import LetterFactory, SignatureFactory
 from tests.views.public.signing import listed
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,7 @@ def test_no_email_address_is_ever_on_the_page(client, all_kinds):
 def test_the_page_costs_the_same_for_ten_or_two_hundred_signatures(client, open_letter):
     def queries():
         client.get(open_letter.get_absolute_url())  # warm: the site switch row exists
+        letter_page_forget(open_letter.slug)  # rendered, not read from the cache
         with CaptureQueriesContext(connection) as captured:
             assert client.get(open_letter.get_absolute_url()).status_code == 200
         return [q["sql"] for q in captured.captured_queries]
@@ -100,14 +102,17 @@ def test_pages_follow_on_from_each_other(client, open_letter, monkeypatch):
     assert "1.</span> Association 01, France" in first
     assert "3.</span> Association 03, France" in first
     assert "Association 04" not in first
-    assert 'rel="next" href="?page=2#signatories"' in first
+    url = open_letter.get_absolute_url()
+    assert f'rel="next" href="{url}?page=2#signatories"' in first
     assert 'rel="prev"' not in first
     third = page(client, open_letter, page=3)
     assert '<ol class="signatory-list" start="7" lang="en">' in third
     assert "7.</span> Association 07, France" in third
     assert "Association 06" not in third
     assert 'rel="next"' not in third
-    assert 'rel="prev" href="?page=2#signatories"' in third
+    assert f'rel="prev" href="{url}?page=2#signatories"' in third
+    second = page(client, open_letter, page=2)
+    assert f'rel="prev" href="{url}#signatories"' in second
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "-1", "1e9", "2\x00", "99999999999"])
@@ -180,10 +185,87 @@ def test_a_finalized_or_delivered_letter_says_so(client, open_letter, status, te
     assert "1.</span> Faithful association" in content
 
 
-def test_the_list_is_in_order_of_publication(client, open_letter):
-    late = listed(open_letter, name="Published later")
-    early = listed(open_letter, name="Published earlier")
-    Signature.objects.filter(pk=early.pk).update(published_at=late.published_at.replace(year=2020))
+def test_the_list_is_numbered_in_the_order_names_were_listed(client, open_letter):
+    first = listed(open_letter, name="Listed first")
+    second = listed(open_letter, name="Listed second")
+    # Numbered when listed: a later change of the time it was listed moves nothing.
+    Signature.objects.filter(pk=second.pk).update(
+        published_at=first.published_at.replace(year=2020)
+    )
     content = page(client, open_letter)
-    assert "1.</span> Published earlier" in content
-    assert "2.</span> Published later" in content
+    assert "1.</span> Listed first" in content
+    assert "2.</span> Listed second" in content
+
+
+def numbers(letter) -> list[tuple[str, int]]:
+    listed = Signature.objects.filter(letter=letter, is_public=True).order_by("number")
+    return list(listed.values_list("name", "number"))
+
+
+def test_a_withdrawal_moves_the_later_names_up_and_leaves_no_gap(client, open_letter):
+    signatures = [listed(open_letter, name=f"Association {n}") for n in range(1, 5)]
+    signature_withdraw(signature=signatures[1])
+    assert numbers(open_letter) == [("Association 1", 1), ("Association 3", 2),
+                                    ("Association 4", 3)]  # fmt: skip
+    signatures[1].refresh_from_db()
+    assert signatures[1].number is None
+    content = page(client, open_letter)
+    assert "2.</span> Association 3, France" in content
+    assert "3.</span> Association 4, France" in content
+    listed(open_letter, name="Association 5")
+    assert numbers(open_letter)[-1] == ("Association 5", 4)
+
+
+def test_a_narrowed_list_shows_each_names_own_number_and_pages_on_by_it(
+    client, open_letter, monkeypatch
+):
+    monkeypatch.setattr(public_views, "PER_PAGE", 2)
+    for n in range(1, 8):
+        listed(open_letter, name=f"Association {n}", country="KH" if n % 2 else "FR")
+    url = open_letter.get_absolute_url()
+    first = page(client, open_letter, country="KH")
+    assert '<li value="1"><span class="signatory-number">1.</span> Association 1,' in first
+    assert '<li value="3"><span class="signatory-number">3.</span> Association 3,' in first
+    assert "Association 5" not in first
+    assert f'rel="next" href="{url}?country=KH&amp;after=3#signatories"' in first
+    second = page(client, open_letter, country="KH", after=3)
+    assert "5.</span> Association 5, Cambodia" in second
+    assert "7.</span> Association 7, Cambodia" in second
+    assert "Association 3" not in second and "Association 6" not in second
+    assert 'rel="next"' not in second
+    assert f'rel="prev" href="{url}?country=KH&amp;before=5#signatories"' in second
+    back = page(client, open_letter, country="KH", before=5)
+    assert "1.</span> Association 1" in back and "3.</span> Association 3" in back
+    assert "Association 5" not in back
+    # An old link to a narrowed list's second page still shows it.
+    assert "5.</span> Association 5, Cambodia" in page(client, open_letter, country="KH", page=2)
+
+
+def test_a_deep_page_is_one_range_of_numbers(client, open_letter, monkeypatch):
+    monkeypatch.setattr(public_views, "PER_PAGE", 2)
+    for n in range(1, 8):
+        listed(open_letter, name=f"Association {n}")
+    url = open_letter.get_absolute_url()
+    client.get(url)
+    letter_page_forget(open_letter.slug)
+    with CaptureQueriesContext(connection) as captured:
+        content = page(client, open_letter, page=4)
+    assert "7.</span> Association 7" in content and "Association 6" not in content
+    [listing] = [q["sql"] for q in captured.captured_queries if '"number" >' in q["sql"]]
+    assert "OFFSET" not in listing.upper()
+    assert f'rel="prev" href="{url}?page=3#signatories"' in content
+
+
+def test_the_migration_numbers_existing_lists_in_the_order_they_were_shown(open_letter):
+    from importlib import import_module
+
+    early, late = (listed(open_letter, name=n) for n in ("Early", "Late"))
+    other = listed(LetterFactory(status=Letter.Status.OPEN), name="Elsewhere")
+    Signature.objects.filter(pk=late.pk).update(published_at=early.published_at.replace(year=2020))
+    Signature.objects.update(number=None)
+    migration = import_module("letters_app.migrations.0011_signature_number")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.NUMBER_PUBLIC)
+    assert numbers(open_letter) == [("Late", 1), ("Early", 2)]
+    other.refresh_from_db()
+    assert other.number == 1

@@ -16,7 +16,7 @@ def deliveries_due(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters_app', '0010_delivery_status_counts'),
+        ('letters_app', '0011_signature_number'),
     ]
 
     operations = [

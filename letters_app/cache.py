@@ -1,9 +1,6 @@
-"""Django's Redis cache, keeping one client per connection pool; the rate limits' counters, kept
-in that cache; the letter a sign POST needs, kept in each process for a second; and the pages
-anonymous readers get, kept in the shared cache.
-
-Django builds a new redis-py client for every cache call, and building one costs more than the
-call itself: every sign POST counts its rate limit there."""
+"""The shared cache (django-redis on Redis, or each process's memory on a laptop): the rate
+limits' counters; the letter a sign POST needs, kept in each process for a second; and the pages
+anonymous readers get."""
 
 import dataclasses
 import hashlib
@@ -11,27 +8,8 @@ import secrets
 import time
 from collections.abc import Callable
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-
-
-class _ReusingClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:  # redis-py clients are safe to share between threads
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
-class ReusingRedisCache(RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = _ReusingClient
-
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 # --- the letter a sign POST needs ------------------------------------------------------------
 
@@ -79,9 +57,9 @@ def hits_count(key: str, period: int) -> int:
 
     cache = caches["default"]  # the backend itself: each use of the proxy looks it up again
     key = f"hits:{key}:{period}:{int(time.time()) // period}"
-    if isinstance(cache, ReusingRedisCache):
-        full_key = cache.make_and_validate_key(key)
-        return cache._cache.get_client(full_key, write=True).eval(_HIT, 1, full_key, period)
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_key(key)
+        return get_redis_connection("default").eval(_HIT, 1, full_key, period)
     if cache.add(key, 1, period):
         return 1
     try:

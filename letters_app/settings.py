@@ -228,7 +228,7 @@ MAILERS = {"default": _mailer}
 # memory.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "letters_app.cache.ReusingRedisCache", "LOCATION": CACHE_URL}
+    "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

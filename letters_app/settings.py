@@ -303,6 +303,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every step of every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # WeasyPrint and fontTools narrate every step of every PDF at INFO; Celery logs every task
+    # it receives, runs and schedules, and beat wakes a worker every second. Failures still show.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in (
+            "weasyprint",
+            "fontTools",
+            "celery.app.trace",
+            "celery.worker.strategy",
+            "celery.beat",
+        )
+    },
 }

@@ -3,6 +3,7 @@ reads that check them afterwards."""
 
 import datetime
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from bench.views import TABLE
 from letters_app.fixtures_data import demo_letter
-from letters_app.models import Letter, LetterTemplate, Recipient, Signature
+from letters_app.models import Letter, LetterTemplate, Recipient, Signature, SignerMail
 from letters_app.services.directory import recipients_load, templates_load
 from letters_app.services.letters import (
     letter_create,
@@ -50,19 +51,9 @@ def letters_create(*, page_signatures: int, small_signatures: int = 100) -> Lett
     templates_load()
     recipients_load()
     coordinator = get_user_model().objects.create_user("bench-coordinator")
-    template = LetterTemplate.objects.get(key=demo_letter.TEMPLATE_KEY)
-    rapporteur = Recipient.objects.get(**demo_letter.RECIPIENT)
 
     def make(slug: str) -> Letter:
-        letter = letter_create(template=template, actor=coordinator)
-        letter = letter_update(
-            letter=letter,
-            data={**demo_letter.TEXT, "slug": slug, "accepts_individuals": True,
-                  "accepts_mps": True},
-            actor=coordinator,
-        )  # fmt: skip
-        letter_set_recipients(letter=letter, recipients=[rapporteur], actor=coordinator)
-        return letter_open(letter=letter, actor=coordinator)
+        return letter_open_for_signing(slug=slug, coordinator=coordinator)
 
     letters = Letters(
         signing=make("bench-signing"),
@@ -80,6 +71,23 @@ def letters_create(*, page_signatures: int, small_signatures: int = 100) -> Lett
     for letter in (letters.small, letters.big):
         letter.refresh_from_db()
     return letters
+
+
+def letter_open_for_signing(*, slug: str, coordinator=None) -> Letter:
+    """An open letter (the demo letter's text, to the demo recipient) that takes every kind of
+    signature, made as a coordinator makes it. The directory must be loaded."""
+    if coordinator is None:
+        coordinator = get_user_model().objects.create_user(f"bench-coordinator-{slug}")
+    template = LetterTemplate.objects.get(key=demo_letter.TEMPLATE_KEY)
+    rapporteur = Recipient.objects.get(**demo_letter.RECIPIENT)
+    letter = letter_create(template=template, actor=coordinator)
+    letter = letter_update(
+        letter=letter,
+        data={**demo_letter.TEXT, "slug": slug, "accepts_individuals": True, "accepts_mps": True},
+        actor=coordinator,
+    )
+    letter_set_recipients(letter=letter, recipients=[rapporteur], actor=coordinator)
+    return letter_open(letter=letter, actor=coordinator)
 
 
 def signatures_bulk_create(letter: Letter, count: int) -> None:
@@ -112,6 +120,21 @@ def signatures_bulk_create(letter: Letter, count: int) -> None:
 
 def signature_emails(letter: Letter) -> set[str]:
     return set(Signature.objects.filter(letter=letter).values_list("email", flat=True))
+
+
+def signer_mail_counts(letter: Letter) -> Counter[str]:
+    """Confirmation mail rows per signer address on this letter."""
+    rows = SignerMail.objects.filter(
+        signature__letter=letter, kind=SignerMail.Kind.CONFIRMATION
+    ).values_list("signature__email", flat=True)
+    return Counter(rows)
+
+
+def signer_mails_set_aside() -> int:
+    """Mails queued by earlier sections, which no worker was meant to send, made due in a year:
+    a section that starts workers then sends its own mails only. The rows stay."""
+    later = timezone.now() + datetime.timedelta(days=365)
+    return SignerMail.objects.filter(status__in=SignerMail.CLAIMABLE).update(due_at=later)
 
 
 def baseline_emails() -> set[str]:

@@ -136,12 +136,14 @@ def letter_for_delivery(recipients: int = RECIPIENTS, signers: int = SIGNERS):
     return letter_close(letter=letter, actor=coordinator), coordinator
 
 
-def start_workers(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+def start_workers(
+    env: dict[str, str], log_path: Path, *, name: str = "bench-delivery"
+) -> subprocess.Popen:
     """One prefork worker with WORKER_PROCESSES children, ready to take tasks."""
     log = log_path.open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "letters_app", "worker", "--pool=prefork",
-         f"--concurrency={WORKER_PROCESSES}", f"--hostname=bench-delivery-{os.getpid()}@%h",
+         f"--concurrency={WORKER_PROCESSES}", f"--hostname={name}-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
@@ -168,11 +170,11 @@ def stop_workers(worker: subprocess.Popen) -> None:
 
 def measure(var_dir: Path, recipients: int = RECIPIENTS) -> DeliveryResult:
     """Finalize a letter to `recipients` and time its delivery. Django must be set up on a
-    migrated database, with CELERY_BROKER_URL in the environment; anything waiting in the
-    broker's queue is purged first (the signing bench's mails, which no worker is meant to
-    send)."""
+    migrated database, with CELERY_BROKER_URL in the environment; what the signing bench left
+    for a worker (its wake-ups in the broker, its signers' mails) is set aside first."""
     from aiosmtpd.controller import Controller
 
+    from bench.data import signer_mails_set_aside
     from letters_app.celery import app as celery_app
     from letters_app.models import Delivery, LetterSnapshot, SignerNotice
     from letters_app.services.deliveries import letter_finalize
@@ -190,6 +192,7 @@ def measure(var_dir: Path, recipients: int = RECIPIENTS) -> DeliveryResult:
         "LOG_LEVEL": "WARNING",
     }
     celery_app.control.purge()
+    signer_mails_set_aside()  # the signing section's, else sent first by these workers
     worker = None
     snapshot = None
     try:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime
+import math
 import os
 import platform
 import re
@@ -49,7 +50,7 @@ TARGET_READER_SIZES = 1.1  # its cost at 100,000 signatures over its cost at 100
 TARGET_LIST_DEPTH = 1.2  # the last page of the 100,000 list over the first
 
 
-SECTIONS = ("signing", "page", "pdf", "delivery", "exports", "imports")
+SECTIONS = ("signing", "page", "pdf", "delivery", "mail", "exports", "imports")
 
 
 class BenchError(Exception):
@@ -89,6 +90,17 @@ def parse_args(argv):
         default=os.environ.get("BENCH_DATABASE", DB_NAME),
         help=f"the database to create, use and drop ({DB_NAME}; env BENCH_DATABASE)",
     )
+    p.add_argument(
+        "--mail-count", type=int, default=6000, help="mail: the backlog sent at once (6000)"
+    )
+    p.add_argument(
+        "--mail-seconds", type=float, default=60, help="mail: seconds of each signing load (60)"
+    )
+    p.add_argument(
+        "--outage", type=float, default=0, metavar="SECONDS",
+        help="mail: also stop the SMTP server this long while signing goes on (off; 600 for ten "
+        "minutes)",
+    )  # fmt: skip
     return p.parse_args(argv)
 
 
@@ -265,6 +277,10 @@ class Bench:
             from bench.delivery import delivery_report  # its own letter, SMTP server, workers
 
             delivery_report(self)
+        if "mail" in a.sections:
+            from bench.mail import mail_report  # its own letters, SMTP server, worker and beat
+
+            mail_report(self)
         if "exports" in a.sections:
             from bench.exports import exports_report  # its own letters of 1,000 and 100,000
 
@@ -352,7 +368,7 @@ class Bench:
         return [pid for (pid,) in rows]
 
     def tasks_queued(self) -> int | None:
-        """Messages waiting in the broker: one per accepted signature, since no worker runs."""
+        """Messages waiting in the broker (no worker runs): the sign POSTs' wake-ups."""
         if self.redis is not None:
             return sum(
                 self.redis.llen(k)
@@ -374,7 +390,7 @@ class Bench:
         a = self.args
         kind = f"gthread, {a.threads} threads each" if a.threads > 1 else "sync"
         broker = (
-            f"Redis {self.broker}, no worker: tasks wait in the queue, flushed afterwards; "
+            f"Redis {self.broker}, no worker: wake-ups wait in the queue, flushed afterwards; "
             "the rate limits' cache on the same database"
             if self.redis is not None
             else "kombu filesystem queue in var/bench (Redis did not answer), no worker; "
@@ -404,8 +420,9 @@ class Bench:
 
     def round_trip_report(self, count: int = 2000) -> None:
         """CPU time of one round trip to Redis and to PostgreSQL on this machine, client and
-        server, with nothing else running: what the sign POST's two Redis commands (its rate
-        limit and its task), which the baseline does not make, cost here at the least."""
+        server, with nothing else running: what the sign POST's Redis command (its rate limit;
+        and a wake-up for a worker, at most once a second per process), which the baseline does
+        not make, costs here at the least."""
         import psycopg
 
         def timed(call, server_cpu) -> tuple[float, float]:
@@ -427,7 +444,7 @@ class Bench:
 
             client, server = timed(self.redis.ping, redis_cpu)
             self.out(f"  Redis PING:            {client:.3f} + {server:.3f}"
-                     "   (a sign POST makes two Redis commands, the baseline none)")  # fmt: skip
+                     "   (a sign POST makes one Redis command, the baseline none)")  # fmt: skip
         url = self.environment()["DATABASE_URL"]
         with psycopg.connect(url, autocommit=True) as conn:
             backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
@@ -438,7 +455,7 @@ class Bench:
                  "   (both make two: Django's connection check and the INSERT)")  # fmt: skip
 
     def signing_report(self, rounds, cosign, letters, queued) -> bool:
-        from bench.data import baseline_emails, signature_emails
+        from bench.data import baseline_emails, signature_emails, signer_mail_counts
 
         self.out()
         self.out("Signing: POST, accepted = 302 to the done page")
@@ -485,11 +502,37 @@ class Bench:
             f"accepted, {len(stored):,} rows, {len(missing):,} missing, {len(extra):,} stored "
             "without an accepted answer)"
         )
+        rows = signer_mail_counts(letters.signing)
+        once = sum(rows.get(e, 0) == 1 for e in set(accepted))
+        same = "yes" if once == len(set(accepted)) and sum(rows.values()) == len(stored) else "NO"
+        self.out(
+            f"  one confirmation mail row per accepted signature: {same} ({sum(rows.values()):,} "
+            f"rows, {len(set(accepted)) - once:,} accepted signatures without exactly one)"
+        )
         if queued is not None:
-            # The baseline queues nothing; the in-process probes below run after this count.
-            same = "yes" if queued == len(accepted) else "NO"
-            self.out(f"  one task queued per accepted signature: {same} ({queued:,} queued)")
+            # No worker runs, so every wake-up sent stays in the broker: at most one per gunicorn
+            # worker per MAIL_KICK_SECONDS of load, whatever the number of signatures. The
+            # baseline sends none; the in-process probes below run after this count.
+            bound = self.kicks_bound([*rounds["Cosign"], rounds["open"]])
+            few = "yes" if queued <= bound else "NO"
+            self.out(
+                f"  the broker holds only wake-ups, not a message per mail: {few} ({queued:,} "
+                f"messages for {len(accepted):,} signatures; at most {bound:,} expected)"
+            )
         return ok
+
+    def kicks_bound(self, results: list[load.RoundResult | None]) -> int:
+        """The most wake-ups the sign POSTs of these rounds may send: one per gunicorn worker
+        per MAIL_KICK_SECONDS, and one more each at the start of a round."""
+        from django.conf import settings
+
+        bound = 0
+        for r in results:
+            if r is not None and r.samples:
+                seconds = max(s.finished for s in r.samples) - min(s.started for s in r.samples)
+                every = max(settings.MAIL_KICK_SECONDS, 1e-3)
+                bound += self.args.workers * (math.ceil(seconds / every) + 1)
+        return bound
 
     def check_baseline_rows(self, rounds, stored: set[str]) -> None:
         accepted = {e for r in rounds["baseline"] for e in r.accepted_emails}

@@ -103,13 +103,19 @@ class Inbox:
         with self.lock:
             return Counter(self.count.get(a, 0) for a in addresses)
 
-    def wait(self, addresses, *, timeout: float, poll: float = 0.05) -> bool:
-        """Until every address got its mail, or `timeout` seconds: whether they all did."""
+    def wait(self, addresses, *, timeout: float, check=None, poll: float = 0.05) -> bool:
+        """Until every address got its mail, or `timeout` seconds: whether they all did.
+        `check()`, called now and then, raises when waiting longer is pointless."""
         addresses = list(addresses)
         deadline = time.monotonic() + timeout
+        checked = time.monotonic()
         while self.arrived(addresses) < len(addresses):
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 return False
+            if check is not None and now - checked > 1:
+                check()
+                checked = now
             time.sleep(poll)
         return True
 
@@ -165,6 +171,15 @@ class Workers:
                 if line.startswith("VmRSS:"):
                     sizes[pid] = int(line.split()[1]) / 1024
         return sizes
+
+    def check(self) -> None:
+        """Raises if the worker or beat has stopped (something else ended them)."""
+        for name, process in (("worker", self.worker), ("beat", self.beat)):
+            if process is None or process.poll() is not None:
+                raise run.BenchError(
+                    f"the Celery {name} stopped during the bench (exit code "
+                    f"{process.returncode if process else None}); see var/bench/mail-*.log"
+                )
 
     def stop(self) -> None:
         for process in (self.beat, self.worker):
@@ -306,7 +321,7 @@ class MailBench:
         committed = time.perf_counter()
         mails.mails_kick()
         self.addresses += addresses
-        ok = self.inbox.wait(addresses, timeout=60 + count / 10)
+        ok = self.inbox.wait(addresses, timeout=60 + count / 10, check=self.workers.check)
         last = self.inbox.last_arrival(addresses)
         return letter, addresses, (last - committed if ok and last else None)
 
@@ -420,7 +435,7 @@ class MailBench:
             )  # fmt: skip
             accepted = result.accepted_emails
             self.addresses += accepted
-            self.inbox.wait(accepted, timeout=max(300, seconds * 2))
+            self.inbox.wait(accepted, timeout=max(300, seconds * 2), check=self.workers.check)
         finally:
             largest = backlog.stop()
         return result, accepted, largest
@@ -512,13 +527,17 @@ class MailBench:
         )  # fmt: skip
         accepted = result.accepted_emails
         self.addresses += accepted
-        time.sleep(max(0.0, down + seconds - time.monotonic()))
+        while (left := down + seconds - time.monotonic()) > 0:
+            self.workers.check()
+            time.sleep(min(left, 5))
         rows = SignerMail.objects.filter(signature__letter=letter)
         waiting = rows.exclude(status=SignerMail.Status.SENT).count()
         self.smtp.start()
         back = time.perf_counter()
         arrived_during = self.inbox.arrived(accepted)
-        ok = self.inbox.wait(accepted, timeout=settings.MAIL_RETRY_CAP_SECONDS + 180, poll=0.5)
+        ok = self.inbox.wait(
+            accepted, timeout=settings.MAIL_RETRY_CAP_SECONDS + 180, check=self.workers.check
+        )
         time.sleep(2)  # a duplicate sent late would still be counted
         last = self.inbox.last_arrival(accepted)
         self.phase_end("outage", len(accepted))

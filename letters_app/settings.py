@@ -298,21 +298,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Celery logs every task it receives, runs and schedules, and beat wakes a worker every second:
+# at TASK_LOG_LEVEL INFO each of those is a line; failures show at any level.
+TASK_LOG_LEVEL = env_str("TASK_LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every step of every PDF at INFO; Celery logs every task
-    # it receives, runs and schedules, and beat wakes a worker every second. Failures still show.
     "loggers": {
-        name: {"level": "WARNING"}
-        for name in (
-            "weasyprint",
-            "fontTools",
-            "celery.app.trace",
-            "celery.worker.strategy",
-            "celery.beat",
-        )
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        **{
+            name: {"level": TASK_LOG_LEVEL}
+            for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        },
     },
 }

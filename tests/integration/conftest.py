@@ -115,6 +115,7 @@ def worker_env_for(extra: dict) -> dict:
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DJANGO_SETTINGS_MODULE": "letters_app.settings",
+        "TASK_LOG_LEVEL": "INFO",  # the tests read each task's outcome in the worker's log
         **extra,
     }
 
@@ -190,7 +191,8 @@ def celery_beat_process(transactional_db, tmp_path, worker_env):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     beat.log_path, beat.log = log_path, log
-    if not wait_for(lambda: "Sending due task" in log_path.read_text() or beat.poll() is not None):
+    wait_for(lambda: "Sending due task" in log_path.read_text() or beat.poll() is not None)
+    if beat.poll() is not None or "Sending due task" not in log_path.read_text():
         beat.kill()
         pytest.fail("Celery beat did not start:\n" + log_path.read_text())
     yield beat

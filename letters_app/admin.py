@@ -65,9 +65,6 @@ class RecipientAdmin(admin.ModelAdmin):
         queryset.update(is_curated=True)
 
 
-FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
-
-
 class FrozenAwareAdmin(admin.ModelAdmin):
     """An admin whose rows can be frozen: such a row is shown read-only with the reason, a save
     or delete of it is turned away with that reason, and a service's refusal of any save is
@@ -143,7 +140,7 @@ class FrozenAwareAdmin(admin.ModelAdmin):
 
 
 def letter_frozen_reason(letter) -> str:
-    if letter is None or letter.status not in FROZEN:
+    if letter is None or letter.status not in Letter.FROZEN:
         return ""
     return _(
         "This letter is %(status)s: its text, recipients and signatories were frozen and sent "
@@ -299,7 +296,7 @@ class SignatureAdmin(FrozenAwareAdmin):
         return False  # reject or invalidate instead: the counts and the audit trail stay right
 
     def frozen_reason(self, obj) -> str:
-        if obj.letter.status not in FROZEN:
+        if obj.letter.status not in Letter.FROZEN:
             return ""
         return _("The letter is finalized: its list of signatories can no longer change.")
 

@@ -118,6 +118,9 @@ class Letter(LetterText, SignatoryKinds):
         FINALIZED = "finalized", _("Finalized")
         SENT = "sent", _("Sent")
 
+    # Its text and signatories are frozen, as finalized: nothing about them changes any more.
+    FROZEN = (Status.FINALIZED, Status.SENT)
+
     slug = models.SlugField(_("web address"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=LetterKind.choices)
     language = models.CharField(

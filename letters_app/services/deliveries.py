@@ -317,7 +317,7 @@ def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
 @transaction.atomic
 def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) -> Delivery:
     """Deliver a finalized or sent letter to one more recipient, with the same PDF. Audited."""
-    if letter.status not in (Letter.Status.FINALIZED, Letter.Status.SENT):
+    if letter.status not in Letter.FROZEN:
         raise ValidationError(_("Only a finalized letter can be sent to a late recipient."))
     if Delivery.objects.filter(
         letter=letter, recipient=recipient, document=Delivery.Document.LETTER

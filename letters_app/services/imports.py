@@ -50,7 +50,6 @@ MAX_XLSX_RATIO = 100  # uncompressed over compressed, per entry: more is a zip b
 MAX_XLSX_ENTRIES = 1_000
 IMPORTED_PREFIX = "imported:"
 S = Signature.Status
-FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
 
 # Country names the coordinators' lists use that are neither ISO names nor codes, folded.
 COUNTRY_ALIASES = {
@@ -633,7 +632,7 @@ def _existing(letter: Letter, lines: list[ImportLine]) -> tuple[dict, dict]:
 
 def import_refusal(letter: Letter, kind: str) -> str:
     """Why this letter takes no import (of this kind) now, or ""."""
-    if letter.status in FROZEN:
+    if letter.status in Letter.FROZEN:
         return _("The letter is finalized: its list of signatories can no longer change.")
     if not getattr(letter, ACCEPTS.get(kind, ""), False):
         return _("This letter does not take signatures of this kind.")

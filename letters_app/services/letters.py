@@ -338,7 +338,7 @@ def letter_close_expired(*, now: datetime.datetime | None = None) -> int:
 def translation_refusal(letter: Letter) -> str:
     """Why the letter's translations can no longer change, or "" while they can: what was
     finalized is what was sent, translations included."""
-    if letter.status not in (S.FINALIZED, S.SENT):
+    if letter.status not in Letter.FROZEN:
         return ""
     return _(
         "This letter is %(status)s: its translations were frozen with it and can no longer change."

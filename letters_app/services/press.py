@@ -33,7 +33,7 @@ MARKDOWN_SPECIALS_RE = re.compile(r"([\\`*_\[\]])")
 
 
 def _finalized_snapshot(letter: Letter):
-    if letter.status not in (Letter.Status.FINALIZED, Letter.Status.SENT):
+    if letter.status not in Letter.FROZEN:
         raise ValidationError(_("Only a finalized letter can have a press release."))
     return letter.snapshot
 

@@ -454,7 +454,7 @@ def _letter_lock(letter_id: int) -> int:
 
 
 def _refuse_if_frozen(signature: Signature) -> None:
-    if signature.letter.status in (Letter.Status.FINALIZED, Letter.Status.SENT):
+    if signature.letter.status in Letter.FROZEN:
         raise ValidationError(
             _("The letter is finalized: its list of signatories can no longer change.")
         )

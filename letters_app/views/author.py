@@ -101,7 +101,6 @@ ACTION_LABELS = {
     "press.edited": gettext_lazy("Edited the press release"),
     "press.sent": gettext_lazy("Sent the press release"),
 }
-FINALIZED = (Letter.Status.FINALIZED, Letter.Status.SENT)
 PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
 NOT_TIDIED = ("country", "organization_type", "website")  # chosen from a list, or a link
 # Each tab names the signatures it holds (plural in French: "Confirmées"), where a row's status
@@ -476,7 +475,7 @@ def _signatures_page(request, letter):
     counts = selectors.signature_queue_counts(letter)
     queue = selectors.signature_queue(letter, tab).select_related("imported_by")
     paginator = Paginator(queue, SIGNATURES_PAGE_SIZE)
-    frozen = letter.status in FINALIZED  # nothing on the list can change: nothing is offered
+    frozen = letter.status in Letter.FROZEN  # nothing on the list can change: nothing is offered
     page = paginator.get_page(request.GET.get("page"))
     failed = selectors.signer_mails_failed(page.object_list)
     context = {
@@ -516,7 +515,7 @@ def signature_edit(request, pk, signature_pk):
     else:
         initial = suggestion if request.GET.get("tidy") else {}
         form = SignatureDisplayForm(instance=signature, initial=initial)
-    frozen = letter.status in FINALIZED
+    frozen = letter.status in Letter.FROZEN
     for field in form.fields.values() if frozen else ():
         field.disabled = True
     context = {"letter": letter, "signature": signature, "form": form, "frozen": frozen}
@@ -1025,7 +1024,7 @@ def _press_page(request, letter, press, form):
         "letter": letter,
         "press": press,
         "form": form,
-        "can_draft": letter.status in FINALIZED,
+        "can_draft": letter.status in Letter.FROZEN,
         "preview": render_press_release_html(press) if press else "",
         "problems": press_services.press_release_send_problems(press) if press else [],
         "deliveries": selectors.delivery_list_for_letter(letter, document="press"),

@@ -4,15 +4,13 @@ gets by e-mail (confirm, manage)."""
 import dataclasses
 import datetime
 import functools
-import ipaddress
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse, translate_url
@@ -35,82 +33,17 @@ from letters_app.forms.public import (
     accepted_kinds,
 )
 from letters_app.models import LETTER_LANGUAGES, Letter, LetterTranslation, Signature
+from letters_app.ratelimit import client_ip, rate_limited
 from letters_app.rendering import letter_view, snapshot_view, text_language
 from letters_app.services import signatures as signature_services
 from letters_app.services.deliveries import canonical_json
 
 PER_PAGE = 100
-FROZEN = (Letter.Status.FINALIZED, Letter.Status.SENT)
 # How long a proxy or CDN may keep a reader's page (with the app's own PAGE_FRESH_SECONDS, a
 # count is then at most 5 s behind), and serve it stale while it fetches it again. A browser
 # asks again each time (a 304 when nothing changed): someone who just signed sees their name.
 READER_SHARED_MAX_AGE = 5 - letter_cache.PAGE_FRESH_SECONDS
 READER_STALE_SECONDS = 30
-
-
-def client_ip(request) -> str | None:
-    """The client's address. Behind TRUSTED_PROXY_COUNT proxies, each appending the address it
-    was reached from to X-Forwarded-For, it is that many entries from the right: everything
-    further left was written by the client and proves nothing."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies > 0 and len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
-        address = forwarded[-proxies]
-    return address if _is_ip(address) else None
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _rate_key(request) -> str:
-    address = client_ip(request) or "unknown"
-    if ":" in address:  # one IPv6 subscriber holds a whole /64
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    return address
-
-
-RATE = re.compile(r"(\d+)/(\d*)([smhd])")
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-@functools.cache
-def _rate(value: str) -> tuple[int, int]:
-    """A rate as (requests, seconds): "20/h" is (20, 3600), "5/10m" (5, 600)."""
-    match = RATE.fullmatch(value.strip())
-    if match is None:
-        raise ImproperlyConfigured(f"Rate limit {value!r}: write it as 20/h.")
-    count, multiple, unit = match.groups()
-    return int(count), int(multiple or 1) * PERIODS[unit]
-
-
-def _signing_rate(request) -> str:
-    return settings.SIGNING_RATE_LIMIT
-
-
-def rate_limited(group: str, *, rate=_signing_rate, methods=("POST",)):
-    """Count the `methods` requests per client address, at `rate(request)` ("20/h"; None: not
-    counted); request.limited says when they are past it, and the view answers 429 itself,
-    keeping what was typed. One Redis command per counted request."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def counted(request, *args, **kwargs):
-            request.limited = False
-            if request.method in methods and (value := rate(request)):
-                limit, period = _rate(value)
-                hits = letter_cache.hits_count(f"{group}:{_rate_key(request)}", period)
-                request.limited = hits > limit
-            return view(request, *args, **kwargs)
-
-        return counted
-
-    return decorator
 
 
 # --- the letters ----------------------------------------------------------------------------
@@ -139,7 +72,7 @@ def letter_json(request, slug):
     """The frozen letter exactly as its SHA-256 was taken: `sha256sum` of these bytes is it."""
     letter = selectors.letter_get_public(slug)
     snapshot = getattr(letter, "snapshot", None)
-    if letter.status not in FROZEN or snapshot is None or not snapshot.is_publishable:
+    if letter.status not in Letter.FROZEN or snapshot is None or not snapshot.is_publishable:
         raise Http404
     response = HttpResponse(canonical_json(snapshot.content), content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{letter.slug}.json"'
@@ -222,7 +155,7 @@ def _letter_page(request, letter: Letter, *, params: dict | None = None, notice:
     # Without ?lang, a reader gets the translation in the language of the pages, if it is ready.
     # A finalized letter shows only the texts frozen under its SHA-256, as they were sent.
     params = _list_params(request.GET) if params is None else params
-    snapshot = getattr(letter, "snapshot", None) if letter.status in FROZEN else None
+    snapshot = getattr(letter, "snapshot", None) if letter.status in Letter.FROZEN else None
     if snapshot is None:
         translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
     else:
@@ -432,7 +365,7 @@ def signature_manage(request, pk, token):
 
 def _changeable(signature: Signature) -> bool:
     gone = signature.status in (Signature.Status.WITHDRAWN, Signature.Status.REJECTED)
-    return not gone and signature.letter.status not in FROZEN
+    return not gone and signature.letter.status not in Letter.FROZEN
 
 
 @require_POST

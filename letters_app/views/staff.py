@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from letters_app import selectors
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter
+from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
 from letters_app.services.audit import audit_record
-from letters_app.views.public import rate_limited
 
 # Downloads of a public list by people not logged in, per client address (as signing counts).
 PUBLIC_DOWNLOAD_RATE = "30/h"

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from letters_app.models import Signature
-from letters_app.views.public import client_ip
+from letters_app.ratelimit import client_ip
 from tests.views.public.signing import ORGANIZATION, sign_url
 
 pytestmark = pytest.mark.django_db

@@ -51,10 +51,8 @@ def _public_url(letter: Letter, language: str, name: str = "public:letter-detail
 
 
 def _signature_context(signature: Signature) -> dict:
-    from letters_app.services.signatures import signature_token
-
     def link(name: str, purpose: str) -> str:
-        token = signature_token(signature, purpose)
+        token = signature.token(purpose)
         return settings.SITE_URL + reverse(name, kwargs={"pk": signature.pk, "token": token})
 
     letter = signature.letter

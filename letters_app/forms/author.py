@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from letters_app import selectors
+from letters_app.forms.base import ServiceErrorsMixin
 from letters_app.models import (
     LETTER_LANGUAGES,
     TRANSLATED_FIELDS,
@@ -26,17 +27,6 @@ from letters_app.services.signatures import ACCEPTS
 from letters_app.text import text_fields_normalize
 
 CONFIRM_FIELD = "confirm_new_version"
-
-
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the form, by field where the field is shown."""
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, exc.messages)
 
 
 class TextNormalizeMixin:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from letters_app.forms.author import ServiceErrorsMixin
+from letters_app.forms.base import ServiceErrorsMixin
 from letters_app.models import Signature
 from letters_app.services.signatures import ACCEPTS
 

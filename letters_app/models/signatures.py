@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
@@ -157,6 +158,12 @@ class Signature(models.Model):
             affiliation=self.affiliation, party=self.party, parliament=self.parliament,
             country=self.country.name if self.country else "",
         )  # fmt: skip
+
+    def token(self, purpose: str) -> str:
+        """The secret in a confirm or manage link, bound to this signature, its letter and
+        purpose; a new `secret` kills every link made before."""
+        message = f"{purpose}:{self.pk}:{self.letter_id}:{self.secret}"
+        return salted_hmac("cosign.signature", message, algorithm="sha256").hexdigest()
 
 
 def signatory_line(kind: str, *, name: str, acronym="", title="", affiliation="", party="",

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, QuerySet, signals
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -101,15 +101,9 @@ def display_country_split(text: str) -> tuple[str, str]:
 # --- tokens ------------------------------------------------------------------------------------
 
 
-def signature_token(signature: Signature, purpose: str) -> str:
-    """The secret in a confirm or manage link, bound to this signature, its letter and purpose."""
-    message = f"{purpose}:{signature.pk}:{signature.letter_id}:{signature.secret}"
-    return salted_hmac("cosign.signature", message, algorithm="sha256").hexdigest()
-
-
 def signature_get_by_token(*, pk: int, token: str, purpose: str) -> Signature | None:
     signature = Signature.objects.select_related("letter").filter(pk=pk).first()
-    if signature is None or not constant_time_compare(signature_token(signature, purpose), token):
+    if signature is None or not constant_time_compare(signature.token(purpose), token):
         return None
     return signature
 

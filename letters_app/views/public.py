@@ -331,7 +331,7 @@ def signature_confirm(request, pk, token):
         if pending:
             signature_services.signature_confirm(signature=signature)
         return redirect("public:signature-confirm", pk=pk, token=token)
-    manage_token = signature_services.signature_token(signature, "manage")
+    manage_token = signature.token("manage")
     return render(request, "public/signature_confirm.html", {
         "signature": signature, "letter": signature.letter, "manage_token": manage_token,
         "listed_language": text_language(signature.letter, get_language()),

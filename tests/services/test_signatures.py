@@ -21,7 +21,6 @@ from letters_app.services.signatures import (
     signature_keep,
     signature_moderate,
     signature_resend,
-    signature_token,
     signature_update_display,
     signature_withdraw,
 )
@@ -94,11 +93,9 @@ def test_add_makes_a_pending_row_and_mails_confirm_and_manage_links(sign, open_l
     assert message.subject == f"{CONFIRM_SUBJECT}: {open_letter.title}"
     confirm = reverse(
         "public:signature-confirm",
-        kwargs={"pk": row.pk, "token": signature_token(row, "confirm")},
+        kwargs={"pk": row.pk, "token": row.token("confirm")},
     )
-    manage = reverse(
-        "public:signature-manage", kwargs={"pk": row.pk, "token": signature_token(row, "manage")}
-    )
+    manage = reverse("public:signature-manage", kwargs={"pk": row.pk, "token": row.token("manage")})
     assert confirm in message.body
     assert manage in message.body
 
@@ -378,7 +375,7 @@ def test_consent_given_later_lists_and_taken_back_unlists(confirmed, open_letter
 def test_tokens_are_bound_to_their_signature_and_purpose(sign, open_letter):
     one, _created = sign(open_letter, "one@example.org")
     two, _created = sign(open_letter, "two@example.org")
-    token = signature_token(one, "confirm")
+    token = one.token("confirm")
     assert signature_get_by_token(pk=one.pk, token=token, purpose="confirm") == one
     assert signature_get_by_token(pk=one.pk, token="0" * 64, purpose="confirm") is None
     assert signature_get_by_token(pk=one.pk, token=token[:-1], purpose="confirm") is None
@@ -389,7 +386,7 @@ def test_tokens_are_bound_to_their_signature_and_purpose(sign, open_letter):
 
 def test_a_token_dies_with_the_secret(sign, open_letter):
     signature, _created = sign(open_letter)
-    token = signature_token(signature, "manage")
+    token = signature.token("manage")
     Signature.objects.filter(pk=signature.pk).update(secret="f" * 32)
     assert signature_get_by_token(pk=signature.pk, token=token, purpose="manage") is None
 

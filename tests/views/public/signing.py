@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from letters_app.services.signatures import signature_confirm, signature_token
+from letters_app.services.signatures import signature_confirm
 from tests.factories import SignatureFactory
 
 ORGANIZATION = {
@@ -46,7 +46,7 @@ def done_url(letter) -> str:
 
 
 def link(signature, name: str, purpose: str) -> str:
-    token = signature_token(signature, purpose)
+    token = signature.token(purpose)
     return reverse(name, kwargs={"pk": signature.pk, "token": token})
 
 

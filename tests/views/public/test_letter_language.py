@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from letters_app.services.signatures import signature_token
 from tests.letter_languages import (
     CAMBODIA,
     DATE,
@@ -106,7 +105,7 @@ def test_a_signer_sees_their_line_as_the_letter_they_read_lists_it(
 ):
     letter = english_letter(coordinator, translations=("fr",))
     signature = letter.signatures.get(name="Cambodian League")
-    token = signature_token(signature, purpose)
+    token = signature.token(purpose)
     # French pages show the French translation; there is no Khmer one: Khmer pages show English.
     for interface, language in (("en", "en"), ("fr", "fr"), ("km", "en")):
         content = client.get(prefixed(interface, name, pk=signature.pk, token=token))

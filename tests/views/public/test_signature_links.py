@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from letters_app.models import Letter, Signature
-from letters_app.services.signatures import signature_token
 from tests.factories import SignatureFactory
 from tests.views.public.signing import confirm_url, listed, manage_url
 
@@ -80,10 +79,10 @@ def test_a_letter_that_needs_approval_says_so(client, pending):
     "url",
     [
         lambda s: f"/signatures/{s.pk}/{'0' * 64}/confirm/",
-        lambda s: f"/signatures/{s.pk + 1000}/{signature_token(s, 'confirm')}/confirm/",
-        lambda s: f"/signatures/{s.pk}/{signature_token(s, 'manage')}/confirm/",
-        lambda s: f"/signatures/{s.pk}/{signature_token(s, 'confirm')}/",
-        lambda s: f"/signatures/{s.pk}/{signature_token(s, 'confirm')}/withdraw/",
+        lambda s: f"/signatures/{s.pk + 1000}/{s.token('confirm')}/confirm/",
+        lambda s: f"/signatures/{s.pk}/{s.token('manage')}/confirm/",
+        lambda s: f"/signatures/{s.pk}/{s.token('confirm')}/",
+        lambda s: f"/signatures/{s.pk}/{s.token('confirm')}/withdraw/",
     ],
 )
 def test_a_bad_or_forged_token_is_404(client, pending, url):
@@ -94,7 +93,7 @@ def test_a_bad_or_forged_token_is_404(client, pending, url):
 
 def test_another_signatures_token_does_not_open_this_one(client, pending):
     other = SignatureFactory(letter=pending.letter)
-    url = f"/signatures/{pending.pk}/{signature_token(other, 'confirm')}/confirm/"
+    url = f"/signatures/{pending.pk}/{other.token('confirm')}/confirm/"
     assert client.post(url).status_code == 404
     assert refreshed(pending).status == S.PENDING
 

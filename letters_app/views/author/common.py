@@ -1,0 +1,65 @@
+"""Pieces the coordinators' pages share."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
+
+from letters_app.models import PressRelease, Signature
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+SIGNATURE_FIELD_LABELS = {f.name: f.verbose_name for f in Signature._meta.fields}
+
+
+PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
+
+
+def moment_shown(moment) -> str:
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def act(request, action, *, success: str) -> None:
+    """Run a service; its refusal, or `success`, becomes the next page's message."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
+def delivery_count_labels(counts: dict) -> dict[str, str]:
+    """Each count of the delivery summary with its words, in the singular or the plural as the
+    language wants it ("1 envoyé", "0 envoyé", "2 envoyés"); the page shows them, and
+    static/js/delivery-progress.js puts in the new ones as the poll brings them."""
+    words = {
+        "sent": ngettext("%(n)s sent", "%(n)s sent", counts["sent"]),
+        "waiting": ngettext("%(n)s waiting", "%(n)s waiting", counts["waiting"]),
+        "failed": ngettext("%(n)s failed", "%(n)s failed", counts["failed"]),
+        "postal": ngettext("%(n)s postal only", "%(n)s postal only", counts["postal"]),
+    }
+    return {key: text % {"n": counts[key]} for key, text in words.items()}
+
+
+def status_change(
+    request, letter, *, service, allowed, template, success, then="author:letter-edit", **context
+):
+    """Confirm on GET; on POST run the service, then redirect, or show why it refused."""
+    errors = []
+    if request.method == "POST":
+        try:
+            service(letter=letter, actor=request.user)
+        except ValidationError as exc:
+            shown = {message for message, _url in context.get("problems", [])}
+            errors = [message for message in exc.messages if message not in shown]
+        else:
+            messages.success(request, success)
+            return redirect(then, pk=letter.pk)
+    context |= {"letter": letter, "allowed": allowed, "errors": errors}
+    return render(request, template, context)

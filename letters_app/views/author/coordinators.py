@@ -1,0 +1,52 @@
+"""A letter's co-coordinators."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from letters_app import selectors
+from letters_app.forms.author import CoordinatorAddForm
+from letters_app.services import letters as letter_services
+
+
+def _can_manage_coordinators(user, letter) -> bool:
+    return user.is_staff or letter.created_by_id == user.pk
+
+
+@login_required
+def letter_coordinators(request, pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    can_manage = _can_manage_coordinators(request.user, letter)
+    form = CoordinatorAddForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            user = form.cleaned_data["who"]
+            try:
+                letter_services.letter_add_coordinator(letter=letter, user=user, actor=request.user)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request, _("%(name)s now coordinates this letter.") % {"name": user}
+                )
+                return redirect("author:letter-coordinators", pk=letter.pk)
+    co_coordinators = letter.co_coordinators.order_by("username")
+    context = {"letter": letter, "form": form, "can_manage": can_manage, "others": co_coordinators}
+    return render(request, "author/letter_coordinators.html", context)
+
+
+@login_required
+@require_POST
+def letter_coordinator_remove(request, pk, user_pk):
+    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    if not _can_manage_coordinators(request.user, letter):
+        raise PermissionDenied
+    user = get_object_or_404(letter.co_coordinators, pk=user_pk)
+    letter_services.letter_remove_coordinator(letter=letter, user=user, actor=request.user)
+    messages.success(request, _("%(name)s no longer coordinates this letter.") % {"name": user})
+    return redirect("author:letter-coordinators", pk=letter.pk)

@@ -3,8 +3,10 @@ from django.core.cache import cache
 from django.utils import translation
 
 from letters_app.cache import letter_signing_forget
+from letters_app.celery import app
 from letters_app.services.signatures import signing_rules_reload
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
+from tests.tasks.backends import FlakyBackend
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +99,22 @@ def open_letter(letter, coordinator):
     from letters_app.services.letters import letter_open
 
     return letter_open(letter=letter, actor=coordinator)
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run at once, in the test's process and database transaction, their errors
+    raised: mails queued on commit land in mail.outbox."""
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def flaky(settings):
+    """Mail goes through FlakyBackend (tests/tasks/backends.py), which fails as a test tells it."""
+    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.backends.FlakyBackend"}}
+    FlakyBackend.reset()
+    yield FlakyBackend
+    FlakyBackend.reset()

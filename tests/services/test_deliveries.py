@@ -46,8 +46,6 @@ from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.signatures import signature_confirm, signature_withdraw
 from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
 from tests.mails import ago, make_due, send_due
-from tests.tasks.backends import FlakyBackend
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
@@ -116,14 +114,6 @@ def finalized(closed_letter, finalize):
     finalize(closed_letter, execute=False)
     snapshot_pdf_make(letter_id=closed_letter.pk)  # its own on-commit sends are not run
     return closed_letter
-
-
-@pytest.fixture
-def flaky(settings):
-    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.backends.FlakyBackend"}}
-    FlakyBackend.reset()
-    yield FlakyBackend
-    FlakyBackend.reset()
 
 
 def run_send_task() -> int:

@@ -44,7 +44,6 @@ from tests.factories import (
     SignatureFactory,
     UserFactory,
 )
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

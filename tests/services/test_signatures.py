@@ -25,7 +25,6 @@ from letters_app.services.signatures import (
     signature_withdraw,
 )
 from letters_app.tasks import mails_send_task
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 # Tasks queued on commit run at once, in this process, against the test database.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]

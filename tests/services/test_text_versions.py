@@ -12,7 +12,6 @@ from letters_app.services.letters import letter_create, letter_update, translati
 from letters_app.services.signatures import signature_confirm
 from letters_app.text import Change, text_diff, text_normalize
 from tests.factories import LetterTemplateFactory, SignatureFactory
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,6 @@ from letters_app.services.letters import (
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import RecipientFactory, SignatureFactory
 from tests.mails import send_due
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.django_db

@@ -12,19 +12,10 @@ from letters_app import tasks
 from letters_app.models import AuditEvent, Signature, SignerMail
 from letters_app.services.signatures import signature_add, signer_mail_resend
 from tests.mails import ago, make_due
-from tests.tasks.backends import FlakyBackend
 
 pytestmark = pytest.mark.django_db
 
 M = SignerMail.Status
-
-
-@pytest.fixture
-def flaky(settings):
-    settings.MAILERS = {"default": {"BACKEND": "tests.tasks.backends.FlakyBackend"}}
-    FlakyBackend.reset()
-    yield FlakyBackend
-    FlakyBackend.reset()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.utils import translation
 
 from letters_app.models import AuditEvent, LetterSnapshot, SignerMail, SignerNotice
 from tests.factories import SignatureFactory
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 

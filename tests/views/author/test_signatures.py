@@ -19,7 +19,6 @@ from letters_app.services.signatures import (
     signature_withdraw,
 )
 from tests.factories import LetterFactory, SignatureFactory
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 from tests.views.author.test_letters import form_data
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from letters_app.celery import app
 from letters_app.models import Letter
 
 
@@ -11,15 +10,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def eager_tasks():
-    """Run queued tasks in the process, so that mails land in mail.outbox."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

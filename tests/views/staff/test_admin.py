@@ -19,7 +19,6 @@ from letters_app.models import (
 from letters_app.services.letters import letter_open
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import SignatureFactory
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from letters_app.models import AuditEvent, SignerMail
 from tests.factories import SignatureFactory
-from tests.tasks.eager import eager_tasks  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 

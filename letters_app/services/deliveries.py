@@ -293,7 +293,7 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
     """Send a failed delivery again. Audited."""
     if delivery.status != D.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
-    mails.row_resend(DeliveryOutbox(), delivery)
+    mails.rows_resend(DeliveryOutbox(), Delivery.objects.filter(pk=delivery.pk))
     if delivery.document == Delivery.Document.LETTER:
         letter_mark_sent_if_done(letter_id=delivery.letter_id)  # counted as on its way again
     audit_record(
@@ -364,10 +364,7 @@ def signer_notices_resend(*, letter: Letter, actor) -> int:
     """Send the letter's failed signer notices and follow-ups again. Audited."""
     done = 0
     for outbox in (NoticeOutbox(), FollowUpOutbox()):
-        failed = SignerNotice.objects.filter(
-            signature__letter=letter, **{outbox.field: SignerNotice.Status.FAILED}
-        )
-        done += sum(mails.row_resend(outbox, notice) for notice in failed)
+        done += mails.rows_resend(outbox, SignerNotice.objects.filter(signature__letter=letter))
     if done:
         audit_record(letter=letter, actor=actor, action="notices.resent", count=done)
         mails.mails_kick_on_commit()

@@ -280,11 +280,10 @@ def is_temporary(exc: Exception) -> bool:
     return isinstance(exc, (ConnectionError, TimeoutError, OSError))
 
 
-def row_resend(outbox: Outbox, row) -> bool:
-    """Queue a failed row again, as new: its tries start over. False if it had not failed."""
+def rows_resend(outbox: Outbox, rows: models.QuerySet) -> int:
+    """Queue the failed ones of these rows again, as new: their tries start over. Returns how
+    many were queued."""
     now = timezone.now()
-    return bool(
-        outbox.model.objects.filter(pk=row.pk, **{outbox.field: "failed"}).update(
-            **{outbox.field: outbox.claimable[0]}, attempts=0, due_at=now, queued_at=now
-        )
+    return rows.filter(**{outbox.field: "failed"}).update(
+        **{outbox.field: outbox.claimable[0]}, attempts=0, due_at=now, queued_at=now
     )

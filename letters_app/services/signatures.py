@@ -348,7 +348,7 @@ class SignerMailOutbox(mails.Outbox):
 @transaction.atomic
 def signer_mail_resend(*, mail: SignerMail, actor) -> None:
     """Send a mail to a signer again once it has failed. Audited."""
-    if not mails.row_resend(SignerMailOutbox(), mail):
+    if not mails.rows_resend(SignerMailOutbox(), SignerMail.objects.filter(pk=mail.pk)):
         raise ValidationError(_("Only a mail that could not be sent is sent again."))
     audit_record(
         letter=mail.signature.letter, actor=actor, action="signature.mail_resent",

@@ -57,7 +57,6 @@ def _press_page(request, letter, press, form):
         "deliveries": selectors.delivery_list_for_letter(letter, document="press"),
         "progress": progress,
         "count_labels": delivery_count_labels(progress),
-        "notices": selectors.signer_notice_counts(letter),
     }
     return render(request, "author/press_release.html", context)
 

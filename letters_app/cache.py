@@ -8,27 +8,32 @@ import secrets
 import time
 from collections.abc import Callable
 
+from django.core.cache import caches
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
+
+from letters_app import selectors
+from letters_app.models import Letter
 
 # --- the letter a sign POST needs ------------------------------------------------------------
 
 # Every service that changes what signing reads forgets the letter in its own process at once;
 # the other processes read it again within this time.
 SIGNING_LETTER_TTL = 1.0  # seconds
-_letters: dict[str, tuple[float, object]] = {}
+_letters: dict[str, tuple[float, Letter]] = {}
 
 
-def letter_get_for_signing(slug: str):
+def letter_get_for_signing(slug: str) -> Letter | None:
     """The public letter with its signing fields, kept in this process for SIGNING_LETTER_TTL:
-    a sign POST then reads no letter row, and no cache server either. Raises Http404 like the
-    selector, and remembers only letters that exist."""
-    from letters_app import selectors
-
+    a sign POST then reads no letter row, and no cache server either. None like the selector;
+    only letters that exist are remembered."""
     now = time.monotonic()
     held = _letters.get(slug)
     if held is None or now - held[0] > SIGNING_LETTER_TTL:
-        held = _letters[slug] = (now, selectors.letter_get_for_signing(slug))
+        letter = selectors.letter_get_for_signing(slug)
+        if letter is None:
+            return None
+        held = _letters[slug] = (now, letter)
     return held[1]
 
 
@@ -53,8 +58,6 @@ return hits
 def hits_count(key: str, period: int) -> int:
     """Count one hit on `key` in the current window of `period` seconds; returns the window's
     hits, this one included. On Redis one command: INCR, and EXPIRE on the window's first."""
-    from django.core.cache import caches
-
     cache = caches["default"]  # the backend itself: each use of the proxy looks it up again
     key = f"hits:{key}:{period}:{int(time.time()) // period}"
     if isinstance(cache, RedisCache):
@@ -97,9 +100,7 @@ def _version_key(slug: str) -> str:
 def letter_page(slug: str, variant: str, render: Callable[[], bytes]) -> Page:
     """The letter's page for anonymous readers in this `variant` (language, list page, filters):
     from the shared cache when it is fresh, else `render()`ed and kept. One cache round trip
-    when it is fresh. `render` raises Http404 for a letter that is not public."""
-    from django.core.cache import caches
-
+    when it is fresh."""
     cache = caches["default"]
     version_key = _version_key(slug)
     page_key = f"letter-page:{slug}:{hashlib.sha256(variant.encode()).hexdigest()[:32]}"
@@ -130,8 +131,6 @@ def letter_page_forget(*slugs: str) -> None:
     """Drop these letters' page version tokens: the next reader of each page gets it rendered
     anew. Called inside the change's transaction, before it commits: a reader rendering the page
     in between gets what was there before, for PAGE_FRESH_SECONDS at most."""
-    from django.core.cache import caches
-
     caches["default"].delete_many([_version_key(slug) for slug in dict.fromkeys(slugs) if slug])
 
 

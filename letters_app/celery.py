@@ -20,6 +20,14 @@ def _make_queue_folders(sender, **kwargs):
             Path(folder).mkdir(parents=True, exist_ok=True)
 
 
+def queue_on_commit(task: str, /, **kwargs) -> None:
+    """Run `task`, a function of letters_app/tasks.py, in a worker once the current transaction
+    commits (at once outside one), with these keyword arguments. The one way services hand work
+    to a worker, by the task's name: tasks import the services, never the other way round. (Mail
+    is not queued this way: it is a row, written in the transaction; see services/mails.py.)"""
+    app.tasks[f"letters_app.tasks.{task}"].apply_async_on_commit(kwargs=kwargs)
+
+
 def __getattr__(name: str):
     """`django_settings`: the CELERY_* settings as a dict, under Celery's own names
     (CELERY_BROKER_URL is broker_url). Celery looks up several names on every task it sends: on

@@ -8,7 +8,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
-from letters_app.rendering import listed_line, snapshot_render
+from letters_app.rendering import (
+    listed_line,
+    render_press_release_html,
+    render_press_release_text,
+    snapshot_render,
+)
 from letters_app.selectors import letter_changes_since
 
 
@@ -230,8 +235,6 @@ DELIVERY_BUILDERS = {Delivery.Document.LETTER: letter_delivery}
 def press_release_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     """The letter's press release to one media contact: replies go to the coordinator, and the
     Message-ID is the same on every attempt."""
-    from letters_app.rendering import render_press_release_html, render_press_release_text
-
     letter = delivery.letter
     press = letter.press_release
     coordinator = letter.created_by

@@ -1,10 +1,16 @@
+import dataclasses
+
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models.functions import TruncDate
 from django.utils import translation
 from django_countries import countries
+from django_countries.fields import Country
 
 from letters_app.models import (
+    Delivery,
     Letter,
+    LetterSnapshot,
     LetterTemplate,
     Recipient,
     Signature,
@@ -31,11 +37,12 @@ def letter_list_for_coordinator(user) -> QuerySet[Letter]:
     )
 
 
-def letter_get_for_coordinator(user, pk: int) -> Letter:
-    """The letter, if this person may run it; 404 for anyone else, so strangers learn nothing."""
+def letter_get_for_coordinator(user, pk: int) -> Letter | None:
+    """The letter, if this person may run it; None for anyone else (the views answer 404, so
+    strangers learn nothing)."""
     letter = Letter.objects.select_related("created_by", "template").filter(pk=pk).first()
     if letter is None or not user_can_coordinate(user, letter):
-        raise Http404
+        return None
     return letter
 
 
@@ -50,12 +57,10 @@ def letter_changes_since(letter: Letter, number: int) -> list[Change] | None:
     return text_diff(versions[number], versions[letter.version])
 
 
-def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter:
+def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter | None:
+    """The letter under this address, unless it is still a draft (or there is none)."""
     letters = Letter.objects.filter(slug=slug).exclude(status=Letter.Status.DRAFT)
-    letter = letters.only(*fields).first() if fields else letters.first()
-    if letter is None:
-        raise Http404
-    return letter
+    return letters.only(*fields).first() if fields else letters.first()
 
 
 SIGNING_FIELDS = (
@@ -65,7 +70,7 @@ SIGNING_FIELDS = (
 )  # fmt: skip
 
 
-def letter_get_for_signing(slug: str) -> Letter:
+def letter_get_for_signing(slug: str) -> Letter | None:
     """The public letter with only what the sign form needs: not its text, which can be long."""
     return letter_get_public(slug, fields=SIGNING_FIELDS)
 
@@ -174,8 +179,6 @@ def signer_notice_counts(letter: Letter) -> dict[str, int]:
 
 def signature_queue_counts(letter: Letter) -> dict[str, int]:
     """How many signatures each tab of the moderation queue holds, in one query."""
-    from django.db.models import Count
-
     counts = {tab: Count("id", filter=q) for tab, q in SIGNATURE_QUEUE_TABS.items()}
     return Signature.objects.filter(letter=letter).aggregate(**counts)
 
@@ -190,8 +193,6 @@ def signature_queue(letter: Letter, tab: str) -> QuerySet[Signature]:
 def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[str, list[dict]]:
     """E-mail domains and IP addresses that signed at least `threshold` times since `since`,
     busiest first: {"domains": [{"email_domain", "n"}], "ips": [{"ip_address", "n"}]}."""
-    from django.db.models import Count
-
     recent = Signature.objects.filter(created_at__gte=since)
     busy = {}
     for key, field in (("domains", "email_domain"), ("ips", "ip_address")):
@@ -208,15 +209,24 @@ def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[st
 
 def delivery_list_for_letter(letter: Letter, *, document: str = "letter") -> QuerySet:
     """The letter's deliveries of one document, in the order they were made, with recipients."""
-    from letters_app.models import Delivery
-
     return Delivery.objects.filter(letter=letter, document=document).select_related("recipient")
 
 
-def delivery_progress(letter: Letter, *, document: str = "letter") -> dict:
-    """How far delivery of one document has come, and each row's state, for the progress poll."""
-    from letters_app.models import Delivery
+@dataclasses.dataclass
+class DeliveryProgress:
+    counts: dict[str, int]  # sent, waiting, failed, postal
+    rows: list[
+        dict
+    ]  # each delivery's id, status, attempts, last_error, error_kind, response, sent_at
+    snapshot: LetterSnapshot | None
+    ended: bool  # nothing more will change without a coordinator's action
 
+
+def delivery_progress(letter: Letter, *, document: str = "letter") -> DeliveryProgress:
+    """How far delivery of one document has come, and each row's state, for the progress poll.
+    The letter's delivery has ended when its PDF could not be made, or when nothing waits: no
+    e-mail, no PDF to make (a letter to postal recipients only waits for its PDF alone), and
+    the letter has turned "sent", which it does just after its last delivery ends."""
     D = Delivery.Status
     rows = list(
         Delivery.objects.filter(letter=letter, document=document).values(
@@ -233,7 +243,17 @@ def delivery_progress(letter: Letter, *, document: str = "letter") -> dict:
             counts["postal"] += 1
         else:
             counts["waiting"] += 1
-    return {"counts": counts, "rows": rows}
+    snapshot = LetterSnapshot.objects.filter(letter=letter).first()
+    if document != Delivery.Document.LETTER:
+        ended = counts["waiting"] == 0
+    else:
+        pdf = snapshot.pdf_status if snapshot else None
+        ended = pdf == LetterSnapshot.PdfStatus.FAILED or (
+            counts["waiting"] == 0
+            and pdf != LetterSnapshot.PdfStatus.PENDING
+            and letter.status != Letter.Status.FINALIZED
+        )
+    return DeliveryProgress(counts, rows, snapshot, ended)
 
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -249,10 +269,6 @@ def signature_country_summary(letter: Letter) -> list[tuple]:
     cached per letter for five minutes, and made again sooner only when the letter's public total,
     which the page already has from its counters, has moved by more than 1% (at once, for a
     small letter, where counting is cheap)."""
-    from django.core.cache import cache
-    from django.db.models import Count
-    from django_countries.fields import Country
-
     total = letter.signature_count
     if not total:
         return []
@@ -277,9 +293,6 @@ def signature_stats_for_letter(letter: Letter) -> dict:
     {"totals": {"submitted", "ever_confirmed", <status>: n}, "days": [(date, submitted,
     confirmed)], "countries": [(code, n)], "kinds": [(kind, n)]}. Days are of signing, in the
     site's time zone; "confirmed" and the countries and kinds count confirmed or approved ones."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
-
     S = Signature.Status
     signatures = Signature.objects.filter(letter=letter)
     counted = Q(status__in=[S.CONFIRMED, S.APPROVED])

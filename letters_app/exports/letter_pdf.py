@@ -4,6 +4,7 @@ footer with the page number and the snapshot's SHA-256. Made by WeasyPrint in a 
 (services/deliveries.py, snapshot_pdf_make); it reads local static files and nothing else."""
 
 import dataclasses
+import functools
 import statistics
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,9 +13,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from letters_app.exports.pdf_text import khmer_text_exact
 from letters_app.models import LetterSnapshot
@@ -44,21 +42,32 @@ FIGURE_EM, PERIOD_SPACE_EM = 0.559, 0.51
 FIGURE_SPACE = "\u2007"
 
 
-class LocalFileFetcher(URLFetcher):
-    """Lets WeasyPrint read files under the static folders and nothing else: no network, no
+def local_fetcher(roots: list[Path]):
+    """A WeasyPrint fetcher that reads files under `roots` and nothing else: no network, no
     other file, whatever a letter's text links to."""
+    return _local_fetcher_class()(roots)
 
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.roots = [root.resolve() for root in roots]
 
-    def fetch(self, url, headers=None):
-        if not url.startswith("file://"):
-            raise ValueError(f"The letter PDF fetches no remote resource: {url[:200]}")
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise ValueError(f"The letter PDF reads only static files: {url[:200]}")
-        return super().fetch(url, headers)
+@functools.cache
+def _local_fetcher_class():
+    # WeasyPrint is loaded by the first PDF made, not by every process that imports this module:
+    # it costs a web process 0.4 s and 50 MiB.
+    from weasyprint.urls import URLFetcher
+
+    class LocalFileFetcher(URLFetcher):
+        def __init__(self, roots: list[Path]):
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+            self.roots = [root.resolve() for root in roots]
+
+        def fetch(self, url, headers=None):
+            if not url.startswith("file://"):
+                raise ValueError(f"The letter PDF fetches no remote resource: {url[:200]}")
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ValueError(f"The letter PDF reads only static files: {url[:200]}")
+            return super().fetch(url, headers)
+
+    return LocalFileFetcher
 
 
 def static_roots() -> list[Path]:
@@ -84,7 +93,10 @@ def static_file(name: str) -> Path:
 def write_pdf(html: str, *, stylesheets: list[str]) -> bytes:
     """`html` as PDF, with `stylesheets` (static paths) and the shipped fonts; every name in it
     reads back as it was written, Khmer included."""
-    fetcher, fonts = LocalFileFetcher(static_roots()), FontConfiguration()
+    from weasyprint import CSS, HTML  # see _local_fetcher_class
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher, fonts = local_fetcher(static_roots()), FontConfiguration()
     paths = [static_file(name) for name in stylesheets]
     base_url = paths[0].parent.parent.as_uri() + "/"  # the static folder
     pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
 from letters_app.models import Letter, Signature
 
 CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
@@ -551,8 +552,6 @@ def _sheet_title(title: str) -> str:
 def pdf_bytes(queryset, *, title: str) -> bytes:
     """The numbered list on A4, in the shipped faces (a Latin one first, then Khmer), read from
     local files only; every name reads back from the PDF as it was written."""
-    from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
-
     context = {"title": title, "lines": list(signature_lines(queryset)), "made_at": timezone.now()}
     html = render_to_string("staff/signatures_pdf.html", context)
     return write_pdf(html, stylesheets=[FONTS_STYLESHEET])

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from letters_app import emails
+from letters_app.celery import queue_on_commit
+from letters_app.exports.letter_pdf import render_letter_pdf
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
@@ -29,7 +31,7 @@ from letters_app.models import (
 from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
 from letters_app.services import mails
 from letters_app.services.audit import audit_record
-from letters_app.services.letters import _transition
+from letters_app.services.letters import letter_status_change
 
 D = Delivery.Status
 
@@ -150,11 +152,11 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
     )
     for lr in letter.letter_recipients.select_related("recipient"):  # in the To: block's order
         delivery_create(letter=letter, recipient=lr.recipient, due=False)  # once the PDF is made
-    _transition(
+    letter_status_change(
         letter, Letter.Status.FINALIZED, actor=actor, sha256=snapshot.sha256,
         signatories=snapshot.signatory_count,
     )  # fmt: skip
-    transaction.on_commit(lambda: _tasks().letter_pdf_task.delay(letter_id=letter.pk))
+    queue_on_commit("letter_pdf_task", letter_id=letter.pk)
     return snapshot
 
 
@@ -180,19 +182,11 @@ def _message_id(letter: Letter, recipient: Recipient, document: str) -> str:
     return f"<{document}-{letter.pk}-{recipient.pk}@{domain}>"
 
 
-def _tasks():
-    from letters_app import tasks  # tasks import the services
-
-    return tasks
-
-
 # --- the PDF -----------------------------------------------------------------------------------
 
 
 def snapshot_pdf_make(*, letter_id: int) -> None:
     """Render and store the finalized letter's PDF, then queue what waits for it."""
-    from letters_app.exports.letter_pdf import render_letter_pdf
-
     snapshot = LetterSnapshot.objects.select_related("letter").get(letter_id=letter_id)
     if snapshot.pdf_status == LetterSnapshot.PdfStatus.READY:
         # The task ran again (a redelivered message): the stored PDF stays the one sent.
@@ -280,7 +274,7 @@ def letter_mark_sent_if_done(*, letter_id: int) -> bool:
             return False
         if deliveries.exclude(status__in=Delivery.ENDED).exists():
             return False
-        _transition(letter, Letter.Status.SENT, actor=None)
+        letter_status_change(letter, Letter.Status.SENT, actor=None)
         signer_notices_create(letter=letter)
     return True
 
@@ -311,7 +305,7 @@ def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
     ).update(pdf_status=LetterSnapshot.PdfStatus.PENDING, pdf_error=""):
         raise ValidationError(_("Only a PDF that could not be made is made again."))
     audit_record(letter=letter, actor=actor, action="letter.pdf_retried")
-    transaction.on_commit(lambda: _tasks().letter_pdf_task.delay(letter_id=letter.pk))
+    queue_on_commit("letter_pdf_task", letter_id=letter.pk)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from letters_app.celery import queue_on_commit
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter
 from letters_app.services.audit import audit_record
@@ -36,8 +37,6 @@ def export_job_request(
     """Queue an export for a worker (`export_job_run_task`, on commit); an export with private
     columns is recorded in the audit trail, as a direct one is. `filters` as
     `SignatureExportForm.filters()` gives them, with `letters` (ids) across letters."""
-    from letters_app.tasks import export_job_run_task
-
     job = ExportJob(letter=letter, format=fmt, filters=filters, private=private, bom=bom,
                     requested_by=actor)  # fmt: skip
     job.full_clean()
@@ -45,7 +44,7 @@ def export_job_request(
     if private:
         audit_record(letter=letter, actor=actor, action="signatures.exported", format=fmt,
                      private=True, filters=filters, background=True)  # fmt: skip
-    transaction.on_commit(lambda: export_job_run_task.delay(export_job_id=job.pk))
+    queue_on_commit("export_job_run_task", export_job_id=job.pk)
     return job
 
 

@@ -261,7 +261,10 @@ def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
     audit_record(letter=letter, actor=actor, action="coordinator.removed", user=user.get_username())
 
 
-def _transition(letter: Letter, to: str, *, actor, allowed_from=None, **detail) -> Letter:
+def letter_status_change(letter: Letter, to: str, *, actor, allowed_from=None, **detail) -> Letter:
+    """Move the letter to status `to` from one it may leave for it (`allowed_from`, else the
+    TRANSITIONS rule), under a row lock; forget its cached pages and record the change with
+    `detail`. Raises ValidationError, saying why, from any other status."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if letter.status not in (allowed_from or TRANSITIONS[to]):
         raise ValidationError(
@@ -297,13 +300,13 @@ def letter_open(*, letter: Letter, actor) -> Letter:
         Letter.objects.filter(pk=letter.pk).update(version=letter.version)
         # Translations made from the draft were made from the text that version 1 freezes.
         letter.translations.filter(source_version=0).update(source_version=letter.version)
-    return _transition(letter, S.OPEN, actor=actor)
+    return letter_status_change(letter, S.OPEN, actor=actor)
 
 
 @transaction.atomic
 def letter_close(*, letter: Letter, actor, reason: str = "") -> Letter:
     """End signing. Audited."""
-    return _transition(letter, S.CLOSED, actor=actor, reason=reason)
+    return letter_status_change(letter, S.CLOSED, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -314,7 +317,7 @@ def letter_reopen(*, letter: Letter, actor) -> Letter:
             _("The signing deadline has passed: move it before reopening the letter.")
         )
     # Only from closed: a draft is opened by letter_open, which checks it and freezes version 1.
-    return _transition(letter, S.OPEN, actor=actor, allowed_from={S.CLOSED})
+    return letter_status_change(letter, S.OPEN, actor=actor, allowed_from={S.CLOSED})
 
 
 def letter_close_expired(*, now: datetime.datetime | None = None) -> int:

@@ -18,7 +18,6 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import F, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -190,10 +189,18 @@ def signing_rules_reload() -> None:
 
 
 def signature_add(
-    *, letter: Letter, kind: str, email: str, ip_address: str | None = None, **fields
+    *,
+    letter: Letter,
+    kind: str,
+    email: str,
+    language: str = "",
+    ip_address: str | None = None,
+    **fields,
 ) -> tuple[Signature, bool]:
     """Record a pending signature and mail its confirmation link; a second attempt with the
-    same address creates nothing and mails a note instead. Returns (signature, created)."""
+    same address creates nothing and mails a note instead. `language` is the signer's (the
+    page they signed on; the letter's when not given): their e-mails speak it. Returns
+    (signature, created)."""
     refusal = signing_refusal(letter, kind)
     if refusal:
         raise ValidationError(refusal, code="closed")
@@ -213,7 +220,7 @@ def signature_add(
         ip_address=ip_address,
         secret=secrets.token_hex(16),
         version=letter.version,
-        language=letter_language(get_language()),  # the sign request's; its e-mails speak it
+        language=letter_language(language) if language else letter.language,
         mails_sent=1,  # the confirmation queued below
         **{k: v for k, v in fields.items() if k in DISPLAY_FIELDS},
     )

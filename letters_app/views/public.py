@@ -37,6 +37,7 @@ from letters_app.ratelimit import client_ip, rate_limited
 from letters_app.rendering import letter_view, snapshot_view, text_language
 from letters_app.services import signatures as signature_services
 from letters_app.services.deliveries import canonical_json
+from letters_app.views import found
 
 PER_PAGE = 100
 # How long a proxy or CDN may keep a reader's page (with the app's own PAGE_FRESH_SECONDS, a
@@ -56,7 +57,7 @@ def home(request):
 
 def letter_pdf(request, slug):
     """The finalized letter as sent, once its PDF is made; ?lang=fr: a translation frozen too."""
-    letter = selectors.letter_get_public(slug)
+    letter = found(selectors.letter_get_public(slug))
     snapshot = getattr(letter, "snapshot", None)
     language = request.GET.get("lang", "")
     name = snapshot.pdf_name(language) if snapshot else ""
@@ -70,7 +71,7 @@ def letter_pdf(request, slug):
 
 def letter_json(request, slug):
     """The frozen letter exactly as its SHA-256 was taken: `sha256sum` of these bytes is it."""
-    letter = selectors.letter_get_public(slug)
+    letter = found(selectors.letter_get_public(slug))
     snapshot = getattr(letter, "snapshot", None)
     if letter.status not in Letter.FROZEN or snapshot is None or not snapshot.is_publishable:
         raise Http404
@@ -90,7 +91,7 @@ def letter_detail(request, slug):
             stale_while_revalidate=READER_STALE_SECONDS,
         )  # fmt: skip
     else:
-        response = _letter_page(request, selectors.letter_get_public(slug))
+        response = _letter_page(request, found(selectors.letter_get_public(slug)))
         patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -112,7 +113,7 @@ def _reader_page_get(request, slug) -> letter_cache.Page:
 
         def render() -> bytes:
             request.user = AnonymousUser()  # known without asking the session: it has none
-            letter = selectors.letter_get_public(slug)
+            letter = found(selectors.letter_get_public(slug))
             return _letter_page(request, letter, params=params).content
 
         request.reader_page = letter_cache.letter_page(slug, variant, render)
@@ -237,9 +238,9 @@ def _ended_notice(letter: Letter) -> str:
 
 @rate_limited("public.sign")
 def letter_sign(request, slug):
-    letter = letter_cache.letter_get_for_signing(slug)
+    letter = found(letter_cache.letter_get_for_signing(slug))
     if letter.status != Letter.Status.OPEN:
-        letter = selectors.letter_get_public(slug)
+        letter = found(selectors.letter_get_public(slug))
         return _letter_page(request, letter, notice=_ended_notice(letter))
     if request.method != "POST":
         return _sign_page(request, SignForm(letter=letter, kind=request.GET.get("kind")))
@@ -252,7 +253,10 @@ def letter_sign(request, slug):
     if form.is_valid():
         try:
             signature_services.signature_add(
-                letter=letter, ip_address=client_ip(request), **form.signature_data
+                letter=letter,
+                language=get_language(),
+                ip_address=client_ip(request),
+                **form.signature_data,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -282,13 +286,13 @@ def _sign_page(request, form: SignForm, *, status: int = 200):
 
 
 def letter_sign_done(request, slug):
-    letter = selectors.letter_get_public(slug)
+    letter = found(selectors.letter_get_public(slug))
     return _done_page(request, letter, ResendForm())
 
 
 @rate_limited("public.resend")
 def letter_resend(request, slug):
-    letter = selectors.letter_get_public(slug)
+    letter = found(selectors.letter_get_public(slug))
     if request.method != "POST":
         return redirect("public:letter-sign-done", slug=letter.slug)
     if request.limited:

@@ -19,6 +19,7 @@ from letters_app.models import ExportJob, Letter
 from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
 from letters_app.services.audit import audit_record
+from letters_app.views import coordinated_letter
 
 # Downloads of a public list by people not logged in, per client address (as signing counts).
 PUBLIC_DOWNLOAD_RATE = "30/h"
@@ -32,7 +33,7 @@ def _public_download_rate(request) -> str | None:
 @login_required
 def letter_export(request, pk):
     """The export page: format, filters, private columns, and the list as text to copy."""
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = exports.SignatureExportForm(allow_private=True)
     public = exports.signature_queryset(letters=[letter], private=False)
     text, more = exports.text_preview(public)
@@ -162,7 +163,7 @@ def _file_response(queryset, form, *, letter, filename):
 def export_job_new(request, pk=None):
     """The export form again, to be prepared in the background: one letter's for its
     coordinators, across letters for admins."""
-    letter = selectors.letter_get_for_coordinator(request.user, pk) if pk is not None else None
+    letter = coordinated_letter(request, pk) if pk is not None else None
     if letter is None and not request.user.is_staff:
         raise Http404
     data = request.POST if request.method == "POST" else (request.GET or None)

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from letters_app.exports.letter_pdf import (
     ANNEX_COLUMNS_UP_TO,
-    LocalFileFetcher,
     letter_context,
     letterhead,
+    local_fetcher,
     render_letter_pdf,
     static_roots,
 )
@@ -188,7 +188,7 @@ def test_a_short_list_follows_the_letter_in_one_column(finalized):
      "ftp://example.org/x", "data:text/css,p{}", "file:///etc/passwd"],
 )  # fmt: skip
 def test_the_pdf_fetches_nothing_but_static_files(url):
-    fetcher = LocalFileFetcher(static_roots())
+    fetcher = local_fetcher(static_roots())
 
     with pytest.raises(ValueError):
         fetcher.fetch(url)

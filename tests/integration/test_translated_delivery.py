@@ -4,7 +4,6 @@ broker, an SMTP server (aiosmtpd), PostgreSQL and WeasyPrint."""
 import subprocess
 
 import pytest
-from django.utils import translation
 
 from letters_app.models import Letter, Signature, SignerNotice
 from letters_app.services.deliveries import letter_finalize
@@ -43,11 +42,10 @@ def test_a_recipient_set_to_french_and_a_french_signer_get_french_mail(
     )
     translate(letter, "fr", FRENCH, coordinator)
     letter_set_recipient_languages(letter=letter, languages={paris.pk: "fr"}, actor=coordinator)
-    with translation.override("fr"):
-        signature, _created = signature_add(
-            letter=letter, kind=Signature.Kind.ORGANIZATION, email="lea@example.org",
-            name="Ligue cambodgienne", country="FR", consent_public=True,
-        )  # fmt: skip
+    signature, _created = signature_add(
+        letter=letter, kind=Signature.Kind.ORGANIZATION, email="lea@example.org", language="fr",
+        name="Ligue cambodgienne", country="FR", consent_public=True,
+    )  # fmt: skip
     signature_confirm(signature=signature)
     letter = letter_close(letter=letter, actor=coordinator)
 

@@ -58,7 +58,7 @@ SIGNERS = ["Ligue des droits", "សមាគមខ្មែរដើម្បី
 def _pdf_and_media(settings, tmp_path, monkeypatch):
     # The PDF's own tests render it; here it only has to be stored and attached.
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("letters_app.exports.letter_pdf.render_letter_pdf", lambda snapshot: PDF)
+    monkeypatch.setattr("letters_app.services.deliveries.render_letter_pdf", lambda snapshot: PDF)
 
 
 @pytest.fixture
@@ -375,7 +375,7 @@ def test_deliveries_wait_until_the_pdf_is_stored(closed_letter, recipients, fina
 def test_the_pdf_task_run_twice_keeps_the_stored_pdf(finalized, monkeypatch):
     snapshot = LetterSnapshot.objects.get(letter=finalized)
     monkeypatch.setattr(
-        "letters_app.exports.letter_pdf.render_letter_pdf", lambda s: pytest.fail("rendered")
+        "letters_app.services.deliveries.render_letter_pdf", lambda s: pytest.fail("rendered")
     )
     snapshot_pdf_make(letter_id=finalized.pk)
     assert LetterSnapshot.objects.get(pk=snapshot.pk).pdf.name == snapshot.pdf.name

@@ -133,8 +133,8 @@ def test_a_snapshot_frozen_without_translated_lines_shows_the_original_ones(clos
 def finalized(coordinator):
     """Finalized, with a Khmer signer, and a second recipient who gets the French copy."""
     letter = english_letter(coordinator, translations=("fr",))
-    with translation.override("km"):  # signing from the Khmer pages: their mails speak Khmer
-        sign(letter, 3, name="Khmer Youth", country="KH")
+    # signed from the Khmer pages: their mails speak Khmer
+    sign(letter, 3, name="Khmer Youth", country="KH", language="km")
     french_office = LetterRecipient.objects.create(
         letter=letter,
         recipient=RecipientFactory(name="Bureau de Genève", country="CH"),
@@ -196,8 +196,8 @@ def test_a_khmer_signer_is_told_how_the_english_letter_listed_them(finalized):
 
 def test_signer_mails_quote_the_letter_in_the_language_of_the_text_they_link_to(coordinator):
     letter = english_letter(coordinator, translations=("fr",))
-    with translation.override("km"):
-        sign(letter, 3, name="Khmer Youth", country="KH")
+    # signed from the Khmer pages: their mails speak Khmer
+    sign(letter, 3, name="Khmer Youth", country="KH", language="km")
     khmer = letter.signatures.get(name="Khmer Youth")
     # No Khmer translation: the link opens the English letter, which lists them in English.
     for body in _bodies(emails.signature_confirmation(khmer)):

@@ -4,7 +4,6 @@ its PDF, in the language the coordinator chose for them."""
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from letters_app import emails
 from letters_app.models import Delivery, Signature
@@ -23,12 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(letter, language: str, email="lea@example.org") -> Signature:
-    """Sign as from a page in `language`, as the sign request would."""
-    with translation.override(language):
-        signature, _created = signature_add(
-            letter=letter, kind=Signature.Kind.ORGANIZATION, email=email,
-            name="Ligue cambodgienne des droits", country="FR", consent_public=True,
-        )  # fmt: skip
+    """Sign as from a page in `language`, as the sign request does."""
+    signature, _created = signature_add(
+        letter=letter, kind=Signature.Kind.ORGANIZATION, email=email, language=language,
+        name="Ligue cambodgienne des droits", country="FR", consent_public=True,
+    )  # fmt: skip
     return signature
 
 
@@ -149,7 +147,7 @@ def pdfs(settings, tmp_path, monkeypatch):
     def render(snapshot, *, language=""):
         return f"%PDF-1.7 {language or 'original'}".encode()
 
-    monkeypatch.setattr("letters_app.exports.letter_pdf.render_letter_pdf", render)
+    monkeypatch.setattr("letters_app.services.deliveries.render_letter_pdf", render)
 
 
 @pytest.fixture

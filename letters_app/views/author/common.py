@@ -1,5 +1,7 @@
 """Pieces the coordinators' pages share."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -24,14 +26,16 @@ def moment_shown(moment) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def act(request, action, *, success: str) -> None:
-    """Run a service; its refusal, or `success`, becomes the next page's message."""
+def act(request, action: Callable[[], object], *, success: str, then: str, **url_kwargs):
+    """Run a service (a button's POST), then go to the page `then` (a URL name, with
+    `url_kwargs`): the service's refusal, or `success`, is that page's message."""
     try:
         action()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
+    return redirect(then, **url_kwargs)
 
 
 def delivery_count_labels(counts: dict) -> dict[str, str]:

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from letters_app import selectors
 from letters_app.forms.author import CoordinatorAddForm
 from letters_app.services import letters as letter_services
+from letters_app.views import coordinated_letter
 
 
 def _can_manage_coordinators(user, letter) -> bool:
@@ -18,7 +18,7 @@ def _can_manage_coordinators(user, letter) -> bool:
 
 @login_required
 def letter_coordinators(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     can_manage = _can_manage_coordinators(request.user, letter)
     form = CoordinatorAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -43,7 +43,7 @@ def letter_coordinators(request, pk):
 @login_required
 @require_POST
 def letter_coordinator_remove(request, pk, user_pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     if not _can_manage_coordinators(request.user, letter):
         raise PermissionDenied
     user = get_object_or_404(letter.co_coordinators, pk=user_pk)

@@ -13,6 +13,7 @@ from letters_app import selectors
 from letters_app.forms.author import LateRecipientForm, RecipientSearchForm
 from letters_app.models import LETTER_LANGUAGES, Delivery, Letter, LetterSnapshot, delivery_reason
 from letters_app.services import deliveries as delivery_services
+from letters_app.views import coordinated_letter
 from letters_app.views.author.common import (
     DIRECTORY_PAGE_SIZE,
     act,
@@ -24,7 +25,7 @@ from letters_app.views.author.common import (
 
 @login_required
 def letter_finalize(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     problems = [(m, None) for m in delivery_services.letter_finalize_problems(letter)]
     names = dict(LETTER_LANGUAGES)
     recipients = [
@@ -47,8 +48,9 @@ def letter_finalize(request, pk):
 
 @login_required
 def letter_delivery(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
-    snapshot = LetterSnapshot.objects.filter(letter=letter).first()
+    letter = coordinated_letter(request, pk)
+    progress = selectors.delivery_progress(letter)
+    snapshot, counts = progress.snapshot, progress.counts
     search = RecipientSearchForm(request.GET)
     query = search.cleaned_data if search.is_valid() else {}
     found_page = None
@@ -57,14 +59,13 @@ def letter_delivery(request, pk):
         found = selectors.recipient_list_directory(query=query["q"], kind=query["kind"])
         found = found.exclude(pk__in=receiving)
         found_page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    progress = selectors.delivery_progress(letter)["counts"]
     context = {
         "letter": letter,
         "snapshot": snapshot,
-        "banner": _delivery_banner(letter, snapshot, progress),
+        "banner": _delivery_banner(letter, snapshot, counts),
         "deliveries": selectors.delivery_list_for_letter(letter),
-        "progress": progress,
-        "count_labels": delivery_count_labels(progress),
+        "progress": counts,
+        "count_labels": delivery_count_labels(counts),
         "notices": selectors.signer_notice_counts(letter),
         "search": search,
         "found": list(found_page or []),
@@ -77,13 +78,12 @@ def letter_delivery(request, pk):
 @login_required
 def letter_delivery_status(request, pk):
     """The delivery progress as JSON, polled by static/js/delivery-progress.js."""
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     document = request.GET.get("document", Delivery.Document.LETTER)
     if document not in Delivery.Document.values:
         document = Delivery.Document.LETTER
     progress = selectors.delivery_progress(letter, document=document)
-    snapshot = LetterSnapshot.objects.filter(letter=letter).first()
-    pdf_status = snapshot.pdf_status if snapshot else None
+    snapshot = progress.snapshot
     labels = dict(Delivery.Status.choices)
     rows = [
         {
@@ -95,26 +95,19 @@ def letter_delivery_status(request, pk):
             "response": row["response"],
             "sent_at": moment_shown(row["sent_at"]),
         }
-        for row in progress["rows"]
+        for row in progress.rows
     ]
-    waiting = progress["counts"]["waiting"]
-    pdf_failed = pdf_status == LetterSnapshot.PdfStatus.FAILED and document == "letter"
-    pdf_pending = pdf_status == LetterSnapshot.PdfStatus.PENDING and document == "letter"
-    # The letter becomes sent just after its last delivery ends: the page waits for that too.
-    finalized = letter.status == Letter.Status.FINALIZED and document == "letter"
+    of_letter = document == Delivery.Document.LETTER
     return JsonResponse(
         {
-            "counts": progress["counts"],
-            "count_labels": delivery_count_labels(progress["counts"]),
+            "counts": progress.counts,
+            "count_labels": delivery_count_labels(progress.counts),
             "rows": rows,
-            "pdf": pdf_status,
+            "pdf": snapshot.pdf_status if snapshot else None,
             "pdf_error": snapshot.pdf_error if snapshot else "",
             "letter": {"status": letter.shown_status, "label": letter.get_shown_status_display()},
-            "banner": _delivery_banner(letter, snapshot, progress["counts"])
-            if document == "letter"
-            else None,
-            # A letter to postal recipients only waits for nothing but its PDF.
-            "ended": pdf_failed or (waiting == 0 and not pdf_pending and not finalized),
+            "banner": _delivery_banner(letter, snapshot, progress.counts) if of_letter else None,
+            "ended": progress.ended,
         }
     )
 
@@ -163,34 +156,35 @@ def _posted_to_others(n: int) -> str:
 @login_required
 @require_POST
 def letter_pdf_retry(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
-    act(
+    letter = coordinated_letter(request, pk)
+    return act(
         request,
         lambda: delivery_services.snapshot_pdf_retry(letter=letter, actor=request.user),
         success=_("The PDF is being made again; the e-mails follow."),
+        then="author:letter-delivery",
+        pk=letter.pk,
     )
-    return redirect("author:letter-delivery", pk=letter.pk)
 
 
 @login_required
 @require_POST
 def delivery_retry(request, pk, delivery_pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     delivery = get_object_or_404(letter.deliveries.select_related("recipient"), pk=delivery_pk)
-    act(
+    press = delivery.document == Delivery.Document.PRESS_RELEASE
+    return act(
         request,
         lambda: delivery_services.delivery_retry(delivery=delivery, actor=request.user),
         success=_("Sending again to %(name)s.") % {"name": delivery.recipient},
+        then="author:press-release" if press else "author:letter-delivery",
+        pk=letter.pk,
     )
-    if delivery.document == Delivery.Document.PRESS_RELEASE:
-        return redirect("author:press-release", pk=letter.pk)
-    return redirect("author:letter-delivery", pk=letter.pk)
 
 
 @login_required
 @require_POST
 def signer_notices_resend(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     done = delivery_services.signer_notices_resend(letter=letter, actor=request.user)
     messages.success(request, ngettext(
         "%(n)s notice to a signer is being sent again.",
@@ -202,18 +196,19 @@ def signer_notices_resend(request, pk):
 @login_required
 @require_POST
 def letter_late_recipient(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = LateRecipientForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect("author:letter-delivery", pk=letter.pk)
     recipient = form.cleaned_data["recipient"]
-    act(
+    return act(
         request,
         lambda: delivery_services.letter_add_late_recipient(
             letter=letter, recipient=recipient, actor=request.user
         ),
         success=_("%(name)s will receive the letter.") % {"name": recipient},
+        then="author:letter-delivery",
+        pk=letter.pk,
     )
-    return redirect("author:letter-delivery", pk=letter.pk)

@@ -11,9 +11,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from letters_app import selectors
 from letters_app.forms.author import ImportConfirmForm, ImportForm
 from letters_app.services import imports as import_services
+from letters_app.views import coordinated_letter
 
 
 # Django refuses a request whose fields (not files) weigh more than this, before any view (the
@@ -26,7 +26,7 @@ def _form_limit_mb() -> str:
 @login_required
 def letter_import(request, pk):
     """Paste or upload a list, then see how every line reads: nothing is written here."""
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     if request.method == "POST":
         try:
             request.POST  # noqa: B018 - parsed here, where a body too big can be answered
@@ -83,7 +83,7 @@ def _import_page(request, letter, form, *, too_big=False, status=200):
 @login_required
 @require_POST
 def letter_import_confirm(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = ImportConfirmForm(request.POST, letter=letter)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["payload"]))

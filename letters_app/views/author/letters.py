@@ -19,6 +19,7 @@ from letters_app.models import Letter, language_name
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
 from letters_app.text import text_diff
+from letters_app.views import coordinated_letter
 from letters_app.views.author.common import (
     PRESS_FIELD_LABELS,
     SIGNATURE_FIELD_LABELS,
@@ -84,7 +85,7 @@ def letter_new(request):
 
 @login_required
 def letter_edit(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     if request.method != "POST":
         return _edit_page(request, letter, LetterForm(instance=letter))
     # A copy: the form writes the posted values on its instance, which a re-displayed page
@@ -121,7 +122,7 @@ def _edit_page(request, letter, form):
 @login_required
 @require_POST
 def letter_preview(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = LetterForm(request.POST, instance=copy.copy(letter))
     form.is_valid()  # puts every valid posted value on the unsaved copy
     return HttpResponse(render_letter_html(form.instance))
@@ -129,7 +130,7 @@ def letter_preview(request, pk):
 
 @login_required
 def letter_publish(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     edit_url = reverse("author:letter-edit", kwargs={"pk": letter.pk})
     places = {"recipients": reverse("author:letter-recipients", kwargs={"pk": letter.pk})}
     problems = [
@@ -149,7 +150,7 @@ def letter_publish(request, pk):
 
 @login_required
 def letter_close(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     return status_change(
         request,
         letter,
@@ -162,7 +163,7 @@ def letter_close(request, pk):
 
 @login_required
 def letter_reopen(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     deadline_passed = bool(letter.signing_deadline and letter.signing_deadline <= timezone.now())
     return status_change(
         request,
@@ -177,7 +178,7 @@ def letter_reopen(request, pk):
 
 @login_required
 def letter_history(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     events = [
         (event, ACTION_LABELS.get(event.action, event.action), _event_detail(event))
         for event in letter.audit_events.select_related("actor")

@@ -13,10 +13,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from letters_app import selectors
+from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
 from letters_app.forms.author import PressReleaseForm, PressSendForm
 from letters_app.models import Delivery, Letter, PressRelease, Recipient
 from letters_app.rendering import render_press_release_html, render_press_release_text
 from letters_app.services import press as press_services
+from letters_app.views import coordinated_letter
 from letters_app.views.author.common import act, delivery_count_labels
 
 
@@ -26,7 +28,7 @@ def _press_for(letter) -> PressRelease | None:
 
 @login_required
 def press_release(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     press = _press_for(letter)
     if press is None or request.method != "POST":
         form = PressReleaseForm(instance=press) if press else None
@@ -46,7 +48,7 @@ def press_release(request, pk):
 
 
 def _press_page(request, letter, press, form):
-    progress = selectors.delivery_progress(letter, document="press")["counts"]
+    progress = selectors.delivery_progress(letter, document="press").counts
     context = {
         "letter": letter,
         "press": press,
@@ -64,17 +66,18 @@ def _press_page(request, letter, press, form):
 @login_required
 @require_POST
 def press_release_draft(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
-    act(
+    letter = coordinated_letter(request, pk)
+    return act(
         request,
         lambda: press_services.press_release_draft(letter=letter, actor=request.user),
         success=_("A draft is ready: fill in the quote and check every part."),
+        then="author:press-release",
+        pk=letter.pk,
     )
-    return redirect("author:press-release", pk=letter.pk)
 
 
 def _press_get(request, pk) -> tuple[Letter, PressRelease]:
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     return letter, get_object_or_404(PressRelease, letter=letter)
 
 
@@ -105,14 +108,13 @@ def press_release_text(request, pk):
 
 @login_required
 def press_release_pdf(request, pk):
-    """A page or two, made in the request: short enough not to need a task."""
-    from weasyprint import HTML  # heavy: loaded by the one page that needs it
-
+    """A page or two, made in the request (short enough not to need a task), as the letter's
+    PDF is: in the shipped faces, reading local static files only."""
     letter, press = _press_get(request, pk)
     context = {"press": press, "press_html": render_press_release_html(press)}
     html = render_to_string("author/press_release_pdf.html", context, request=request)
     return _download(
-        HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(),
+        write_pdf(html, stylesheets=[FONTS_STYLESHEET]),
         content_type="application/pdf",
         filename=f"{letter.slug}-press-release.pdf",
     )

@@ -16,12 +16,13 @@ from letters_app.forms.author import (
     RecipientSearchForm,
 )
 from letters_app.services import letters as letter_services
+from letters_app.views import coordinated_letter
 from letters_app.views.author.common import DIRECTORY_PAGE_SIZE
 
 
 @login_required
 def letter_recipients(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     saved = letter.letter_recipients.values_list("recipient_id", flat=True)
     form = RecipientChoiceForm(request.POST if request.method == "POST" else None, saved=saved)
     if request.method == "POST" and form.is_valid():
@@ -40,7 +41,7 @@ def letter_recipients(request, pk):
 @login_required
 @require_POST
 def letter_recipient_add(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = RecipientForm(request.POST)
     if form.is_valid():
         try:
@@ -93,7 +94,7 @@ def _language_form(letter, data=None) -> RecipientLanguageForm:
 @login_required
 @require_POST
 def letter_recipient_languages(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     form = _language_form(letter, request.POST)
     if form.is_valid():
         try:

@@ -18,6 +18,7 @@ from letters_app.forms.author import SignatureDisplayForm, SignatureModerateForm
 from letters_app.models import Letter, Signature, SignerMail
 from letters_app.rendering import listed_line
 from letters_app.services import signatures as signature_services
+from letters_app.views import coordinated_letter
 
 SIGNATURES_PAGE_SIZE = 50
 
@@ -40,7 +41,7 @@ SIGNATURE_TABS = {
 
 @login_required
 def letter_signatures(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     if request.method == "POST":
         form = SignatureModerateForm(request.POST, letter=letter)
         if form.is_valid():
@@ -101,7 +102,7 @@ def _signatures_page(request, letter):
 
 @login_required
 def signature_edit(request, pk, signature_pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     signature = get_object_or_404(letter.signatures, pk=signature_pk)
     suggestion = _tidy_suggestion(signature)
     if request.method == "POST":
@@ -154,7 +155,7 @@ def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, 
 @login_required
 @require_POST
 def signature_mail_resend(request, pk, signature_pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     signature = get_object_or_404(letter.signatures, pk=signature_pk)
     for mail in signature.mails.filter(status=SignerMail.Status.FAILED):
         signature_services.signer_mail_resend(mail=mail, actor=request.user)

@@ -10,17 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from letters_app import selectors
 from letters_app.forms.author import TranslationForm, TranslationNewForm
 from letters_app.models import LETTER_LANGUAGES, TRANSLATED_FIELDS, LetterTranslation, language_name
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
+from letters_app.views import coordinated_letter
 from letters_app.views.author.common import act
 
 
 @login_required
 def letter_translations(request, pk):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     refusal = letter_services.translation_refusal(letter)
     if request.method == "POST" and refusal:
         messages.error(request, refusal)
@@ -48,7 +48,7 @@ def _translation_language(letter, language: str) -> str:
 
 @login_required
 def translation_edit(request, pk, language):
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     language = _translation_language(letter, language)
     translation = letter.translations.filter(language=language).first()
     instance = copy.copy(translation) if translation else LetterTranslation(letter=letter)
@@ -81,7 +81,7 @@ def translation_edit(request, pk, language):
 
 
 def _translation_get(request, pk, language) -> LetterTranslation:
-    letter = selectors.letter_get_for_coordinator(request.user, pk)
+    letter = coordinated_letter(request, pk)
     return get_object_or_404(letter.translations.select_related("letter"), language=language)
 
 
@@ -89,24 +89,28 @@ def _translation_get(request, pk, language) -> LetterTranslation:
 @require_POST
 def translation_ready(request, pk, language):
     translation = _translation_get(request, pk, language)
-    act(
+    return act(
         request,
         lambda: letter_services.translation_mark_ready(translation=translation, actor=request.user),
         success=_("The translation is ready: readers are offered it."),
+        then="author:translation-edit",
+        pk=pk,
+        language=language,
     )
-    return redirect("author:translation-edit", pk=pk, language=language)
 
 
 @login_required
 @require_POST
 def translation_draft(request, pk, language):
     translation = _translation_get(request, pk, language)
-    act(
+    return act(
         request,
         lambda: letter_services.translation_mark_draft(translation=translation, actor=request.user),
         success=_("The translation is a draft again: readers no longer see it."),
+        then="author:translation-edit",
+        pk=pk,
+        language=language,
     )
-    return redirect("author:translation-edit", pk=pk, language=language)
 
 
 @login_required

@@ -45,7 +45,9 @@ def queued_fixture(monkeypatch):
     worker woken to send the mail rows just written ("mails_send_task", {})."""
     calls = []
     monkeypatch.setattr(
-        tasks.letter_pdf_task, "delay", lambda **kwargs: calls.append(("letter_pdf_task", kwargs))
+        tasks.letter_pdf_task,
+        "apply_async",
+        lambda *a, **kw: calls.append(("letter_pdf_task", kw["kwargs"])),
     )
     monkeypatch.setattr(
         app.tasks[SEND_TASK], "apply_async", lambda *a, **kw: calls.append(("mails_send_task", {}))

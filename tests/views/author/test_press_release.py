@@ -9,6 +9,7 @@ from django.utils.html import escape
 from letters_app.models import AuditEvent, Delivery, PressRelease, Recipient
 from letters_app.services.deliveries import DeliveryOutbox
 from letters_app.services.press import press_release_draft, press_release_update
+from tests.exports.pdf_reading import fonts_of, unreadable
 from tests.factories import RecipientFactory
 from tests.mails import send_due
 from tests.views.author.finalized import (  # noqa: F401 - fixtures
@@ -196,13 +197,19 @@ def test_the_text_download_keeps_every_name(client_for, coordinator, press):
     assert KHMER_NAME in text and FRENCH_NAME in text
 
 
-def test_the_pdf_download_is_a_pdf(client_for, coordinator, press):
+def test_the_pdf_download_reads_back_in_the_shipped_faces(client_for, coordinator, press):
+    press = press_release_update(
+        press=press, data={"quote": KHMER_NAME, "quote_by": FRENCH_NAME}, actor=coordinator
+    )
     response = client_for(coordinator).get(url("press-release-pdf", press.letter))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         f'attachment; filename="{press.letter.slug}-press-release.pdf"'
     )
-    assert response.content.startswith(b"%PDF-")
+    assert unreadable(response.content, [KHMER_NAME, FRENCH_NAME]) == []
+    fonts = fonts_of(response.content)
+    assert {"Cosign-Serif", "Cosign-Serif-Khmer"} <= {name for name, _embedded in fonts}, fonts
+    assert all(name.startswith("Cosign-") and embedded == "yes" for name, embedded in fonts)
 
 
 # Sending to the media

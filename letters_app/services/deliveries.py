@@ -17,6 +17,7 @@ from letters_app import emails
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
+    AuditAction,
     Delivery,
     Letter,
     LetterSnapshot,
@@ -297,7 +298,7 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
     if delivery.document == Delivery.Document.LETTER:
         letter_mark_sent_if_done(letter_id=delivery.letter_id)  # counted as on its way again
     audit_record(
-        letter=delivery.letter, actor=actor, action="delivery.retried",
+        letter=delivery.letter, actor=actor, action=AuditAction.DELIVERY_RETRIED,
         recipient=str(delivery.recipient),
     )  # fmt: skip
     mails.mails_kick_on_commit()
@@ -310,7 +311,7 @@ def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
         letter=letter, pdf_status=LetterSnapshot.PdfStatus.FAILED
     ).update(pdf_status=LetterSnapshot.PdfStatus.PENDING, pdf_error=""):
         raise ValidationError(_("Only a PDF that could not be made is made again."))
-    audit_record(letter=letter, actor=actor, action="letter.pdf_retried")
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_PDF_RETRIED)
     transaction.on_commit(lambda: _tasks().letter_pdf_task.delay(letter_id=letter.pk))
 
 
@@ -326,7 +327,9 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
     pdf_ready = letter.snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
     delivery = delivery_create(letter=letter, recipient=recipient, due=pdf_ready)
     letter_mark_sent_if_done(letter_id=letter.pk)  # not reached yet: partly delivered till then
-    audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
+    audit_record(
+        letter=letter, actor=actor, action=AuditAction.DELIVERY_LATE, recipient=str(recipient)
+    )
     mails.mails_kick_on_commit()
     return delivery
 
@@ -366,7 +369,7 @@ def signer_notices_resend(*, letter: Letter, actor) -> int:
     for outbox in (NoticeOutbox(), FollowUpOutbox()):
         done += mails.rows_resend(outbox, SignerNotice.objects.filter(signature__letter=letter))
     if done:
-        audit_record(letter=letter, actor=actor, action="notices.resent", count=done)
+        audit_record(letter=letter, actor=actor, action=AuditAction.NOTICES_RESENT, count=done)
         mails.mails_kick_on_commit()
     return done
 

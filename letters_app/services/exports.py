@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from letters_app.exports import signatures as exports
-from letters_app.models import ExportJob, Letter
+from letters_app.models import AuditAction, ExportJob, Letter
 from letters_app.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def export_job_request(
     job.full_clean()
     job.save()
     if private:
-        audit_record(letter=letter, actor=actor, action="signatures.exported", format=fmt,
+        audit_record(letter=letter, actor=actor, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
                      private=True, filters=filters, background=True)  # fmt: skip
     transaction.on_commit(lambda: export_job_run_task.delay(export_job_id=job.pk))
     return job

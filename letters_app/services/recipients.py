@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from letters_app.models import Recipient
+from letters_app.models import AuditAction, Recipient
 from letters_app.services.audit import audit_record
 
 
@@ -10,5 +10,7 @@ def recipient_create(*, actor, **fields) -> Recipient:
     recipient = Recipient(added_by=actor, is_curated=False, **fields)
     recipient.full_clean()
     recipient.save()
-    audit_record(letter=None, actor=actor, action="recipient.created", recipient=recipient.pk)
+    audit_record(
+        letter=None, actor=actor, action=AuditAction.RECIPIENT_CREATED, recipient=recipient.pk
+    )
     return recipient

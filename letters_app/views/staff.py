@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from letters_app import selectors
 from letters_app.exports import signatures as exports
-from letters_app.models import ExportJob, Letter
+from letters_app.models import AuditAction, ExportJob, Letter
 from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
 from letters_app.services.audit import audit_record
@@ -93,7 +93,7 @@ def _export(request, form, *, letters, letter, stem):
     if private:
         chosen = [lt.pk for lt in letters] if letter is None and letters else None
         audit_record(
-            letter=letter, actor=request.user, action="signatures.exported", format=fmt,
+            letter=letter, actor=request.user, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
             private=True, filters=form.filters(), **({"letters": chosen} if chosen else {}),
         )  # fmt: skip
     suffix = "-private" if private else ""
@@ -222,7 +222,7 @@ def export_job_download(request, pk):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     if job.private and job.requested_by_id != request.user.pk:  # the request was recorded
-        audit_record(letter=job.letter, actor=request.user, action="signatures.exported",
+        audit_record(letter=job.letter, actor=request.user, action=AuditAction.SIGNATURES_EXPORTED,
                      format=job.format, private=True, export_job=job.pk)  # fmt: skip
     return FileResponse(
         job.file.open("rb"), as_attachment=True,

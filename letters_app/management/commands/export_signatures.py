@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from letters_app.exports import signatures as exports
-from letters_app.models import Letter
+from letters_app.models import AuditAction, Letter
 from letters_app.services.audit import audit_record
 
 
@@ -37,8 +37,10 @@ class Command(BaseCommand):
             raise CommandError(problems)
         fmt = form.cleaned_data["format"]
         if form.wants_private:
-            audit_record(letter=letter, actor=None, action="signatures.exported", format=fmt,
-                         private=True, filters=form.filters(), via="command")  # fmt: skip
+            audit_record(
+                letter=letter, actor=None, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
+                private=True, filters=form.filters(), via="command",
+            )  # fmt: skip
         queryset = form.queryset([letter])
         write = {"fmt": fmt, "private": form.wants_private, "bom": form.cleaned_data["bom"],
                  "title": letter.title}  # fmt: skip

@@ -138,3 +138,10 @@ def _orphans_delete(*, before: datetime.datetime) -> None:
         if path not in named and storage.get_modified_time(path) < before:
             storage.delete(path)
             logger.info("Export file %s deleted: no job names it.", path)
+
+
+def signatures_export_record(*, letter: Letter | None, actor, fmt: str, **detail) -> None:
+    """Record in the audit trail that `actor` exported signatures with private columns, the
+    `letter`'s or (None) across letters."""
+    audit_record(letter=letter, actor=actor, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
+                 private=True, **detail)  # fmt: skip

@@ -103,28 +103,28 @@ def _unique_slug(text: str, *, exclude_pk=None) -> str:
 
 
 @transaction.atomic
-def letter_create(*, template: LetterTemplate, actor, title: str = "") -> Letter:
-    """Create a draft letter from a template; records the creation."""
-    letter = Letter(
-        template=template,
-        kind=template.kind,
-        created_by=actor,
-        letter_date=timezone.localdate(),
-        accepts_organizations=template.accepts_organizations,
-        accepts_individuals=template.accepts_individuals,
-        accepts_mps=template.accepts_mps,
-    )
-    text = text_fields_normalize({name: getattr(template, name) for name in TEXT_FIELDS})
+def letter_create(*, template: LetterTemplate | None, actor, title: str = "", **fields) -> Letter:
+    """Create a draft letter from a template; `fields` (the admin's form gives them all) take the
+    place of what the template gives. Records the creation."""
+    letter = Letter(created_by=actor, letter_date=timezone.localdate())
+    if template is not None:
+        letter.template = template
+        for name in ("kind", "accepts_organizations", "accepts_individuals", "accepts_mps"):
+            setattr(letter, name, getattr(template, name))
+        for name in TEXT_FIELDS:
+            setattr(letter, name, getattr(template, name))
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    text = text_fields_normalize({name: getattr(letter, name) for name in TEXT_FIELDS})
     for name, value in text.items():
         setattr(letter, name, value)
     if title:
         letter.title = text_normalize(title)
-    letter.slug = _unique_slug(letter.title)
+    letter.slug = letter.slug or _unique_slug(letter.title)
     letter.full_clean()
     letter.save()
-    audit_record(
-        letter=letter, actor=actor, action=AuditAction.LETTER_CREATED, template=template.key
-    )
+    detail = {"template": template.key} if template is not None else {}
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_CREATED, **detail)
     return letter
 
 

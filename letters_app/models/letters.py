@@ -1,8 +1,9 @@
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # The parts of a letter that make up its text; a change to any of them is a new version.
 TEXT_FIELDS = (
@@ -315,6 +316,56 @@ class LetterTranslation(models.Model):
         return language_direction(self.language)
 
 
+class AuditAction(models.TextChoices):
+    """Every kind of change the audit trail records, as stored ("letter.open"), with the label
+    the letter's history shows."""
+
+    LETTER_CREATED = "letter.created", _("Created the letter")
+    LETTER_EDITED = "letter.edited", _("Edited the letter")
+    LETTER_RECIPIENTS = "letter.recipients", _("Changed the recipients")
+    LETTER_RECIPIENT_LANGUAGES = (
+        "letter.recipient_languages",
+        _("Changed the recipients' languages"),
+    )
+    LETTER_OPEN = "letter.open", _("Opened the letter for signing")
+    LETTER_CLOSED = "letter.closed", _("Closed signing")
+    LETTER_FINALIZED = "letter.finalized", _("Finalized the letter")
+    LETTER_SENT = "letter.sent", _("Sent the letter")
+    LETTER_PDF_RETRIED = "letter.pdf_retried", _("Asked for the PDF to be made again")
+    TRANSLATION_CREATED = "translation.created", _("Started a translation")
+    TRANSLATION_EDITED = "translation.edited", _("Edited a translation")
+    TRANSLATION_READY = "translation.ready", _("Marked a translation ready")
+    TRANSLATION_DRAFT = "translation.draft", _("Marked a translation as a draft")
+    TRANSLATION_DELETED = "translation.deleted", _("Deleted a translation")
+    COORDINATOR_ADDED = "coordinator.added", _("Added a co-coordinator")
+    COORDINATOR_REMOVED = "coordinator.removed", _("Removed a co-coordinator")
+    SIGNATURE_APPROVED = "signature.approved", _("Approved a signature")
+    SIGNATURE_REJECTED = "signature.rejected", _("Rejected a signature")
+    SIGNATURE_INVALIDATED = "signature.invalidated", _("Invalidated a signature (abuse)")
+    SIGNATURE_WITHDRAWN = "signature.withdrawn", _("Withdrew a signature")
+    SIGNATURE_EDITED = "signature.edited", _("Corrected a signature")
+    SIGNATURE_MAIL_RESENT = "signature.mail_resent", _("Sent a failed e-mail to a signer again")
+    SIGNATURES_IMPORTED = "signatures.imported", _("Imported signatures from a list")
+    SIGNATURES_EXPORTED = (
+        "signatures.exported",
+        _("Exported the signatures with private columns"),
+    )
+    DELIVERY_RETRIED = "delivery.retried", _("Sent a failed delivery again")
+    DELIVERY_LATE = "delivery.late", _("Sent the letter to a late recipient")
+    NOTICES_RESENT = "notices.resent", _("Sent the failed notices to signers again")
+    PRESS_DRAFTED = "press.drafted", _("Drafted the press release")
+    PRESS_EDITED = "press.edited", _("Edited the press release")
+    PRESS_SENT = "press.sent", _("Sent the press release")
+    RECIPIENT_CREATED = "recipient.created", _("Added a recipient to the directory")
+    RECIPIENT_CURATED = "recipient.curated", _("Marked a recipient as curated")
+    RECIPIENTS_LOADED = "recipients.loaded", _("Loaded the directory of recipients")
+    TEMPLATES_LOADED = "templates.loaded", _("Loaded the letter templates")
+    BLOCKLIST_SAVED = "blocklist.saved", _("Saved a blocklist entry")
+    BLOCKLIST_DELETED = "blocklist.deleted", _("Deleted a blocklist entry")
+    SITE_SIGNING_PAUSED = "site.signing_paused", _("Paused signing on every letter")
+    SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
+
+
 class AuditEvent(models.Model):
     """Who changed what, and when."""
 
@@ -324,7 +375,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=60)
+    action = models.CharField(max_length=60, choices=AuditAction.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -337,3 +388,49 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """What was done, in the active language; an action unknown here shows as stored."""
+        return self.get_action_display()
+
+    def describe(self) -> str:
+        """A short human reading of the row's detail, in the active language."""
+        detail, parts = self.detail, []
+        if detail.get("signature"):
+            parts.append(gettext("signature #%(n)s") % {"n": detail["signature"]})
+        # The fields named are those of the row the action changed.
+        model = {"signature": "Signature", "press": "PressRelease"}.get(
+            self.action.partition(".")[0], "Letter"
+        )
+        labels = {f.name: f.verbose_name for f in apps.get_model("letters_app", model)._meta.fields}
+        fields = [f for f in detail.get("fields", []) if f in labels]
+        if fields:
+            parts.append(", ".join(str(labels[f]) for f in fields))
+        if self.action == AuditAction.LETTER_EDITED and detail.get("version"):
+            parts.append(gettext("text version %(n)s") % {"n": detail["version"]})
+        if detail.get("notified"):
+            n = detail["notified"]
+            parts.append(ngettext("%(n)s signer e-mailed", "%(n)s signers e-mailed", n) % {"n": n})
+        if "recipients" in detail:
+            n = len(detail["recipients"])
+            parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
+        if detail.get("recipient"):
+            parts.append(str(detail["recipient"]))
+        if "imported" in detail:
+            counts = {"n": detail["imported"], "skipped": detail.get("skipped", 0)}
+            text = ngettext(
+                "%(n)s added, %(skipped)s line skipped",
+                "%(n)s added, %(skipped)s lines skipped",
+                counts["skipped"],
+            )
+            parts.append(text % counts)
+        if detail.get("language"):
+            parts.append(language_name(detail["language"]))
+        if detail.get("user"):
+            parts.append(detail["user"])
+        if detail.get("reason") == "deadline":
+            parts.append(gettext("the signing deadline passed"))
+        elif detail.get("reason"):
+            parts.append(detail["reason"])
+        return "; ".join(parts)

@@ -1,7 +1,7 @@
-from letters_app.models import AuditEvent, Letter
+from letters_app.models import AuditAction, AuditEvent, Letter
 
 
-def audit_record(*, letter: Letter | None, actor, action: str, **detail) -> AuditEvent:
+def audit_record(*, letter: Letter | None, actor, action: AuditAction, **detail) -> AuditEvent:
     """Write one row of the audit trail."""
     from_status = detail.pop("from_status", "")
     to_status = detail.pop("to_status", "")

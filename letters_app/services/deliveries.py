@@ -19,6 +19,7 @@ from letters_app.exports.letter_pdf import render_letter_pdf
 from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
+    AuditAction,
     Delivery,
     Letter,
     LetterSnapshot,
@@ -291,7 +292,7 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
     if delivery.document == Delivery.Document.LETTER:
         letter_mark_sent_if_done(letter_id=delivery.letter_id)  # counted as on its way again
     audit_record(
-        letter=delivery.letter, actor=actor, action="delivery.retried",
+        letter=delivery.letter, actor=actor, action=AuditAction.DELIVERY_RETRIED,
         recipient=str(delivery.recipient),
     )  # fmt: skip
     mails.mails_kick_on_commit()
@@ -304,7 +305,7 @@ def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
         letter=letter, pdf_status=LetterSnapshot.PdfStatus.FAILED
     ).update(pdf_status=LetterSnapshot.PdfStatus.PENDING, pdf_error=""):
         raise ValidationError(_("Only a PDF that could not be made is made again."))
-    audit_record(letter=letter, actor=actor, action="letter.pdf_retried")
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_PDF_RETRIED)
     queue_on_commit("letter_pdf_task", letter_id=letter.pk)
 
 
@@ -320,7 +321,9 @@ def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) ->
     pdf_ready = letter.snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
     delivery = delivery_create(letter=letter, recipient=recipient, due=pdf_ready)
     letter_mark_sent_if_done(letter_id=letter.pk)  # not reached yet: partly delivered till then
-    audit_record(letter=letter, actor=actor, action="delivery.late", recipient=str(recipient))
+    audit_record(
+        letter=letter, actor=actor, action=AuditAction.DELIVERY_LATE, recipient=str(recipient)
+    )
     mails.mails_kick_on_commit()
     return delivery
 
@@ -360,7 +363,7 @@ def signer_notices_resend(*, letter: Letter, actor) -> int:
     for outbox in (NoticeOutbox(), FollowUpOutbox()):
         done += mails.rows_resend(outbox, SignerNotice.objects.filter(signature__letter=letter))
     if done:
-        audit_record(letter=letter, actor=actor, action="notices.resent", count=done)
+        audit_record(letter=letter, actor=actor, action=AuditAction.NOTICES_RESENT, count=done)
         mails.mails_kick_on_commit()
     return done
 

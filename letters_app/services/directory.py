@@ -6,7 +6,7 @@ from django.db import models, transaction
 
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.fixtures_data.recipients import RECIPIENTS
-from letters_app.models import LetterTemplate, Recipient
+from letters_app.models import AuditAction, LetterTemplate, Recipient
 from letters_app.services.audit import audit_record
 
 # Set when a recipient is first loaded, then left alone: an admin replaces the example
@@ -67,7 +67,7 @@ def templates_load(*, actor=None) -> LoadResult:
         audit_record(
             letter=None,
             actor=actor,
-            action="templates.loaded",
+            action=AuditAction.TEMPLATES_LOADED,
             created=result.created,
             updated=result.updated,
         )
@@ -91,7 +91,7 @@ def recipients_load(*, actor=None) -> LoadResult:
         audit_record(
             letter=None,
             actor=actor,
-            action="recipients.loaded",
+            action=AuditAction.RECIPIENTS_LOADED,
             created=result.created,
             updated=result.updated,
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from letters_app.celery import queue_on_commit
 from letters_app.exports import signatures as exports
-from letters_app.models import ExportJob, Letter
+from letters_app.models import AuditAction, ExportJob, Letter
 from letters_app.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def export_job_request(
     job.full_clean()
     job.save()
     if private:
-        audit_record(letter=letter, actor=actor, action="signatures.exported", format=fmt,
+        audit_record(letter=letter, actor=actor, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
                      private=True, filters=filters, background=True)  # fmt: skip
     queue_on_commit("export_job_run_task", export_job_id=job.pk)
     return job
@@ -137,3 +137,10 @@ def _orphans_delete(*, before: datetime.datetime) -> None:
         if path not in named and storage.get_modified_time(path) < before:
             storage.delete(path)
             logger.info("Export file %s deleted: no job names it.", path)
+
+
+def signatures_export_record(*, letter: Letter | None, actor, fmt: str, **detail) -> None:
+    """Record in the audit trail that `actor` exported signatures with private columns, the
+    `letter`'s or (None) across letters."""
+    audit_record(letter=letter, actor=actor, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,
+                 private=True, **detail)  # fmt: skip

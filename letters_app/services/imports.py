@@ -27,7 +27,7 @@ from django_countries import countries
 
 from letters_app.cache import letter_page_forget
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
-from letters_app.models import Letter, Signature
+from letters_app.models import AuditAction, Letter, Signature
 from letters_app.models.signatures import signatory_line
 from letters_app.rendering import SIGNATORY_FIELDS, signatory_lines
 from letters_app.services.audit import audit_record
@@ -678,7 +678,7 @@ def import_confirm(
     audit_record(
         letter=letter,
         actor=actor,
-        action="signatures.imported",
+        action=AuditAction.SIGNATURES_IMPORTED,
         imported=len(signatures),
         skipped=len(preview.skipped),
         **({"kept": kept} if kept else {}),  # flagged lines the coordinator chose to add

@@ -14,6 +14,7 @@ from letters_app.models import (
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
     TRANSLATION_REQUIRED_FIELDS,
+    AuditAction,
     Letter,
     LetterRecipient,
     LetterTemplate,
@@ -102,26 +103,28 @@ def _unique_slug(text: str, *, exclude_pk=None) -> str:
 
 
 @transaction.atomic
-def letter_create(*, template: LetterTemplate, actor, title: str = "") -> Letter:
-    """Create a draft letter from a template; records the creation."""
-    letter = Letter(
-        template=template,
-        kind=template.kind,
-        created_by=actor,
-        letter_date=timezone.localdate(),
-        accepts_organizations=template.accepts_organizations,
-        accepts_individuals=template.accepts_individuals,
-        accepts_mps=template.accepts_mps,
-    )
-    text = text_fields_normalize({name: getattr(template, name) for name in TEXT_FIELDS})
+def letter_create(*, template: LetterTemplate | None, actor, title: str = "", **fields) -> Letter:
+    """Create a draft letter from a template; `fields` (the admin's form gives them all) take the
+    place of what the template gives. Records the creation."""
+    letter = Letter(created_by=actor, letter_date=timezone.localdate())
+    if template is not None:
+        letter.template = template
+        for name in ("kind", "accepts_organizations", "accepts_individuals", "accepts_mps"):
+            setattr(letter, name, getattr(template, name))
+        for name in TEXT_FIELDS:
+            setattr(letter, name, getattr(template, name))
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    text = text_fields_normalize({name: getattr(letter, name) for name in TEXT_FIELDS})
     for name, value in text.items():
         setattr(letter, name, value)
     if title:
         letter.title = text_normalize(title)
-    letter.slug = _unique_slug(letter.title)
+    letter.slug = letter.slug or _unique_slug(letter.title)
     letter.full_clean()
     letter.save()
-    audit_record(letter=letter, actor=actor, action="letter.created", template=template.key)
+    detail = {"template": template.key} if template is not None else {}
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_CREATED, **detail)
     return letter
 
 
@@ -207,7 +210,7 @@ def letter_update(
     detail = {"fields": changed, "version": letter.version} if new_version else {"fields": changed}
     if signers:
         detail["notified"] = signatures_notify_new_version(letter=letter)
-    audit_record(letter=letter, actor=actor, action="letter.edited", **detail)
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_EDITED, **detail)
     return letter
 
 
@@ -229,7 +232,7 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
         for i, r in enumerate(recipients)
     )
     letter_page_forget(letter.slug)  # the To: block
-    audit_record(letter=letter, actor=actor, action="letter.recipients", recipients=after)
+    audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_RECIPIENTS, recipients=after)
 
 
 @transaction.atomic
@@ -251,14 +254,18 @@ def letter_add_coordinator(*, letter: Letter, user, actor) -> None:
     if user == letter.created_by or letter.co_coordinators.filter(pk=user.pk).exists():
         raise ValidationError(_("%(name)s already coordinates this letter.") % {"name": user})
     letter.co_coordinators.add(user)
-    audit_record(letter=letter, actor=actor, action="coordinator.added", user=user.get_username())
+    audit_record(
+        letter=letter, actor=actor, action=AuditAction.COORDINATOR_ADDED, user=user.get_username()
+    )
 
 
 @transaction.atomic
 def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
     """Take a co-coordinator off the letter. Audited."""
     letter.co_coordinators.remove(user)
-    audit_record(letter=letter, actor=actor, action="coordinator.removed", user=user.get_username())
+    audit_record(
+        letter=letter, actor=actor, action=AuditAction.COORDINATOR_REMOVED, user=user.get_username()
+    )
 
 
 def letter_status_change(letter: Letter, to: str, *, actor, allowed_from=None, **detail) -> Letter:
@@ -281,7 +288,7 @@ def letter_status_change(letter: Letter, to: str, *, actor, allowed_from=None, *
     audit_record(
         letter=letter,
         actor=actor,
-        action=f"letter.{to}",
+        action=AuditAction(f"letter.{to}"),
         from_status=from_status,
         to_status=to,
         **detail,
@@ -406,7 +413,7 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
         raise ValidationError(problems)
     translation.save()
     letter_page_forget(letter.slug)
-    action = "translation.created" if created else "translation.edited"
+    action = AuditAction.TRANSLATION_CREATED if created else AuditAction.TRANSLATION_EDITED
     audit_record(letter=letter, actor=actor, action=action, language=language, fields=changed)
     return translation
 
@@ -430,7 +437,7 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
     translation.save(update_fields=["status", "source_version", "updated_by", "updated_at"])
     letter_page_forget(translation.letter.slug)
     audit_record(
-        letter=translation.letter, actor=actor, action="translation.ready",
+        letter=translation.letter, actor=actor, action=AuditAction.TRANSLATION_READY,
         language=translation.language, version=translation.source_version,
     )  # fmt: skip
     return translation
@@ -445,7 +452,7 @@ def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTr
     translation.save(update_fields=["status", "updated_by", "updated_at"])
     letter_page_forget(translation.letter.slug)
     audit_record(
-        letter=translation.letter, actor=actor, action="translation.draft",
+        letter=translation.letter, actor=actor, action=AuditAction.TRANSLATION_DRAFT,
         language=translation.language,
     )  # fmt: skip
     return translation
@@ -458,7 +465,7 @@ def translation_delete(*, translation: LetterTranslation, actor) -> None:
     translation.delete()
     letter_page_forget(translation.letter.slug)
     audit_record(
-        letter=translation.letter, actor=actor, action="translation.deleted",
+        letter=translation.letter, actor=actor, action=AuditAction.TRANSLATION_DELETED,
         language=translation.language,
     )  # fmt: skip
 
@@ -485,5 +492,8 @@ def letter_set_recipient_languages(*, letter: Letter, languages: dict[int, str],
             changed[str(lr.recipient)] = language or letter.language
     if changed:
         audit_record(
-            letter=letter, actor=actor, action="letter.recipient_languages", languages=changed
+            letter=letter,
+            actor=actor,
+            action=AuditAction.LETTER_RECIPIENT_LANGUAGES,
+            languages=changed,
         )

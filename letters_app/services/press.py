@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from letters_app.models import Delivery, Letter, PressRelease, Recipient, Signature
+from letters_app.models import AuditAction, Delivery, Letter, PressRelease, Recipient, Signature
 from letters_app.services import mails
 from letters_app.services.audit import audit_record
 from letters_app.services.deliveries import delivery_create
@@ -67,7 +67,7 @@ def press_release_draft(*, letter: Letter, actor) -> PressRelease:
     )
     press.full_clean()
     press.save()
-    audit_record(letter=letter, actor=actor, action="press.drafted")
+    audit_record(letter=letter, actor=actor, action=AuditAction.PRESS_DRAFTED)
     return press
 
 
@@ -82,7 +82,7 @@ def press_release_update(*, press: PressRelease, data: dict, actor) -> PressRele
         return press
     press.full_clean()
     press.save()
-    audit_record(letter=press.letter, actor=actor, action="press.edited", fields=changed)
+    audit_record(letter=press.letter, actor=actor, action=AuditAction.PRESS_EDITED, fields=changed)
     return press
 
 
@@ -136,7 +136,7 @@ def press_release_send(
     ]
     if created:
         audit_record(
-            letter=letter, actor=actor, action="press.sent",
+            letter=letter, actor=actor, action=AuditAction.PRESS_SENT,
             recipients=[str(d.recipient) for d in created],
         )  # fmt: skip
     mails.mails_kick_on_commit()

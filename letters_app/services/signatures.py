@@ -23,7 +23,15 @@ from django_countries import countries
 
 from letters_app import emails
 from letters_app.cache import letter_page_forget, letter_page_touch
-from letters_app.models import Blocklist, Letter, Signature, SignerMail, SiteSwitch, letter_language
+from letters_app.models import (
+    AuditAction,
+    Blocklist,
+    Letter,
+    Signature,
+    SignerMail,
+    SiteSwitch,
+    letter_language,
+)
 from letters_app.services import mails
 from letters_app.services.audit import audit_record
 
@@ -358,7 +366,7 @@ def signer_mail_resend(*, mail: SignerMail, actor) -> None:
     if not mails.rows_resend(SignerMailOutbox(), SignerMail.objects.filter(pk=mail.pk)):
         raise ValidationError(_("Only a mail that could not be sent is sent again."))
     audit_record(
-        letter=mail.signature.letter, actor=actor, action="signature.mail_resent",
+        letter=mail.signature.letter, actor=actor, action=AuditAction.SIGNATURE_MAIL_RESENT,
         signature=mail.signature_id, kind=mail.kind,
     )  # fmt: skip
     mails.mails_kick_on_commit()
@@ -485,7 +493,7 @@ def signature_update_display(*, signature: Signature, data: dict, actor=None) ->
     audit_record(
         letter=signature.letter,
         actor=actor,
-        action="signature.edited",
+        action=AuditAction.SIGNATURE_EDITED,
         signature=signature.pk,
         fields=changed,
     )
@@ -503,10 +511,10 @@ def signature_withdraw(*, signature: Signature, actor=None) -> None:
     """Take the name off the list at once. Audited."""
     _refuse_if_frozen(signature)
     if signature.status != S.WITHDRAWN:
-        _status_set(signature, S.WITHDRAWN, actor=actor, action="signature.withdrawn")
+        _status_set(signature, S.WITHDRAWN, actor=actor, action=AuditAction.SIGNATURE_WITHDRAWN)
 
 
-def _status_set(signature: Signature, target: str, *, actor, action: str, **detail) -> None:
+def _status_set(signature: Signature, target: str, *, actor, action: AuditAction, **detail) -> None:
     """Move a signature to `target`, list or unlist it accordingly, and audit the change."""
     _letter_lock(signature.letter_id)  # before the signature's row, as every list change
     from_status = signature.status
@@ -552,7 +560,7 @@ def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor)
             continue
         if signature.status == target:
             continue
-        _status_set(signature, target, actor=actor, action=f"signature.{target}")
+        _status_set(signature, target, actor=actor, action=AuditAction(f"signature.{target}"))
         done += 1
     return done
 
@@ -577,7 +585,11 @@ def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str)
             continue
         _refuse_if_frozen(signature)
         _status_set(
-            signature, S.REJECTED, actor=actor, action="signature.invalidated", reason=reason
+            signature,
+            S.REJECTED,
+            actor=actor,
+            action=AuditAction.SIGNATURE_INVALIDATED,
+            reason=reason,
         )
         done += 1
     return done

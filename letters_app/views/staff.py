@@ -18,7 +18,6 @@ from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter
 from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
-from letters_app.services.audit import audit_record
 from letters_app.views import coordinated_letter
 
 # Downloads of a public list by people not logged in, per client address (as signing counts).
@@ -93,9 +92,9 @@ def _export(request, form, *, letters, letter, stem):
         return render(request, "staff/export_job_new.html", {"letter": letter, "form": form})
     if private:
         chosen = [lt.pk for lt in letters] if letter is None and letters else None
-        audit_record(
-            letter=letter, actor=request.user, action="signatures.exported", format=fmt,
-            private=True, filters=form.filters(), **({"letters": chosen} if chosen else {}),
+        export_services.signatures_export_record(
+            letter=letter, actor=request.user, fmt=fmt, filters=form.filters(),
+            **({"letters": chosen} if chosen else {}),
         )  # fmt: skip
     suffix = "-private" if private else ""
     filename = f"{stem}{suffix}-{timezone.now():%Y-%m-%d}.{exports.FORMATS[fmt][1]}"
@@ -223,8 +222,9 @@ def export_job_download(request, pk):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     if job.private and job.requested_by_id != request.user.pk:  # the request was recorded
-        audit_record(letter=job.letter, actor=request.user, action="signatures.exported",
-                     format=job.format, private=True, export_job=job.pk)  # fmt: skip
+        export_services.signatures_export_record(
+            letter=job.letter, actor=request.user, fmt=job.format, export_job=job.pk
+        )
     return FileResponse(
         job.file.open("rb"), as_attachment=True,
         filename=export_services.export_job_filename(job),

@@ -5,7 +5,7 @@ from django.http import QueryDict
 
 from letters_app.exports import signatures as exports
 from letters_app.models import Letter
-from letters_app.services.audit import audit_record
+from letters_app.services.exports import signatures_export_record
 
 
 class Command(BaseCommand):
@@ -37,8 +37,9 @@ class Command(BaseCommand):
             raise CommandError(problems)
         fmt = form.cleaned_data["format"]
         if form.wants_private:
-            audit_record(letter=letter, actor=None, action="signatures.exported", format=fmt,
-                         private=True, filters=form.filters(), via="command")  # fmt: skip
+            signatures_export_record(
+                letter=letter, actor=None, fmt=fmt, filters=form.filters(), via="command"
+            )
         queryset = form.queryset([letter])
         write = {"fmt": fmt, "private": form.wants_private, "bom": form.cleaned_data["bom"],
                  "title": letter.title}  # fmt: skip

@@ -9,15 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
-from letters_app.models import PressRelease, Signature
-
 DIRECTORY_PAGE_SIZE = 50
-
-
-SIGNATURE_FIELD_LABELS = {f.name: f.verbose_name for f in Signature._meta.fields}
-
-
-PRESS_FIELD_LABELS = {f.name: f.verbose_name for f in PressRelease._meta.fields}
 
 
 def moment_shown(moment) -> str:

@@ -10,57 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from letters_app import selectors
 from letters_app.forms.author import LetterForm, LetterNewForm
-from letters_app.models import Letter, language_name
+from letters_app.models import Letter
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
 from letters_app.text import text_diff
 from letters_app.views import coordinated_letter
-from letters_app.views.author.common import (
-    PRESS_FIELD_LABELS,
-    SIGNATURE_FIELD_LABELS,
-    status_change,
-)
-
-FIELD_LABELS = {f.name: f.verbose_name for f in Letter._meta.fields}
-
-
-ACTION_LABELS = {
-    "letter.pdf_retried": gettext_lazy("Asked for the PDF to be made again"),
-    "signatures.exported": gettext_lazy("Exported the signatures with private columns"),
-    "letter.created": gettext_lazy("Created the letter"),
-    "letter.edited": gettext_lazy("Edited the letter"),
-    "letter.recipients": gettext_lazy("Changed the recipients"),
-    "letter.recipient_languages": gettext_lazy("Changed the recipients' languages"),
-    "translation.created": gettext_lazy("Started a translation"),
-    "translation.edited": gettext_lazy("Edited a translation"),
-    "translation.ready": gettext_lazy("Marked a translation ready"),
-    "translation.draft": gettext_lazy("Marked a translation as a draft"),
-    "translation.deleted": gettext_lazy("Deleted a translation"),
-    "coordinator.added": gettext_lazy("Added a co-coordinator"),
-    "coordinator.removed": gettext_lazy("Removed a co-coordinator"),
-    "letter.open": gettext_lazy("Opened the letter for signing"),
-    "letter.closed": gettext_lazy("Closed signing"),
-    "letter.finalized": gettext_lazy("Finalized the letter"),
-    "letter.sent": gettext_lazy("Sent the letter"),
-    "signature.approved": gettext_lazy("Approved a signature"),
-    "signature.rejected": gettext_lazy("Rejected a signature"),
-    "signature.invalidated": gettext_lazy("Invalidated a signature (abuse)"),
-    "signature.withdrawn": gettext_lazy("Withdrew a signature"),
-    "signature.edited": gettext_lazy("Corrected a signature"),
-    "signatures.imported": gettext_lazy("Imported signatures from a list"),
-    "delivery.retried": gettext_lazy("Sent a failed delivery again"),
-    "signature.mail_resent": gettext_lazy("Sent a failed e-mail to a signer again"),
-    "notices.resent": gettext_lazy("Sent the failed notices to signers again"),
-    "delivery.late": gettext_lazy("Sent the letter to a late recipient"),
-    "press.drafted": gettext_lazy("Drafted the press release"),
-    "press.edited": gettext_lazy("Edited the press release"),
-    "press.sent": gettext_lazy("Sent the press release"),
-}
+from letters_app.views.author.common import status_change
 
 
 @login_required
@@ -179,10 +138,7 @@ def letter_reopen(request, pk):
 @login_required
 def letter_history(request, pk):
     letter = coordinated_letter(request, pk)
-    events = [
-        (event, ACTION_LABELS.get(event.action, event.action), _event_detail(event))
-        for event in letter.audit_events.select_related("actor")
-    ]
+    events = letter.audit_events.select_related("actor")
     versions, previous = [], None
     for version in letter.versions.select_related("created_by").order_by("number"):
         changes = text_diff(previous, version) if previous else None
@@ -190,45 +146,3 @@ def letter_history(request, pk):
         previous = version
     context = {"letter": letter, "events": events, "versions": versions}
     return render(request, "author/letter_history.html", context)
-
-
-def _event_detail(event) -> str:
-    """A short human reading of an audit row's detail."""
-    detail, parts = event.detail, []
-    if detail.get("signature"):
-        parts.append(_("signature #%(n)s") % {"n": detail["signature"]})
-    labels = FIELD_LABELS
-    if event.action.startswith("signature."):
-        labels = SIGNATURE_FIELD_LABELS
-    elif event.action.startswith("press."):
-        labels = PRESS_FIELD_LABELS
-    fields = [f for f in detail.get("fields", []) if f in labels]
-    if fields:
-        parts.append(", ".join(str(labels[f]) for f in fields))
-    if event.action == "letter.edited" and detail.get("version"):
-        parts.append(_("text version %(n)s") % {"n": detail["version"]})
-    if detail.get("notified"):
-        n = detail["notified"]
-        parts.append(ngettext("%(n)s signer e-mailed", "%(n)s signers e-mailed", n) % {"n": n})
-    if "recipients" in detail:
-        n = len(detail["recipients"])
-        parts.append(ngettext("%(n)s recipient", "%(n)s recipients", n) % {"n": n})
-    if detail.get("recipient"):
-        parts.append(detail["recipient"])
-    if "imported" in detail:
-        counts = {"n": detail["imported"], "skipped": detail.get("skipped", 0)}
-        text = ngettext(
-            "%(n)s added, %(skipped)s line skipped",
-            "%(n)s added, %(skipped)s lines skipped",
-            counts["skipped"],
-        )
-        parts.append(text % counts)
-    if detail.get("language"):
-        parts.append(language_name(detail["language"]))
-    if detail.get("user"):
-        parts.append(detail["user"])
-    if detail.get("reason") == "deadline":
-        parts.append(_("the signing deadline passed"))
-    elif detail.get("reason"):
-        parts.append(detail["reason"])
-    return "; ".join(parts)

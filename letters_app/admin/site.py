@@ -1,0 +1,90 @@
+"""The admin's site-wide pages: the blocklist, the switch that pauses signing everywhere, and the
+audit trail, read-only."""
+
+import ipaddress
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from letters_app.models import AuditEvent, Blocklist, SiteSwitch
+from letters_app.services import signing_rules
+
+
+class BlocklistForm(forms.ModelForm):
+    class Meta:
+        model = Blocklist
+        fields = ["kind", "value", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, value = cleaned.get("kind"), (cleaned.get("value") or "").strip().lower()
+        if kind == Blocklist.Kind.IP:
+            try:
+                value = str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                self.add_error("value", _("Give an IP address or network, e.g. 203.0.113.0/24."))
+        elif kind == Blocklist.Kind.DOMAIN:
+            value = value.rpartition("@")[2]
+            if "." not in value or " " in value:
+                self.add_error("value", _("Give a domain such as example.org."))
+        cleaned["value"] = value
+        return cleaned
+
+
+@admin.register(Blocklist)
+class BlocklistAdmin(admin.ModelAdmin):
+    form = BlocklistForm
+    list_display = ["value", "kind", "reason", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        signing_rules.blocklist_entry_save(entry=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        signing_rules.blocklist_entry_delete(entry=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(SiteSwitch)
+class SiteSwitchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "signing_paused", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not SiteSwitch.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """One row: go straight to it."""
+        switch = SiteSwitch.get()
+        return HttpResponseRedirect(
+            reverse("admin:letters_app_siteswitch_change", args=[switch.pk])
+        )
+
+    def save_model(self, request, obj, form, change):
+        signing_rules.site_switch_save(switch=obj, actor=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "letter", "actor", "from_status", "to_status"]
+    list_filter = ["action"]
+    search_fields = ["action", "letter__title", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from letters_app.cache import letter_page_forget
+from letters_app.countries import country_resolve
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.models import Letter, Signature
 from letters_app.models.signatures import signatory_line
@@ -35,7 +36,6 @@ from letters_app.services.letters import find_placeholders
 from letters_app.services.signatures import (
     ACCEPTS,
     COUNT_FIELDS,
-    COUNTRY_NAME_LANGUAGES,
     display_text_tidy,
     insert_fields,
     name_normalize,
@@ -50,17 +50,6 @@ MAX_XLSX_RATIO = 100  # uncompressed over compressed, per entry: more is a zip b
 MAX_XLSX_ENTRIES = 1_000
 IMPORTED_PREFIX = "imported:"
 S = Signature.Status
-
-# Country names the coordinators' lists use that are neither ISO names nor codes, folded.
-COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "unitedstates": "US", "etatsunis": "US", "america": "US",
-    "uk": "GB", "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northernireland": "GB", "kampuchea": "KH", "burma": "MM",
-    "birmanie": "MM", "korea": "KR", "republicofkorea": "KR", "laopdr": "LA",
-    "russianfederation": "RU", "czechrepublic": "CZ", "holland": "NL",
-    "thenetherlands": "NL", "ivorycoast": "CI", "turkey": "TR", "swaziland": "SZ",
-    "nauru": "NR",  # ISO and the UN say "Naoero" since 2026; older lists say "Nauru"
-}  # fmt: skip
 
 NUMBER_RE = re.compile(r"^(\d{1,6})\s*[.)](?!\d)\s*")
 BULLET_RE = re.compile(r"^[-•*·–]\s+")
@@ -322,41 +311,6 @@ def _read_xlsx(upload) -> list[list[str]]:
 
 
 # --- parsing ---------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """ "Nouvelle-Zélande", "nouvelle zelande" and "U.S.A." as "nouvellezelande" and "usa"."""
-    folded = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(c for c in folded if c.isalnum())
-
-
-@functools.cache
-def _country_names() -> dict[str, str]:
-    """Every country's name in the languages signers type them, and the aliases, folded."""
-    names = {}
-    for language in COUNTRY_NAME_LANGUAGES:
-        with translation.override(language):
-            for code, name in countries:
-                names.setdefault(_fold(str(name)), code)
-    for code, _name in countries:
-        for written in (countries.alpha3(code), code):
-            names.setdefault(f"code:{written}", code)
-    return names | COUNTRY_ALIASES
-
-
-@functools.lru_cache(maxsize=4096)
-def country_resolve(text: str) -> str:
-    """The ISO code a list means by "AUS", "Australia", "Cambodge", "USA" or "FR"; "" if none."""
-    text = text.strip()
-    key = _fold(text)
-    if not key:
-        return ""
-    names = _country_names()
-    if key in names:
-        return names[key]
-    if len(text) in (2, 3) and text.isalpha() and text.isupper():  # "FR", "AUS"
-        return names.get(f"code:{text}", "")
-    return ""
 
 
 def import_parse(source: dict, *, kind: str = Signature.Kind.ORGANIZATION) -> list[ImportLine]:

@@ -116,7 +116,8 @@ def test_a_well_formed_line_is_listed_exactly_as_it_was_pasted():
     [("AUS", "AU"), ("Australia", "AU"), ("australia", "AU"), ("USA", "US"), ("U.S.A.", "US"),
      ("United States", "US"), ("UK", "GB"), ("United Kingdom", "GB"), ("Cambodge", "KH"),
      ("KHM", "KH"), ("FR", "FR"), ("Nouvelle-Zélande", "NZ"), ("nouvelle zelande", "NZ"),
-     ("Suisse", "CH"), ("Burma", "MM"), ("Narnia", ""), ("XYZ", ""), ("", "")],
+     ("Suisse", "CH"), ("Burma", "MM"), ("Bolivia (Plurinational State of)", "BO"),
+     ("Iran (République Islamique d')", "IR"), ("Narnia", ""), ("XYZ", ""), ("", "")],
 )  # fmt: skip
 def test_countries_are_read_by_name_code_and_common_alias(written, code):
     assert country_resolve(written) == code

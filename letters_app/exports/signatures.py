@@ -63,11 +63,13 @@ OPEN_FORMATS = ("csv", "json", "txt")
 
 # --- formulas --------------------------------------------------------------------------------
 
-# A leading character that makes Excel, LibreOffice or Google Sheets read a cell as a formula
-# (OWASP's list, and defusedcsv's | and %), after any apostrophes: "'=x" gets one more, so that
-# taking one off always gives back what was written.
-_FORMULA = re.compile(r"'*[=+\-@\t\r\0|%]")
-_FIRST = frozenset("=+-@\t\r\0|%'")
+# The characters that make Excel, LibreOffice or Google Sheets read a cell beginning with one as
+# a formula (OWASP's list, and defusedcsv's | and %): the one list the exports neutralize (in
+# Python and in SQL) and the import restores.
+FORMULA_START = "=+-@\t\r\0|%"
+# After any apostrophes: "'=x" gets one more, so that taking one off gives back what was written.
+_FORMULA = re.compile(f"'*[{re.escape(FORMULA_START)}]")
+_FIRST = frozenset(FORMULA_START + "'")
 
 
 def formula_neutralize(value: str) -> str:
@@ -408,7 +410,7 @@ def csv_python_stream(
 
 # `formula_neutralize` in SQL (PostgreSQL text holds no NUL, the one character left out); the
 # first character is compared before the pattern is tried, which halves the cost.
-_FORMULA_SQL = "^'*[=+@\t\r|%-]"
+_FORMULA_SQL = "^'*[" + "".join(sorted(set(FORMULA_START) - {"\0", "-"})) + "-]"  # "-" last
 _FIRST_SQL = sorted(_FIRST - {"\0"})
 _BOOLEAN_KEYS = frozenset({"is_public", "consent_public", "is_flagged"})
 _VERBATIM_KEYS = frozenset({"id", "version", "ip_address"})  # COPY writes them as Python does

@@ -27,6 +27,7 @@ from django_countries import countries
 
 from letters_app.cache import letter_page_forget
 from letters_app.countries import country_resolve
+from letters_app.exports.signatures import formula_restore
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.models import Letter, Signature
 from letters_app.models.signatures import signatory_line
@@ -57,9 +58,6 @@ BULLET_RE = re.compile(r"^[-•*·–]\s+")
 # quotes or parentheses, so that `=HYPERLINK("x")` stays a name.
 ACRONYM_RE = re.compile(r"^(?P<name>.*?\S)[\s,]+\((?P<acronym>[^()\"“”]{1,30})\)$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Cells a spreadsheet export escaped with an apostrophe so as not to run a formula: one comes
-# off, as Cosign's own exports put one on (exports.signatures.formula_neutralize).
-ESCAPED_FORMULA_RE = re.compile(r"^'(?='*[=+\-@\t\r\0|%])")
 
 HEADERS = {
     "number": {"#", "n", "no", "no.", "n°", "nº", "number", "numéro", "numero", "num"},
@@ -349,7 +347,7 @@ def _header_columns(row: list[str]) -> dict[str, int] | None:
 
 def _cell(text: str) -> str:
     # Not tidied: a column holds one field as it was written, and comes back byte for byte.
-    return ESCAPED_FORMULA_RE.sub("", text.strip())
+    return formula_restore(text.strip())
 
 
 def _parse_row(position: int, row: list[str], columns: dict[str, int], kind: str) -> ImportLine:
@@ -387,7 +385,9 @@ def _parse_line(position: int, raw: str, kind: str) -> ImportLine:
     if number:
         line.number = int(number.group(1))
         text = text[number.end() :]
-    text = display_text_tidy(ESCAPED_FORMULA_RE.sub("", text))
+    # A cell a spreadsheet escaped with an apostrophe so as not to run a formula: one comes off,
+    # as Cosign's own exports put one on.
+    text = display_text_tidy(formula_restore(text))
     head, comma, last = text.rpartition(",")
     if comma and head.strip(" ,"):
         line.country = country_resolve(last)

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters_app.forms.base import CountryChoicesMixin
 from letters_app.models import Letter, Signature
 
 CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
@@ -221,14 +222,8 @@ def signature_queryset(
 LIST_ORDER = (F("letter_id").asc(), F("published_at").asc(nulls_last=True), F("id").asc())
 
 
-class CountriesField(forms.MultipleChoiceField):
-    """Countries by code; the list of names is built only when the form is drawn."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=lambda: list(countries), **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return bool(value) and countries.alpha2(value) == value
+class CountriesField(CountryChoicesMixin, forms.MultipleChoiceField):
+    """Any number of countries, by code."""
 
 
 class SignatureExportForm(forms.Form):

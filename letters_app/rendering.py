@@ -5,6 +5,7 @@ import datetime
 import functools
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import markdown
@@ -127,6 +128,23 @@ class LetterView:
     direction: str = "ltr"
 
 
+def _text_parts(parts: Mapping[str, str]) -> dict:
+    """The LetterView fields made of the letter's text (TEXT_FIELDS), a letter's or a snapshot's:
+    the From: block as lines, the body as Markdown and as HTML."""
+    return {
+        "title": parts["title"],
+        "place": parts["place"],
+        "from_lines": [line.strip() for line in parts["from_block"].splitlines() if line.strip()],
+        "salutation": parts["salutation"],
+        "body_markdown": parts["body"],
+        "body_html": markdown_to_html(parts["body"]),
+        "closing": parts["closing"],
+        "sender_line": parts["sender_line"],
+        "signatory_heading": parts["signatory_heading"],
+        "about_sender": parts["about_sender"],
+    }
+
+
 def letter_view(
     letter: Letter,
     version: LetterVersion | None = None,
@@ -142,18 +160,9 @@ def letter_view(
         language = translation.language
     recipients = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
     return LetterView(
-        title=parts["title"],
-        place=parts["place"],
+        **_text_parts(parts),
         date=letter.letter_date,
         to_blocks=address_blocks(recipients, language),
-        from_lines=[line.strip() for line in parts["from_block"].splitlines() if line.strip()],
-        salutation=parts["salutation"],
-        body_markdown=parts["body"],
-        body_html=markdown_to_html(parts["body"]),
-        closing=parts["closing"],
-        sender_line=parts["sender_line"],
-        signatory_heading=parts["signatory_heading"],
-        about_sender=parts["about_sender"],
         version=version.number if version else letter.version,
         language=language,
         direction=language_direction(language),
@@ -182,18 +191,9 @@ def snapshot_view(
         language = text.get("language", "en")
     date = text["date"]
     return LetterView(
-        title=text["title"],
-        place=text["place"],
+        **_text_parts(text | {"salutation": salutation or text["salutation"]}),
         date=datetime.date.fromisoformat(date) if date else None,
         to_blocks=to_blocks,
-        from_lines=[line.strip() for line in text["from_block"].splitlines() if line.strip()],
-        salutation=salutation or text["salutation"],
-        body_markdown=text["body"],
-        body_html=markdown_to_html(text["body"]),
-        closing=text["closing"],
-        sender_line=text["sender_line"],
-        signatory_heading=text["signatory_heading"],
-        about_sender=text["about_sender"],
         version=text["version"],
         signatories=signatories,
         sha256=snapshot.sha256,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
+from letters_app.forms.base import CountryChoicesMixin
 from letters_app.models import Letter, Signature
 
 CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
@@ -64,11 +65,13 @@ OPEN_FORMATS = ("csv", "json", "txt")
 
 # --- formulas --------------------------------------------------------------------------------
 
-# A leading character that makes Excel, LibreOffice or Google Sheets read a cell as a formula
-# (OWASP's list, and defusedcsv's | and %), after any apostrophes: "'=x" gets one more, so that
-# taking one off always gives back what was written.
-_FORMULA = re.compile(r"'*[=+\-@\t\r\0|%]")
-_FIRST = frozenset("=+-@\t\r\0|%'")
+# The characters that make Excel, LibreOffice or Google Sheets read a cell beginning with one as
+# a formula (OWASP's list, and defusedcsv's | and %): the one list the exports neutralize (in
+# Python and in SQL) and the import restores.
+FORMULA_START = "=+-@\t\r\0|%"
+# After any apostrophes: "'=x" gets one more, so that taking one off gives back what was written.
+_FORMULA = re.compile(f"'*[{re.escape(FORMULA_START)}]")
+_FIRST = frozenset(FORMULA_START + "'")
 
 
 def formula_neutralize(value: str) -> str:
@@ -220,14 +223,8 @@ def signature_queryset(
 LIST_ORDER = (F("letter_id").asc(), F("published_at").asc(nulls_last=True), F("id").asc())
 
 
-class CountriesField(forms.MultipleChoiceField):
-    """Countries by code; the list of names is built only when the form is drawn."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=lambda: list(countries), **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return bool(value) and countries.alpha2(value) == value
+class CountriesField(CountryChoicesMixin, forms.MultipleChoiceField):
+    """Any number of countries, by code."""
 
 
 class SignatureExportForm(forms.Form):
@@ -409,7 +406,7 @@ def csv_python_stream(
 
 # `formula_neutralize` in SQL (PostgreSQL text holds no NUL, the one character left out); the
 # first character is compared before the pattern is tried, which halves the cost.
-_FORMULA_SQL = "^'*[=+@\t\r|%-]"
+_FORMULA_SQL = "^'*[" + "".join(sorted(set(FORMULA_START) - {"\0", "-"})) + "-]"  # "-" last
 _FIRST_SQL = sorted(_FIRST - {"\0"})
 _BOOLEAN_KEYS = frozenset({"is_public", "consent_public", "is_flagged"})
 _VERBATIM_KEYS = frozenset({"id", "version", "ip_address"})  # COPY writes them as Python does

@@ -23,6 +23,7 @@ from letters_app.models import (
     Signature,
 )
 from letters_app.services import imports as import_services
+from letters_app.services.letters import EDITABLE_FIELDS
 from letters_app.services.signatures import ACCEPTS
 from letters_app.text import text_fields_normalize
 
@@ -54,28 +55,13 @@ class LetterNewForm(ServiceErrorsMixin, forms.Form):
 
 
 class LetterForm(TextNormalizeMixin, ServiceErrorsMixin, forms.ModelForm):
+    # The fields letter_update takes (the text, then the settings); the address and language
+    # come after the title, the date after the place, as on the letter.
+    field_order = ["title", "slug", "language", "place", "letter_date"]
+
     class Meta:
         model = Letter
-        fields = [
-            "title",
-            "slug",
-            "language",
-            "place",
-            "letter_date",
-            "from_block",
-            "salutation",
-            "body",
-            "closing",
-            "sender_line",
-            "signatory_heading",
-            "about_sender",
-            "signing_deadline",
-            "accepts_organizations",
-            "accepts_individuals",
-            "accepts_mps",
-            "requires_approval",
-            "signing_paused",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "letter_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "signing_deadline": forms.DateTimeInput(

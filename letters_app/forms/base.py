@@ -1,6 +1,7 @@
 """Pieces every audience's forms share."""
 
 from django.core.exceptions import ValidationError
+from django_countries import countries
 
 
 class ServiceErrorsMixin:
@@ -12,3 +13,16 @@ class ServiceErrorsMixin:
                 self.add_error(field if field in self.fields else None, messages)
         else:
             self.add_error(None, exc.messages)
+
+
+class CountryChoicesMixin:
+    """For a choice field of countries by code, in the reader's language: the list of names is
+    built only when the form is drawn, and a value is checked by its code (building and
+    searching the whole list on every POST is most of a form's cost)."""
+
+    def __init__(self, *, empty_label: str | None = None, **kwargs):
+        first = [] if empty_label is None else [("", empty_label)]
+        super().__init__(choices=lambda: [*first, *countries], **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return bool(value) and countries.alpha2(value) == value

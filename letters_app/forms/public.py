@@ -7,9 +7,8 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from letters_app.forms.base import ServiceErrorsMixin
+from letters_app.forms.base import CountryChoicesMixin, ServiceErrorsMixin
 from letters_app.models import Signature
 from letters_app.services.signatures import ACCEPTS
 
@@ -114,15 +113,11 @@ def _field_copy(field: forms.Field, memo) -> forms.Field:
     return new
 
 
-class CountryChoiceField(ChoiceField):
-    """The countries in the reader's language, listed only when the form is drawn and checked by
-    code: building and searching the whole list on every POST is most of a form's cost."""
+class CountryChoiceField(CountryChoicesMixin, ChoiceField):
+    """One country, or the empty choice first in the list."""
 
     def __init__(self, *, empty_label="---------", **kwargs):
-        super().__init__(choices=lambda: [("", empty_label), *countries], **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return bool(value) and countries.alpha2(value) == value
+        super().__init__(empty_label=empty_label, **kwargs)
 
 
 class NameField(LineField):

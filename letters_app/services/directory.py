@@ -55,6 +55,14 @@ def _upsert(
     return obj, "updated"
 
 
+def _audit_load(result: LoadResult, *, action: AuditAction, actor) -> None:
+    """One audit row for a load that created or updated anything; none for one that did not."""
+    if result.changed:
+        audit_record(
+            letter=None, actor=actor, action=action, created=result.created, updated=result.updated
+        )
+
+
 @transaction.atomic
 def templates_load(*, actor=None) -> LoadResult:
     """Create or update the five letter templates by key; audited when anything changed."""
@@ -63,14 +71,7 @@ def templates_load(*, actor=None) -> LoadResult:
         values = {k: v for k, v in data.items() if k != "key"}
         _, outcome = _upsert(LetterTemplate, lookup={"key": data["key"]}, values=values)
         getattr(result, outcome).append(data["key"])
-    if result.changed:
-        audit_record(
-            letter=None,
-            actor=actor,
-            action=AuditAction.TEMPLATES_LOADED,
-            created=result.created,
-            updated=result.updated,
-        )
+    _audit_load(result, action=AuditAction.TEMPLATES_LOADED, actor=actor)
     return result
 
 
@@ -87,12 +88,5 @@ def recipients_load(*, actor=None) -> LoadResult:
             Recipient, lookup=lookup, values=values, create_only=RECIPIENT_CREATE_ONLY
         )
         getattr(result, outcome).append(str(recipient))
-    if result.changed:
-        audit_record(
-            letter=None,
-            actor=actor,
-            action=AuditAction.RECIPIENTS_LOADED,
-            created=result.created,
-            updated=result.updated,
-        )
+    _audit_load(result, action=AuditAction.RECIPIENTS_LOADED, actor=actor)
     return result

@@ -23,6 +23,7 @@ from django_countries import countries
 
 from letters_app import emails
 from letters_app.cache import letter_page_forget, letter_page_touch
+from letters_app.countries import country_resolve
 from letters_app.models import (
     AuditAction,
     Blocklist,
@@ -88,21 +89,12 @@ def display_text_tidy(text: str) -> str:
     return text.strip(" ,")
 
 
-# Languages whose country names a signer may type: "Cambodia" and "Cambodge" are both KH.
-COUNTRY_NAME_LANGUAGES = ("en", "fr")
-
-
 def display_country_split(text: str) -> tuple[str, str]:
-    """A country typed at the end of a name ("…, Cambodge") as (the rest, its country code);
-    (text, "") when the last part names no country."""
+    """A country typed at the end of a name ("…, Cambodge", "…, USA") as (the rest, its country
+    code), read as the import reads it; (text, "") when the last part names no country."""
     head, comma, last = text.rpartition(",")
-    if not comma or not head.strip():
-        return text, ""
-    for language in COUNTRY_NAME_LANGUAGES:
-        code = countries.by_name(last.strip(), language=language)
-        if code:
-            return head.strip(" ,"), code
-    return text, ""
+    code = country_resolve(last) if comma and head.strip(" ,") else ""
+    return (head.strip(" ,"), code) if code else (text, "")
 
 
 # --- tokens ------------------------------------------------------------------------------------

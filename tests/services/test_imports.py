@@ -20,7 +20,11 @@ from letters_app.services.imports import (
     import_preview,
     import_read_file,
 )
-from letters_app.services.signatures import signature_confirm, signatures_notify_new_version
+from letters_app.services.signatures import (
+    display_text_tidy,
+    signature_confirm,
+    signatures_notify_new_version,
+)
 from tests.factories import SignatureFactory
 
 ORG = Signature.Kind.ORGANIZATION
@@ -116,7 +120,8 @@ def test_a_well_formed_line_is_listed_exactly_as_it_was_pasted():
     [("AUS", "AU"), ("Australia", "AU"), ("australia", "AU"), ("USA", "US"), ("U.S.A.", "US"),
      ("United States", "US"), ("UK", "GB"), ("United Kingdom", "GB"), ("Cambodge", "KH"),
      ("KHM", "KH"), ("FR", "FR"), ("Nouvelle-Zélande", "NZ"), ("nouvelle zelande", "NZ"),
-     ("Suisse", "CH"), ("Burma", "MM"), ("Narnia", ""), ("XYZ", ""), ("", "")],
+     ("Suisse", "CH"), ("Burma", "MM"), ("Bolivia (Plurinational State of)", "BO"),
+     ("Iran (République Islamique d')", "IR"), ("Narnia", ""), ("XYZ", ""), ("", "")],
 )  # fmt: skip
 def test_countries_are_read_by_name_code_and_common_alias(written, code):
     assert country_resolve(written) == code
@@ -612,3 +617,21 @@ def test_imported_names_are_numbered_on_after_the_listed_ones(open_letter, coord
     assert names[:2] == [("Signed first", 1), ("Signed second", 2)]
     assert [number for _name, number in names] == list(range(1, len(names) + 1))
     assert [name for name, _number in names[2:]] == [line.name for line in lines]
+
+
+@pytest.mark.parametrize("char", list("=+-@\t\r|%"))
+def test_the_import_takes_off_the_apostrophe_the_exports_put_on_each_formula(char):
+    from letters_app.exports.signatures import formula_neutralize
+
+    name = f"{char}1+1 Association"
+    escaped = formula_neutralize(name)
+    assert escaped == "'" + name
+    columns = import_parse({"rows": [["Name", "Country"], [escaped, "FR"]]})
+    assert [line.name for line in columns] == [name]
+    if char != "\r":  # in a paste, a line break
+        pasted = import_parse({"text": f"{escaped}, France"})
+        assert [line.name for line in pasted] == [display_text_tidy(name)]
+    # An apostrophe that escapes nothing is part of the name.
+    assert [ln.name for ln in import_parse({"text": "'t Hooft Stichting, NLD"})] == [
+        "'t Hooft Stichting"
+    ]

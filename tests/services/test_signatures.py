@@ -570,6 +570,20 @@ def test_display_text_tidy(text, tidy):
         ("Ligue des droits, france", ("Ligue des droits", "FR")),
         ("Ligue, Phnom Penh", ("Ligue, Phnom Penh", "")),
         ("Cambodia", ("Cambodia", "")),
+        ("Ligue,, Cambodia", ("Ligue", "KH")),
+        (",, Cambodia", (",, Cambodia", "")),  # the rest would be no name
+        # Read as the import reads a country: aliases, codes, French names, folded spellings,
+        # official names.
+        ("Ah Nah Podcast, USA", ("Ah Nah Podcast", "US")),
+        ("Ah Nah Podcast, U.S.A.", ("Ah Nah Podcast", "US")),
+        ("ASEAN, AUS", ("ASEAN", "AU")),
+        ("Ligue, FR", ("Ligue", "FR")),
+        ("ADHOC, Kampuchea", ("ADHOC", "KH")),
+        ("Comité, Royaume-Uni", ("Comité", "GB")),
+        ("Comité, nouvelle zelande", ("Comité", "NZ")),
+        ("Comité, États-Unis", ("Comité", "US")),
+        ("Forum, Iran (Islamic Republic of)", ("Forum", "IR")),
+        ("Forum, Fr", ("Forum, Fr", "")),  # a code only in capitals: "Fr" is no country
     ],
 )
 def test_display_country_split(text, split):

@@ -299,6 +299,18 @@ def test_edit_page_suggests_a_tidy_line_and_a_country(client_for, coordinator, o
     assert signature.name == "Ligue  des droits ( LDH ) , Cambodge"
 
 
+def test_the_tidy_suggestion_reads_a_country_as_the_import_does(
+    client_for, coordinator, open_letter
+):
+    """ "USA" is no ISO name: the import always read it, and the suggestion now does too."""
+    signature = signer(open_letter, name="Ah Nah Podcast (ANP), USA", country="", acronym="")
+    response = client_for(coordinator).get(edit_url(signature))
+    assert [(str(label), now, new) for label, now, new in response.context["suggestion"]] == [
+        ("name", "Ah Nah Podcast (ANP), USA", "Ah Nah Podcast (ANP)"),
+        ("country", "", "United States of America"),
+    ]
+
+
 def test_nothing_to_tidy_says_so(client_for, coordinator, open_letter):
     signature = signer(open_letter, name="Ligue des droits (LDH)")
     response = client_for(coordinator).get(edit_url(signature))

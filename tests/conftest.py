@@ -5,7 +5,7 @@ from django.utils import translation
 from letters_app.cache import letter_signing_forget
 from letters_app.celery import app
 from letters_app.services.signatures import signing_rules_reload
-from tests.factories import LetterFactory, RecipientFactory, UserFactory
+from tests.factories import LetterFactory, RecipientFactory, UserFactory, listed
 from tests.tasks.backends import FlakyBackend
 
 
@@ -99,6 +99,12 @@ def open_letter(letter, coordinator):
     from letters_app.services.letters import letter_open
 
     return letter_open(letter=letter, actor=coordinator)
+
+
+@pytest.fixture
+def signer(open_letter):
+    """Signer of the open letter, confirmed by e-mail hence listed: signer@example.org."""
+    return listed(open_letter, email="signer@example.org")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from letters_app.models import (
     Recipient,
     Signature,
 )
+from letters_app.services.signatures import signature_confirm
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -100,3 +101,11 @@ class SignatureFactory(factory.django.DjangoModelFactory):
 def _next_number(letter) -> int:
     listed = Signature.objects.filter(letter=letter, is_public=True)
     return (listed.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def listed(letter, **fields):
+    """A signature confirmed as a signer would, hence public."""
+    signature = SignatureFactory(letter=letter, version=letter.version, **fields)
+    signature_confirm(signature=signature)
+    signature.refresh_from_db()
+    return signature

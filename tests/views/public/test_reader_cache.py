@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from letters_app import cache as letter_cache
 from letters_app.services.letters import letter_update
 from letters_app.services.signatures import signature_withdraw
+from tests.factories import listed
 from tests.translations import FRENCH, translate
-from tests.views.public.signing import listed
 
 pytestmark = pytest.mark.django_db
 

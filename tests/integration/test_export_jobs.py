@@ -7,13 +7,12 @@ import time
 import pytest
 from openpyxl import load_workbook
 
-from bench.data import signatures_bulk_create
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob
 from letters_app.services.exports import export_job_request
 from letters_app.services.letters import letter_open
-from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
+from tests.factories import LetterFactory, RecipientFactory, UserFactory, signatures_bulk_create
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +67,7 @@ def test_a_worker_prepares_the_same_csv_as_the_direct_download(celery_worker_pro
     job = export_job_request(letter=letter, fmt="csv", filters={"country": ["KH", "FR"]},
                              private=True, bom=True, actor=coordinator)  # fmt: skip
 
-    assert wait_for(lambda: ExportJob.objects.get(pk=job.pk).status in ExportJob.ENDED)
+    assert wait_until(lambda: ExportJob.objects.get(pk=job.pk).status in ExportJob.ENDED)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error
     queryset = exports.signature_queryset(letters=[letter], private=True, country=["KH", "FR"])

@@ -6,7 +6,8 @@ from django.utils.html import escape
 
 from letters_app.models import Letter, LetterVersion
 from letters_app.services.letters import letter_update
-from tests.views.author.test_letters import SCRIPT, form_data, url
+from tests.finalized import SCRIPT
+from tests.views.author.editing import form_data, url
 
 pytestmark = pytest.mark.django_db
 

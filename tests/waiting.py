@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
-    """Whether `predicate()` came true within `timeout` seconds, asked every fifth of a second."""
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 30.0, *, interval: float = 0.2
+) -> bool:
+    """Whether `predicate()` came true within `timeout` seconds, asked every `interval`."""
     end = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > end:
             return False
-        time.sleep(0.2)
+        time.sleep(interval)
     return True

@@ -70,11 +70,11 @@ class _Inbox:
             self._arrived.notify_all()
         return reply
 
-    def wait(self, predicate: Callable[[list], object], timeout: float = 30.0) -> bool:
-        """Whether `predicate(messages)` came true within `timeout` seconds, asked each time a
-        message arrives."""
+    def wait(self, predicate: Callable[[], object], timeout: float = 30.0) -> bool:
+        """Whether `predicate()` (about `messages`) came true within `timeout` seconds: asked
+        now, then each time a message arrives."""
         with self._arrived:
-            return bool(self._arrived.wait_for(lambda: predicate(self.messages), timeout))
+            return bool(self._arrived.wait_for(predicate, timeout))
 
 
 def _free_port() -> int:

@@ -130,7 +130,7 @@ def test_a_worker_killed_mid_run_and_restarted_delivers_to_everyone(
     worker = start_worker()
 
     letter_finalize(letter=letter, actor=coordinator)
-    assert wait_until(lambda: len(inbox.messages) >= 10, timeout=60)
+    assert inbox.wait(lambda: len(inbox.messages) >= 10, timeout=60)
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
     claimed = Delivery.objects.filter(letter=letter, status=D.SENDING).count()

@@ -206,4 +206,4 @@ def test_signers_told_it_was_not_received_yet_hear_once_when_sent_again_it_arriv
             assert line.startswith(f"{recipient}, ")  # with the time it was received
         assert section(body, "Not received (yet):") == []
     # Nothing more follows, however long one waits for it.
-    assert not wait_until(lambda: len(signer_notices(inbox, letter)) > 2 * len(first), timeout=3)
+    assert not inbox.wait(lambda: len(signer_notices(inbox, letter)) > 2 * len(first), timeout=3)

@@ -50,7 +50,7 @@ def test_two_workers_share_the_rows_and_send_every_mail_exactly_once(
     for n in range(count):
         sign(open_letter, n)
 
-    assert wait_until(lambda: len(smtp_server.inbox.messages) >= count, timeout=90)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) >= count, timeout=90)
     assert wait_until(lambda: not SignerMail.objects.exclude(status=M.SENT).exists(), timeout=30)
     received = confirmations(smtp_server.inbox)
     assert len(received) == count
@@ -79,7 +79,7 @@ def test_mail_outlives_a_server_outage_and_a_4xx_and_a_5xx_is_failed_with_its_wo
 
     server = smtp_restart(smtp_server)
     try:
-        assert wait_until(lambda: len(confirmations(inbox)) == 9, timeout=60)
+        assert inbox.wait(lambda: len(confirmations(inbox)) == 9, timeout=60)
         assert wait_until(
             lambda: not SignerMail.objects.filter(status__in=SignerMail.CLAIMABLE).exists()
         )

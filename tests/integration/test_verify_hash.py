@@ -114,7 +114,7 @@ def _sign_and_confirm(letter: Letter, inbox) -> None:
         assert response.status_code == 302, response.content.decode()
     signatures = Signature.objects.filter(letter=letter)
     for signature in signatures:
-        assert wait_until(lambda s=signature: _confirm_path(inbox, s) is not None)
+        assert inbox.wait(lambda s=signature: _confirm_path(inbox, s) is not None)
         client.post(_confirm_path(inbox, signature))
     assert list(signatures.values_list("is_public", flat=True)) == [True] * 3
 

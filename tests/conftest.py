@@ -179,27 +179,28 @@ def closed_letter(letter, coordinator, postal_recipient):
 def finalized_letter(closed_letter, coordinator, queued, django_capture_on_commit_callbacks):
     """The closed letter, finalized: snapshot made, deliveries waiting for the PDF, which is
     still being made."""
-    with django_capture_on_commit_callbacks(execute=True):
-        letter_finalize(letter=closed_letter, actor=coordinator)
-    queued.clear()
-    closed_letter.refresh_from_db()
-    return closed_letter
+    return _finalize(closed_letter, coordinator, queued, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
 def frozen_letter(closed_letter, coordinator, queued, django_capture_on_commit_callbacks):
-    """The closed letter with a ready French translation and
-    a Khmer draft, finalized; one signer who never confirmed is left pending."""
+    """The closed letter with a ready French translation and a Khmer draft, finalized; one
+    signer who never confirmed is left pending."""
     translate(closed_letter, "fr", FRENCH, coordinator)
     translate(closed_letter, "km", KHMER, coordinator, ready=False)
     SignatureFactory(
         letter=closed_letter, name="Never confirmed", email="pending@example.org", version=1
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        letter_finalize(letter=closed_letter, actor=coordinator)
+    return _finalize(closed_letter, coordinator, queued, django_capture_on_commit_callbacks)
+
+
+def _finalize(letter: Letter, coordinator, queued: list, capture_on_commit) -> Letter:
+    """Finalize, run what it queues on commit, and forget the tasks it queued."""
+    with capture_on_commit(execute=True):
+        letter_finalize(letter=letter, actor=coordinator)
     queued.clear()
-    closed_letter.refresh_from_db()
-    return closed_letter
+    letter.refresh_from_db()
+    return letter
 
 
 # The real SMTP server and Celery processes of the integration and browser tests.

@@ -2,7 +2,6 @@
 reads that check them afterwards."""
 
 import datetime
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +22,7 @@ from letters_app.services.letters import (
     letter_set_recipients,
     letter_update,
 )
-
-BATCH = 5_000
-COUNTRIES = ["KH", "FR", "DE", "US", "GB", "CH", "JP", "TH", "AU", "CA", "SN", "BR"]
-# Organizations mostly, as on the letters Cosign was made for; counters follow the kinds.
-KINDS = [Signature.Kind.ORGANIZATION] * 8 + [Signature.Kind.INDIVIDUAL, Signature.Kind.MP]
-COUNT_FIELD = {
-    Signature.Kind.ORGANIZATION: "count_organizations",
-    Signature.Kind.INDIVIDUAL: "count_individuals",
-    Signature.Kind.MP: "count_mps",
-}
+from tests.factories import signatures_bulk_create
 
 
 @dataclass
@@ -88,34 +78,6 @@ def letter_open_for_signing(*, slug: str, coordinator=None) -> Letter:
     )
     letter_set_recipients(letter=letter, recipients=[rapporteur], actor=coordinator)
     return letter_open(letter=letter, actor=coordinator)
-
-
-def signatures_bulk_create(letter: Letter, count: int) -> None:
-    """`count` confirmed, public signatures, as if each had signed a second after the last."""
-    start = timezone.now() - datetime.timedelta(seconds=count)
-    counts = dict.fromkeys(COUNT_FIELD.values(), 0)
-    for first in range(0, count, BATCH):
-        batch = []
-        for i in range(first, min(first + BATCH, count)):
-            kind = KINDS[i % len(KINDS)]
-            counts[COUNT_FIELD[kind]] += 1
-            at = start + datetime.timedelta(seconds=i)
-            email = f"signer-{i}@example.org"
-            batch.append(
-                Signature(
-                    letter=letter, kind=kind, status=Signature.Status.CONFIRMED, is_public=True,
-                    name=f"Civic Space Organization {i}", acronym=f"CSO{i}",
-                    organization_type="ngo" if kind == Signature.Kind.ORGANIZATION else "",
-                    title="Member of Parliament" if kind == Signature.Kind.MP else "",
-                    country=COUNTRIES[i % len(COUNTRIES)], email=email, email_normalized=email,
-                    email_domain="example.org", name_normalized=f"civic space organization {i}",
-                    acronym_normalized=f"cso{i}", consent_public=True, secret=secrets.token_hex(16),
-                    mails_sent=1, version=letter.version, confirmed_at=at, published_at=at,
-                    number=i + 1,
-                )
-            )  # fmt: skip
-        Signature.objects.bulk_create(batch)
-    Letter.objects.filter(pk=letter.pk).update(**counts)
 
 
 def signature_emails(letter: Letter) -> set[str]:

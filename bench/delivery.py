@@ -93,7 +93,6 @@ def letter_for_delivery(recipients: int = RECIPIENTS, signers: int = SIGNERS):
     address and salutation, signed by `signers`: ready to be finalized."""
     from django.contrib.auth import get_user_model
 
-    from bench.data import signatures_bulk_create
     from letters_app.fixtures_data import demo_letter
     from letters_app.models import LetterTemplate, Recipient
     from letters_app.services.directory import templates_load
@@ -104,6 +103,7 @@ def letter_for_delivery(recipients: int = RECIPIENTS, signers: int = SIGNERS):
         letter_set_recipients,
         letter_update,
     )
+    from tests.factories import signatures_bulk_create
 
     if not LetterTemplate.objects.filter(key=demo_letter.TEMPLATE_KEY).exists():
         templates_load()

@@ -57,7 +57,6 @@ def letter_with_signatures(count: int):
     """An open letter (the demo letter's text) with `count` confirmed, public signatures."""
     from django.contrib.auth import get_user_model
 
-    from bench.data import signatures_bulk_create
     from letters_app.fixtures_data import demo_letter
     from letters_app.models import LetterTemplate, Recipient
     from letters_app.services.directory import recipients_load, templates_load
@@ -67,6 +66,7 @@ def letter_with_signatures(count: int):
         letter_set_recipients,
         letter_update,
     )
+    from tests.factories import signatures_bulk_create
 
     if not LetterTemplate.objects.filter(key=demo_letter.TEMPLATE_KEY).exists():
         templates_load()

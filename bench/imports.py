@@ -76,7 +76,6 @@ def letter_with_signatures(existing: int = EXISTING):
     """An open letter with `existing` public signatures, and its coordinator."""
     from django.contrib.auth import get_user_model
 
-    from bench.data import signatures_bulk_create
     from letters_app.fixtures_data import demo_letter
     from letters_app.models import LetterTemplate, Recipient
     from letters_app.services.directory import templates_load
@@ -86,6 +85,7 @@ def letter_with_signatures(existing: int = EXISTING):
         letter_set_recipients,
         letter_update,
     )
+    from tests.factories import signatures_bulk_create
 
     if not LetterTemplate.objects.filter(key=demo_letter.TEMPLATE_KEY).exists():
         templates_load()

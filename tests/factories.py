@@ -1,6 +1,10 @@
+import datetime
+import secrets
+
 import factory
 from django.contrib.auth import get_user_model
 from django.db.models import Max
+from django.utils import timezone
 
 from letters_app.models import (
     Letter,
@@ -10,6 +14,7 @@ from letters_app.models import (
     Recipient,
     Signature,
 )
+from letters_app.services.signatures import signature_confirm
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -100,3 +105,51 @@ class SignatureFactory(factory.django.DjangoModelFactory):
 def _next_number(letter) -> int:
     listed = Signature.objects.filter(letter=letter, is_public=True)
     return (listed.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def listed(letter, **fields):
+    """A signature confirmed as a signer would, hence public."""
+    signature = SignatureFactory(letter=letter, version=letter.version, **fields)
+    signature_confirm(signature=signature)
+    signature.refresh_from_db()
+    return signature
+
+
+# Signatures by the thousand, for the exports and the bench.
+BATCH = 5_000
+COUNTRIES = ["KH", "FR", "DE", "US", "GB", "CH", "JP", "TH", "AU", "CA", "SN", "BR"]
+# Organizations mostly, as on the letters Cosign was made for; counters follow the kinds.
+KINDS = [Signature.Kind.ORGANIZATION] * 8 + [Signature.Kind.INDIVIDUAL, Signature.Kind.MP]
+COUNT_FIELD = {
+    Signature.Kind.ORGANIZATION: "count_organizations",
+    Signature.Kind.INDIVIDUAL: "count_individuals",
+    Signature.Kind.MP: "count_mps",
+}
+
+
+def signatures_bulk_create(letter: Letter, count: int) -> None:
+    """`count` confirmed, public signatures, as if each had signed a second after the last."""
+    start = timezone.now() - datetime.timedelta(seconds=count)
+    counts = dict.fromkeys(COUNT_FIELD.values(), 0)
+    for first in range(0, count, BATCH):
+        batch = []
+        for i in range(first, min(first + BATCH, count)):
+            kind = KINDS[i % len(KINDS)]
+            counts[COUNT_FIELD[kind]] += 1
+            at = start + datetime.timedelta(seconds=i)
+            email = f"signer-{i}@example.org"
+            batch.append(
+                Signature(
+                    letter=letter, kind=kind, status=Signature.Status.CONFIRMED, is_public=True,
+                    name=f"Civic Space Organization {i}", acronym=f"CSO{i}",
+                    organization_type="ngo" if kind == Signature.Kind.ORGANIZATION else "",
+                    title="Member of Parliament" if kind == Signature.Kind.MP else "",
+                    country=COUNTRIES[i % len(COUNTRIES)], email=email, email_normalized=email,
+                    email_domain="example.org", name_normalized=f"civic space organization {i}",
+                    acronym_normalized=f"cso{i}", consent_public=True, secret=secrets.token_hex(16),
+                    mails_sent=1, version=letter.version, confirmed_at=at, published_at=at,
+                    number=i + 1,
+                )
+            )  # fmt: skip
+        Signature.objects.bulk_create(batch)
+    Letter.objects.filter(pk=letter.pk).update(**counts)

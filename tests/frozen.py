@@ -1,8 +1,6 @@
 """A finalized letter with a frozen French translation and an unfrozen Khmer draft, and a record
-of everything finalizing froze, to check that nothing of it changes afterwards. Import the
-`*_fixture` functions (and those of tests/views/author/finalized.py) where they are needed."""
-
-import pytest
+of everything finalizing froze, to check that nothing of it changes afterwards (the letter is the
+`frozen_letter` fixture of tests/conftest.py)."""
 
 from letters_app.models import (
     TRANSLATED_FIELDS,
@@ -11,28 +9,10 @@ from letters_app.models import (
     LetterTranslation,
     Signature,
 )
-from letters_app.services.deliveries import content_sha256, letter_finalize, snapshot_content
+from letters_app.services.deliveries import content_sha256, snapshot_content
 from letters_app.services.signatures import DISPLAY_FIELDS
-from tests.factories import SignatureFactory
-from tests.translations import FRENCH, KHMER, translate
 
 LATE_FRENCH = "Un titre écrit après la livraison"
-
-
-@pytest.fixture(name="frozen_letter")
-def frozen_letter_fixture(closed_letter, coordinator, queued, django_capture_on_commit_callbacks):
-    """The closed letter of tests/views/author/finalized.py with a ready French translation and
-    a Khmer draft, finalized; one signer who never confirmed is left pending."""
-    translate(closed_letter, "fr", FRENCH, coordinator)
-    translate(closed_letter, "km", KHMER, coordinator, ready=False)
-    SignatureFactory(
-        letter=closed_letter, name="Never confirmed", email="pending@example.org", version=1
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        letter_finalize(letter=closed_letter, actor=coordinator)
-    queued.clear()
-    closed_letter.refresh_from_db()
-    return closed_letter
 
 
 def frozen_state(letter: Letter) -> dict:

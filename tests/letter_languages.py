@@ -7,8 +7,8 @@ import datetime
 from letters_app.models import Letter
 from letters_app.services.letters import letter_open
 from tests.factories import LetterFactory, RecipientFactory
+from tests.finalized import sign
 from tests.translations import FRENCH, KHMER, translate
-from tests.views.author.finalized import sign
 
 INTERFACES = ("en", "fr", "km")
 LETTER_DATE = datetime.date(2026, 3, 5)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from bench import data, load, run, views
+from bench import data, load, pdf, run, views
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,10 @@ def test_percentiles_are_nearest_rank_over_the_measured_window():
     assert result.percentile(95) == pytest.approx(10.0)
     assert result.accepted_per_second == pytest.approx(1.0)  # 10 finished inside the window
     assert len(result.accepted_emails) == 12  # all of them count for the database check
+
+
+def test_the_bench_letter_renders():
+    # bench/pdf.py times this very call at 5,000 signatories; here only that it still works.
+    timing = pdf.measure(3)
+
+    assert (timing.signatories, timing.pages) == (3, 2)

@@ -4,13 +4,6 @@ from pathlib import Path
 
 import pytest
 
-# The real worker and SMTP server of the integration tests, for the browser tests that mail.
-from tests.integration.conftest import (  # noqa: F401
-    celery_worker_process,
-    smtp_server,
-    start_worker,
-)
-
 # Playwright's sync API runs an event loop in this thread; the ORM must still be usable here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -43,7 +36,7 @@ def artifacts_dir():
 
 
 @pytest.fixture
-def worker_env(smtp_server, live_server):  # noqa: F811 - the fixture imported above
+def worker_env(smtp_server, live_server):
     # The worker mails through the test's SMTP server, with links back to the live server.
     return {
         "SMTP_HOST": "127.0.0.1",

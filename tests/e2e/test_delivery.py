@@ -11,7 +11,7 @@ from letters_app.models import Delivery, Letter, LetterSnapshot
 from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -168,7 +168,7 @@ def test_coordinator_finalizes_a_letter_and_watches_it_delivered(
     snapshot = LetterSnapshot.objects.get(letter=letter)
     assert snapshot.pdf_status == LetterSnapshot.PdfStatus.READY
     assert pdf == snapshot.pdf.open("rb").read()
-    assert wait_for(lambda: Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT)
+    assert wait_until(lambda: Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT)
 
     # Exactly one letter mail per e-mail recipient, with the PDF that the page offers.
     mails = _letter_mails(smtp_server.inbox, letter)

@@ -9,10 +9,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from bench.data import signatures_bulk_create
 from letters_app.models import ExportJob
 from letters_app.services.letters import letter_open
-from tests.factories import LetterFactory, RecipientFactory, UserFactory
+from tests.factories import LetterFactory, RecipientFactory, UserFactory, signatures_bulk_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,13 +9,8 @@ from playwright.sync_api import expect
 from letters_app.models import Letter, LetterSnapshot, LetterTranslation
 from letters_app.services.deliveries import letter_finalize
 from tests.factories import UserFactory
-from tests.frozen import LATE_FRENCH, frozen_letter_fixture, frozen_state  # noqa: F401
+from tests.frozen import LATE_FRENCH, frozen_state
 from tests.translations import FRENCH, KHMER
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

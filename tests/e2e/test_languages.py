@@ -12,7 +12,6 @@ from letters_app.models import Signature
 from letters_app.services.letters import letter_open
 from tests.e2e.pages import switch
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
 from tests.translations import KHMER, translate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -100,7 +99,7 @@ def test_a_khmer_reader_signs_in_khmer_and_gets_the_mail_in_khmer(
     assert Signature.objects.get().language == "km"
 
     # The confirmation mail is in Khmer, about the Khmer title, with a link that opens in Khmer.
-    assert wait_for(lambda: len(smtp_server.inbox.messages) == 1)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) == 1)
     recipients, message = smtp_server.inbox.messages[0]
     assert recipients == [EMAIL]
     assert KHMER["title"] in message["Subject"]

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from letters_app.models import Signature
 from letters_app.services.letters import letter_open
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +75,7 @@ def test_organization_signs_with_a_khmer_name_and_confirms_by_mail(
     assert signature.status == Signature.Status.PENDING
     assert signature.name == KHMER_NAME
 
-    assert wait_for(lambda: len(smtp_server.inbox.messages) == 1)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) == 1)
     recipients, message = smtp_server.inbox.messages[0]
     assert recipients == [EMAIL]
     assert letter.title in message["Subject"]

@@ -12,7 +12,6 @@ from letters_app.models import Letter, LetterVersion
 from letters_app.services.letters import letter_open
 from letters_app.services.signatures import signature_confirm
 from tests.factories import LetterFactory, RecipientFactory, SignatureFactory, UserFactory
-from tests.integration.conftest import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +78,7 @@ def test_settings_save_quietly_and_a_new_text_shows_the_signer_what_changed(
     assert Letter.objects.get().version == 2
 
     # One mail, the first save's included (the worker takes them in order): the changes only.
-    assert wait_for(lambda: len(smtp_server.inbox.messages) >= 1)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) >= 1)
     [(recipients, message)] = smtp_server.inbox.messages
     assert recipients == [SIGNER]
     text = _plain(message)

@@ -72,3 +72,14 @@ def fonts_of(pdf: bytes) -> list[tuple[str, str]]:
                             timeout=60)  # fmt: skip
     rows = [line.split() for line in result.stdout.decode().splitlines()[2:]]
     return [(row[0].split("+", 1)[-1], row[-5]) for row in rows]
+
+
+def poppler(tool: str, pdf: bytes, *args: str) -> str:
+    result = subprocess.run([tool, *args, "-", *(["-"] if tool == "pdftotext" else [])],
+                            input=pdf, capture_output=True, check=True, timeout=60)  # fmt: skip
+    return result.stdout.decode()
+
+
+def text_of(pdf: bytes, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return poppler("pdftotext", pdf, "-raw", "-enc", "UTF-8", *pages)

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from letters_app.exports import signatures as exports
 from letters_app.models import Signature
+from tests.clock import MIDDAY
 from tests.factories import LetterFactory, SignatureFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+    pytest.mark.time_machine(MIDDAY, tick=False),  # "yesterday" stays yesterday
 ]
 
 KHMER = "សមាគមខ្មែរដើម្បីសិទ្ធិមនុស្ស"

@@ -5,7 +5,6 @@ vowels over several lines."""
 
 import dataclasses
 import re
-import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -29,6 +28,8 @@ from tests.exports.pdf_reading import (
     KHMER_SWITZERLAND,
     SIGNATORY_NAMES,
     fonts_of,
+    poppler,
+    text_of,
     unreadable,
 )
 
@@ -56,17 +57,6 @@ def finalized(open_letter, coordinator, django_capture_on_commit_callbacks):
             return letter_finalize(letter=letter, actor=coordinator)
 
     return finalize
-
-
-def poppler(tool: str, pdf: bytes, *args: str) -> str:
-    result = subprocess.run([tool, *args, "-", *(["-"] if tool == "pdftotext" else [])],
-                            input=pdf, capture_output=True, check=True, timeout=60)  # fmt: skip
-    return result.stdout.decode()
-
-
-def text_of(pdf: bytes, page: int | None = None) -> str:
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return poppler("pdftotext", pdf, "-raw", "-enc", "UTF-8", *pages)
 
 
 def page_count(pdf: bytes) -> int:
@@ -206,15 +196,6 @@ def test_finalizing_refuses_a_letter_without_signatories(open_letter, coordinato
     letter = letter_close(letter=open_letter, actor=coordinator)
     with pytest.raises(ValidationError):
         letter_finalize(letter=letter, actor=coordinator)
-
-
-def test_the_bench_letter_renders():
-    # bench/pdf.py times this very call at 5,000 signatories; here only that it still works.
-    from bench import pdf as bench_pdf
-
-    timing = bench_pdf.measure(3)
-
-    assert (timing.signatories, timing.pages) == (3, 2)
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "km"])

@@ -8,8 +8,7 @@ from letters_app.rendering import snapshot_view
 from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import signature_confirm
-from tests.exports.pdf_reading import SIGNATORY_NAMES, unreadable
-from tests.exports.test_letter_pdf import poppler, text_of
+from tests.exports.pdf_reading import SIGNATORY_NAMES, poppler, text_of, unreadable
 from tests.factories import SignatureFactory
 from tests.translations import FRENCH, KHMER, translate
 

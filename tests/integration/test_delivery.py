@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, SignerNotice
 from letters_app.services.deliveries import letter_finalize
-from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.mails import mails_requeue_stuck
-from letters_app.services.signatures import signature_confirm
 from letters_app.tasks import OUTBOXES, mails_send_task
-from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
-from tests.integration.conftest import smtp_env, wait_for
+from tests.factories import RecipientFactory
+from tests.finalized import letter_closed
+from tests.waiting import wait_until
+from tests.workers import smtp_env
 
 pytestmark = pytest.mark.integration
 
@@ -34,14 +34,6 @@ def worker_env(smtp_server):
         MAIL_RETRY_BASE_SECONDS="1",
         MAIL_RETRY_CAP_SECONDS="2",
     )
-
-
-def closed_letter(coordinator, recipients, signers=("Ligue des droits", "សមាគមខ្មែរ")):
-    letter = LetterFactory(created_by=coordinator, recipients=recipients)
-    letter = letter_open(letter=letter, actor=coordinator)
-    for name in signers:
-        signature_confirm(signature=SignatureFactory(letter=letter, name=name, version=1))
-    return letter_close(letter=letter, actor=coordinator)
 
 
 def received(inbox, letter) -> dict[str, list]:
@@ -77,11 +69,11 @@ def test_every_recipient_gets_the_letter_once_a_4xx_is_retried_and_a_5xx_fails(
         RecipientFactory(name="Nobody", email=REFUSED, salutation="Dear Nobody,"),
         RecipientFactory(name="Postal", email="", salutation="Dear Sir or Madam,"),
     ]
-    letter = closed_letter(coordinator, people)
+    letter = letter_closed(coordinator, people)
 
     letter_finalize(letter=letter, actor=coordinator)
 
-    assert wait_for(lambda: all_ended(letter), timeout=60), list(
+    assert wait_until(lambda: all_ended(letter), timeout=60), list(
         Delivery.objects.values_list("email", "status", "last_error")
     )
     mails = received(inbox, letter)
@@ -122,7 +114,7 @@ def test_every_recipient_gets_the_letter_once_a_4xx_is_retried_and_a_5xx_fails(
     sent = Delivery.objects.get(letter=letter, recipient=people[0])
     again = [mails_send_task.delay() for _ in range(2)]
     log = celery_worker_process.log_path
-    assert wait_for(lambda: all(f"[{r.id}] succeeded" in log.read_text() for r in again))
+    assert wait_until(lambda: all(f"[{r.id}] succeeded" in log.read_text() for r in again))
     assert len(received(inbox, letter)[sent.email]) == 1
     sent.refresh_from_db()
     assert (sent.status, sent.attempts) == (D.SENT, 1)
@@ -134,11 +126,11 @@ def test_a_worker_killed_mid_run_and_restarted_delivers_to_everyone(
     inbox = smtp_server.inbox
     inbox.delay = 0.2  # per message: the run lasts long enough to be interrupted
     people = [RecipientFactory(email=f"office{n}@example.org") for n in range(40)]
-    letter = closed_letter(coordinator, people)
+    letter = letter_closed(coordinator, people)
     worker = start_worker()
 
     letter_finalize(letter=letter, actor=coordinator)
-    assert wait_for(lambda: len(inbox.messages) >= 10, timeout=60)
+    assert inbox.wait(lambda: len(inbox.messages) >= 10, timeout=60)
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
     claimed = Delivery.objects.filter(letter=letter, status=D.SENDING).count()
@@ -150,12 +142,12 @@ def test_a_worker_killed_mid_run_and_restarted_delivers_to_everyone(
     # What the periodic task does once MAIL_STUCK_SECONDS have passed; here a second is
     # plenty, as a send takes a fifth of one.
     stuck_since = timezone.now()
-    assert wait_for(lambda: timezone.now() - stuck_since > datetime.timedelta(seconds=1.5))
+    assert wait_until(lambda: timezone.now() - stuck_since > datetime.timedelta(seconds=1.5))
     settings.MAIL_STUCK_SECONDS = 1
     assert mails_requeue_stuck(outboxes=OUTBOXES) == claimed
     mails_send_task.delay()
 
-    assert wait_for(lambda: all_ended(letter), timeout=60), list(
+    assert wait_until(lambda: all_ended(letter), timeout=60), list(
         Delivery.objects.exclude(status=D.SENT).values_list("email", "status", "last_error")
     )
     assert Delivery.objects.filter(letter=letter, status=D.SENT).count() == 40

@@ -12,8 +12,9 @@ from django.utils.html import escape
 from letters_app.models import Delivery, Letter, SignerNotice
 from letters_app.services.deliveries import letter_finalize
 from tests.factories import RecipientFactory
-from tests.integration.conftest import smtp_env, wait_for
-from tests.integration.test_delivery import closed_letter
+from tests.finalized import letter_closed
+from tests.waiting import wait_until
+from tests.workers import smtp_env
 
 pytestmark = pytest.mark.integration
 
@@ -57,11 +58,11 @@ def test_a_refused_address_is_explained_and_the_letter_is_partly_delivered_every
     ]
     refused = RecipientFactory(name="Nobody", email=REFUSED)
     postal = RecipientFactory(name="Hun Manet", email="")
-    letter = closed_letter(coordinator, [*received_by, refused, postal])
+    letter = letter_closed(coordinator, [*received_by, refused, postal])
 
     letter_finalize(letter=letter, actor=coordinator)
 
-    assert wait_for(lambda: notices_ended(letter), timeout=60), list(
+    assert wait_until(lambda: notices_ended(letter), timeout=60), list(
         Delivery.objects.values_list("email", "status", "last_error")
     )
     letter.refresh_from_db()
@@ -130,11 +131,11 @@ def test_a_letter_to_postal_recipients_only_is_to_be_posted_everywhere_never_sen
         RecipientFactory(name="Hun Manet", email=""),
         RecipientFactory(name="Khuon Sudary", email=""),
     ]
-    letter = closed_letter(coordinator, postal)
+    letter = letter_closed(coordinator, postal)
 
     letter_finalize(letter=letter, actor=coordinator)
 
-    assert wait_for(lambda: notices_ended(letter), timeout=60)
+    assert wait_until(lambda: notices_ended(letter), timeout=60)
     notices = signer_notices(smtp_server.inbox, letter)
     assert len(notices) == 2
     for notice in notices:
@@ -174,9 +175,9 @@ def test_signers_told_it_was_not_received_yet_hear_once_when_sent_again_it_arriv
     inbox.refuse(REFUSED, REFUSAL, times=1)  # refused once, accepted when sent again
     received_by = RecipientFactory(name="Muntarbhorn", email="srcambodia@example.org")
     refused = RecipientFactory(name="Nobody", email=REFUSED)
-    letter = closed_letter(coordinator, [received_by, refused])
+    letter = letter_closed(coordinator, [received_by, refused])
     letter_finalize(letter=letter, actor=coordinator)
-    assert wait_for(lambda: notices_ended(letter), timeout=60)
+    assert wait_until(lambda: notices_ended(letter), timeout=60)
     first = signer_notices(inbox, letter)
     assert {m["Subject"] for m in first} == {f"Partly delivered: {letter.title}"}
 
@@ -190,7 +191,7 @@ def test_signers_told_it_was_not_received_yet_hear_once_when_sent_again_it_arriv
         notices = SignerNotice.objects.filter(signature__letter=letter)
         return not notices.exclude(follow_up=SignerNotice.Status.SENT).exists()
 
-    assert wait_for(followed_up, timeout=60)
+    assert wait_until(followed_up, timeout=60)
     letter.refresh_from_db()
     assert (letter.shown_status, letter.undelivered_count) == (Letter.Status.SENT, 0)
     follow_ups = signer_notices(inbox, letter)[len(first) :]
@@ -205,4 +206,4 @@ def test_signers_told_it_was_not_received_yet_hear_once_when_sent_again_it_arriv
             assert line.startswith(f"{recipient}, ")  # with the time it was received
         assert section(body, "Not received (yet):") == []
     # Nothing more follows, however long one waits for it.
-    assert not wait_for(lambda: len(signer_notices(inbox, letter)) > 2 * len(first), timeout=3)
+    assert not inbox.wait(lambda: len(signer_notices(inbox, letter)) > 2 * len(first), timeout=3)

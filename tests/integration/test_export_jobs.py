@@ -2,18 +2,15 @@
 the test database: the job moves through its states with progress on the way, and the file
 it stores is the export a direct download gives."""
 
-import time
-
 import pytest
 from openpyxl import load_workbook
 
-from bench.data import signatures_bulk_create
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob
 from letters_app.services.exports import export_job_request
 from letters_app.services.letters import letter_open
-from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
+from tests.factories import LetterFactory, RecipientFactory, UserFactory, signatures_bulk_create
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +38,15 @@ def test_a_worker_prepares_a_large_export_with_progress(celery_worker_process, m
                              actor=coordinator)  # fmt: skip
 
     seen = set()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def ended() -> bool:
         current = ExportJob.objects.get(pk=job.pk)
         seen.add((current.status, current.rows_done))
-        if current.status in ExportJob.ENDED:
-            break
-        time.sleep(0.05)
+        return current.status in ExportJob.ENDED
+
+    # Asked often, to see the job part-way as a coordinator's page does.
+    assert wait_until(ended, timeout=120, interval=0.05)
+    current = ExportJob.objects.get(pk=job.pk)
     assert current.status == ExportJob.Status.DONE, current.error
     assert (current.rows_done, current.rows_total) == (ROWS, ROWS)
     partial = {done for status, done in seen if status == ExportJob.Status.RUNNING}
@@ -68,7 +67,7 @@ def test_a_worker_prepares_the_same_csv_as_the_direct_download(celery_worker_pro
     job = export_job_request(letter=letter, fmt="csv", filters={"country": ["KH", "FR"]},
                              private=True, bom=True, actor=coordinator)  # fmt: skip
 
-    assert wait_for(lambda: ExportJob.objects.get(pk=job.pk).status in ExportJob.ENDED)
+    assert wait_until(lambda: ExportJob.objects.get(pk=job.pk).status in ExportJob.ENDED)
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error
     queryset = exports.signature_queryset(letters=[letter], private=True, country=["KH", "FR"])

@@ -8,7 +8,8 @@ import pytest
 
 from letters_app.models import SignerMail
 from letters_app.services.signatures import signature_add
-from tests.integration.conftest import smtp_env, smtp_restart, wait_for
+from tests.waiting import wait_until
+from tests.workers import smtp_env, smtp_restart
 
 pytestmark = pytest.mark.integration
 
@@ -49,15 +50,15 @@ def test_two_workers_share_the_rows_and_send_every_mail_exactly_once(
     for n in range(count):
         sign(open_letter, n)
 
-    assert wait_for(lambda: len(smtp_server.inbox.messages) >= count, timeout=90)
-    assert wait_for(lambda: not SignerMail.objects.exclude(status=M.SENT).exists(), timeout=30)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) >= count, timeout=90)
+    assert wait_until(lambda: not SignerMail.objects.exclude(status=M.SENT).exists(), timeout=30)
     received = confirmations(smtp_server.inbox)
     assert len(received) == count
     assert set(received.values()) == {1}  # each signer got exactly one mail
     assert SignerMail.objects.filter(status=M.SENT, attempts=1).count() == count
     # Both workers took part; together they sent each mail once. A task logs what it sent once
     # it has returned, just after its last row was marked sent.
-    assert wait_for(lambda: sum(sent_by(worker) for worker in workers) >= count, timeout=10)
+    assert wait_until(lambda: sum(sent_by(worker) for worker in workers) >= count, timeout=10)
     counts = [sent_by(worker) for worker in workers]
     assert sum(counts) == count
     assert all(n > 0 for n in counts), counts
@@ -73,15 +74,15 @@ def test_mail_outlives_a_server_outage_and_a_4xx_and_a_5xx_is_failed_with_its_wo
     for n in range(10):
         sign(open_letter, n)
 
-    assert wait_for(
+    assert wait_until(
         lambda: SignerMail.objects.filter(status=M.RETRY, error_kind="unreachable").count() == 10
     ), list(SignerMail.objects.values_list("status", "error_kind", "last_error"))
     assert inbox.messages == []
 
     server = smtp_restart(smtp_server)
     try:
-        assert wait_for(lambda: len(confirmations(inbox)) == 9, timeout=60)
-        assert wait_for(
+        assert inbox.wait(lambda: len(confirmations(inbox)) == 9, timeout=60)
+        assert wait_until(
             lambda: not SignerMail.objects.filter(status__in=SignerMail.CLAIMABLE).exists()
         )
     finally:

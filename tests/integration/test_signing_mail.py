@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from letters_app.models import Signature
-from tests.integration.conftest import smtp_env, wait_for
+from tests.workers import smtp_env
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ def test_confirmation_mail_arrives_and_its_link_lists_the_signer(
     signature = Signature.objects.get()
     assert signature.status == Signature.Status.PENDING
 
-    assert wait_for(lambda: len(smtp_server.inbox.messages) == 1)
+    assert smtp_server.inbox.wait(lambda: len(smtp_server.inbox.messages) == 1)
     recipients, message = smtp_server.inbox.messages[0]
     assert recipients == ["dara@example.org"]
     assert open_letter.title in message["Subject"]

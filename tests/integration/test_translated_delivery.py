@@ -10,8 +10,9 @@ from letters_app.services.deliveries import letter_finalize
 from letters_app.services.letters import letter_close, letter_open, letter_set_recipient_languages
 from letters_app.services.signatures import signature_add, signature_confirm
 from tests.factories import LetterFactory, RecipientFactory
-from tests.integration.conftest import smtp_env, wait_for
 from tests.translations import FRENCH, translate
+from tests.waiting import wait_until
+from tests.workers import smtp_env
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +52,7 @@ def test_a_recipient_set_to_french_and_a_french_signer_get_french_mail(
 
     letter_finalize(letter=letter, actor=coordinator)
 
-    assert wait_for(
+    assert wait_until(
         lambda: (
             Letter.objects.get(pk=letter.pk).status == Letter.Status.SENT
             and SignerNotice.objects.filter(status=SignerNotice.Status.SENT).exists()

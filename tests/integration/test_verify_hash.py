@@ -35,14 +35,8 @@ from letters_app.services.letters import (
     letter_open,
     letter_update,
 )
-from tests.integration.conftest import (
-    smtp_env,
-    smtp_start,
-    wait_for,
-    worker_env_for,
-    worker_launch,
-    worker_stop,
-)
+from tests.waiting import wait_until
+from tests.workers import smtp_env, smtp_start, worker_env_for, worker_launch, worker_stop
 
 pytestmark = pytest.mark.integration
 
@@ -120,7 +114,7 @@ def _sign_and_confirm(letter: Letter, inbox) -> None:
         assert response.status_code == 302, response.content.decode()
     signatures = Signature.objects.filter(letter=letter)
     for signature in signatures:
-        assert wait_for(lambda s=signature: _confirm_path(inbox, s) is not None)
+        assert inbox.wait(lambda s=signature: _confirm_path(inbox, s) is not None)
         client.post(_confirm_path(inbox, signature))
     assert list(signatures.values_list("is_public", flat=True)) == [True] * 3
 
@@ -153,7 +147,7 @@ def test_the_hash_of_a_delivered_letter_can_be_recomputed_from_its_public_json(
     _sign_and_confirm(letter, inbox)
     letter_close(letter=letter, actor=coordinator)
     letter_finalize(letter=letter, actor=coordinator)
-    assert wait_for(lambda: _delivered(letter), timeout=90), Delivery.objects.values_list(
+    assert wait_until(lambda: _delivered(letter), timeout=90), Delivery.objects.values_list(
         "status", "last_error"
     )
     sha256 = LetterSnapshot.objects.get(letter=letter).sha256

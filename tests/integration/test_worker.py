@@ -7,7 +7,7 @@ from letters_app.models import AuditEvent, Letter
 from letters_app.services.letters import letter_open
 from letters_app.tasks import letter_close_expired_task
 from tests.factories import LetterFactory, RecipientFactory, UserFactory
-from tests.integration.conftest import wait_for
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ def test_real_worker_closes_letters_past_their_deadline(celery_worker_process):
 
     letter_close_expired_task.delay()
 
-    assert wait_for(lambda: Letter.objects.get(pk=expired.pk).status == Letter.Status.CLOSED)
+    assert wait_until(lambda: Letter.objects.get(pk=expired.pk).status == Letter.Status.CLOSED)
     assert Letter.objects.get(pk=current.pk).status == Letter.Status.OPEN
     event = AuditEvent.objects.get(letter=expired, action="letter.closed")
     assert event.actor is None

@@ -44,6 +44,7 @@ from letters_app.services.deliveries import (
 )
 from letters_app.services.letters import letter_close, letter_open
 from letters_app.services.signatures import signature_confirm, signature_withdraw
+from tests.clock import MIDDAY
 from tests.factories import LetterFactory, RecipientFactory, SignatureFactory
 from tests.mails import ago, make_due, send_due
 
@@ -384,6 +385,7 @@ def test_the_pdf_task_run_twice_keeps_the_stored_pdf(finalized, monkeypatch):
 # Mail servers that say no ----------------------------------------------------------------------
 
 
+@pytest.mark.time_machine(MIDDAY, tick=False)  # the delays measured exactly
 def test_a_temporary_error_is_retried_later_with_a_growing_delay(finalized, recipients, flaky):
     delivery = delivery_of(finalized, recipients[0])
     greylisted = smtplib.SMTPRecipientsRefused({delivery.email: (451, b"4.7.1 Greylisted")})

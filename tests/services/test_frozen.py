@@ -11,13 +11,8 @@ from letters_app.services import imports as import_services
 from letters_app.services import letters as letter_services
 from letters_app.services import signatures as signature_services
 from tests.factories import RecipientFactory
-from tests.frozen import LATE_FRENCH, frozen_letter_fixture, frozen_state  # noqa: F401
+from tests.frozen import LATE_FRENCH, frozen_state
 from tests.translations import KHMER
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

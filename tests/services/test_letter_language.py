@@ -16,6 +16,7 @@ from letters_app.rendering import snapshot_view
 from letters_app.services.deliveries import content_sha256, letter_finalize
 from letters_app.services.letters import letter_close
 from tests.factories import RecipientFactory
+from tests.finalized import sign
 from tests.letter_languages import (
     CAMBODIA,
     DATE,
@@ -24,7 +25,6 @@ from tests.letter_languages import (
     english_letter,
     signatory_lines,
 )
-from tests.views.author.finalized import sign
 
 pytestmark = pytest.mark.django_db
 

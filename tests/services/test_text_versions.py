@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 
 from letters_app.models import TEXT_FIELDS, AuditEvent, LetterVersion, SignerMail
 from letters_app.services.letters import letter_create, letter_update, translation_save
-from letters_app.services.signatures import signature_confirm
 from letters_app.text import Change, text_diff, text_normalize
-from tests.factories import LetterTemplateFactory, SignatureFactory
+from tests.factories import LetterTemplateFactory
 from tests.translations import FRENCH, translate
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +36,10 @@ def respaced(text: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def signed_letter(open_letter):
+def signed_letter(open_letter, signer):
     """Open, its text as a template leaves it, with a confirmed signer who would be e-mailed."""
     type(open_letter).objects.filter(pk=open_letter.pk).update(body=BODY, title=TITLE)
     LetterVersion.objects.filter(letter=open_letter).update(body=BODY, title=TITLE)
-    signature = SignatureFactory(letter=open_letter, version=1, email="signer@example.org")
-    signature_confirm(signature=signature)
     open_letter.refresh_from_db()
     return open_letter
 

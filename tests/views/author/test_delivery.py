@@ -14,14 +14,8 @@ from django.utils.html import escape
 from letters_app.models import AuditEvent, Delivery, Letter, LetterSnapshot
 from letters_app.services.deliveries import DeliveryOutbox, letter_mark_sent_if_done
 from tests.factories import RecipientFactory
+from tests.finalized import SCRIPT
 from tests.mails import send_due
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    SCRIPT,
-    closed_letter_fixture,
-    finalized_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,7 @@ from django.utils import translation
 from letters_app.forms.author import ImportConfirmForm, LetterForm
 from letters_app.models import Letter, LetterTranslation, Signature
 from tests.factories import RecipientFactory
-from tests.frozen import LATE_FRENCH, frozen_letter_fixture, frozen_state  # noqa: F401
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
+from tests.frozen import LATE_FRENCH, frozen_state
 
 pytestmark = pytest.mark.django_db
 

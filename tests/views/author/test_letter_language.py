@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.letter_languages import DATE, INTERFACES, SWITZERLAND, english_letter
-from tests.views.author.test_letters import form_data
+from tests.views.author.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

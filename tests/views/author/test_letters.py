@@ -10,35 +10,13 @@ from django.utils.html import escape
 
 from letters_app.models import AuditEvent, Letter, LetterVersion, Recipient
 from letters_app.rendering import render_letter_html
-from letters_app.services.letters import EDITABLE_FIELDS, letter_close, letter_open
+from letters_app.services.letters import letter_close, letter_open
 from tests.factories import LetterFactory, LetterTemplateFactory, RecipientFactory, UserFactory
+from tests.views.author.editing import form_data, url
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = '<script>alert("pwned")</script>'
-
-
-def url(name, letter, **kwargs):
-    return reverse(f"author:{name}", kwargs={"pk": letter.pk, **kwargs})
-
-
-def form_data(letter, **overrides):
-    """What the edit form posts when nothing is changed, with some fields overridden."""
-    data = {}
-    for name in EDITABLE_FIELDS:
-        value = getattr(letter, name)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is None:
-            data[name] = ""
-        elif name == "letter_date":
-            data[name] = value.isoformat()
-        elif name == "signing_deadline":
-            data[name] = value.strftime("%Y-%m-%dT%H:%M")
-        else:
-            data[name] = value
-    return {**data, **overrides}
 
 
 def actions(letter):

@@ -11,16 +11,8 @@ from letters_app.services.deliveries import DeliveryOutbox
 from letters_app.services.press import press_release_draft, press_release_update
 from tests.exports.pdf_reading import fonts_of, unreadable
 from tests.factories import RecipientFactory
+from tests.finalized import FRENCH_NAME, KHMER_NAME, SCRIPT
 from tests.mails import send_due
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    FRENCH_NAME,
-    KHMER_NAME,
-    SCRIPT,
-    closed_letter_fixture,
-    finalized_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from letters_app.services.signatures import (
     signature_withdraw,
 )
 from tests.factories import LetterFactory, SignatureFactory
-from tests.views.author.test_letters import form_data
+from tests.views.author.editing import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from letters_app.models import Letter, Signature
 from letters_app.services.signatures import signature_add, signature_confirm, signature_withdraw
+from tests.clock import MIDDAY
 
-pytestmark = pytest.mark.django_db
+# Signatures are counted by day: none may fall on the other side of midnight.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(MIDDAY, tick=False)]
 RUNNERS = ["coordinator", "co_coordinator", "admin"]
 
 

@@ -6,8 +6,8 @@ from django.utils.html import escape
 
 from letters_app.models import Letter, LetterVersion
 from letters_app.services.letters import letter_update
-from tests.views.author.test_letters import SCRIPT, form_data, url
-from tests.views.public.signing import listed
+from tests.finalized import SCRIPT
+from tests.views.author.editing import form_data, url
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,10 @@ BODY = "We urge you to act. We ask for an answer.\n\n1. First demand\n2. Second 
 
 
 @pytest.fixture
-def signed_letter(open_letter):
+def signed_letter(open_letter, signer):
     Letter.objects.filter(pk=open_letter.pk).update(body=BODY)
     LetterVersion.objects.filter(letter=open_letter).update(body=BODY)
     open_letter.refresh_from_db()
-    listed(open_letter, email="signer@example.org")
     return open_letter
 
 

@@ -1,9 +1,6 @@
-"""What a signer types, as the sign form posts it, and shortcuts to a listed signature."""
+"""What a signer types, as the sign form posts it."""
 
 from django.urls import reverse
-
-from letters_app.services.signatures import signature_confirm
-from tests.factories import SignatureFactory
 
 ORGANIZATION = {
     "kind": "organization",
@@ -56,11 +53,3 @@ def confirm_url(signature) -> str:
 
 def manage_url(signature) -> str:
     return link(signature, "public:signature-manage", "manage")
-
-
-def listed(letter, **fields):
-    """A signature confirmed as a signer would, hence public."""
-    signature = SignatureFactory(letter=letter, version=letter.version, **fields)
-    signature_confirm(signature=signature)
-    signature.refresh_from_db()
-    return signature

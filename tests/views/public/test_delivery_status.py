@@ -8,12 +8,6 @@ from django.utils import translation
 
 from letters_app.models import Delivery, Letter, LetterSnapshot
 from letters_app.services.deliveries import letter_mark_sent_if_done
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    finalized_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,8 @@ import pytest
 from django.utils.html import escape
 
 from letters_app.models import Letter, LetterSnapshot, LetterTranslation, Recipient
-from tests.frozen import LATE_FRENCH, frozen_letter_fixture  # noqa: F401
+from tests.frozen import LATE_FRENCH
 from tests.translations import FRENCH, KHMER
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

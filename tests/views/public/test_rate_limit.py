@@ -5,9 +5,11 @@ from django.test import RequestFactory
 
 from letters_app.models import Signature
 from letters_app.ratelimit import client_ip
+from tests.clock import MIDDAY
 from tests.views.public.signing import ORGANIZATION, sign_url
 
-pytestmark = pytest.mark.django_db
+# Two requests either side of a window's end would each be the first of their window.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(MIDDAY, tick=False)]
 
 
 @pytest.fixture(autouse=True)

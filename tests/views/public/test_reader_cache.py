@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from letters_app import cache as letter_cache
 from letters_app.services.letters import letter_update
 from letters_app.services.signatures import signature_withdraw
+from tests.clock import MIDDAY
+from tests.factories import listed
 from tests.translations import FRENCH, translate
-from tests.views.public.signing import listed
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +79,10 @@ def test_a_withdrawn_name_leaves_the_page_at_once(client, open_letter):
 
 
 def test_a_new_name_shows_at_once_then_within_seconds_when_many_sign(
-    client, open_letter, monkeypatch
+    client, open_letter, time_machine
 ):
     # The clock stands still, then is moved on rather than waited for.
-    now = letter_cache.time.time()
-    monkeypatch.setattr(letter_cache.time, "time", lambda: now)
+    time_machine.move_to(MIDDAY, tick=False)
     url = open_letter.get_absolute_url()
     client.get(url)
     for i in range(letter_cache.PAGE_TOUCHES_PER_SECOND):
@@ -92,7 +92,7 @@ def test_a_new_name_shows_at_once_then_within_seconds_when_many_sign(
     # PAGE_FRESH_SECONDS.
     listed(open_letter, name="Crowded association")
     assert "Crowded association" not in client.get(url).text
-    monkeypatch.setattr(letter_cache.time, "time", lambda: now + letter_cache.PAGE_FRESH_SECONDS)
+    time_machine.shift(letter_cache.PAGE_FRESH_SECONDS)
     assert "Crowded association" in client.get(url).text
 
 

@@ -5,8 +5,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from letters_app.models import Signature
-from tests.factories import SignatureFactory
-from tests.views.public.signing import ORGANIZATION, confirm_url, listed, manage_url, sign_url
+from tests.factories import SignatureFactory, listed
+from tests.views.public.signing import ORGANIZATION, confirm_url, manage_url, sign_url
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from letters_app.models import Letter, Signature
-from tests.factories import SignatureFactory
-from tests.views.public.signing import confirm_url, listed, manage_url
+from tests.factories import SignatureFactory, listed
+from tests.views.public.signing import confirm_url, manage_url
 
 pytestmark = pytest.mark.django_db
 S = Signature.Status
@@ -171,23 +171,21 @@ def test_withdrawing_takes_the_name_off_the_list_at_once(client, open_letter):
     )
 
 
-def test_withdraw_and_keep_take_post_only(client, open_letter):
-    signature = listed(open_letter)
-    assert client.get(f"{manage_url(signature)}withdraw/").status_code == 405
-    assert client.get(f"{manage_url(signature)}keep/").status_code == 405
-    assert refreshed(signature).status == S.CONFIRMED
+def test_withdraw_and_keep_take_post_only(client, signer):
+    assert client.get(f"{manage_url(signer)}withdraw/").status_code == 405
+    assert client.get(f"{manage_url(signer)}keep/").status_code == 405
+    assert refreshed(signer).status == S.CONFIRMED
 
 
-def test_after_a_new_text_the_signer_may_keep_their_signature(client, open_letter):
-    signature = listed(open_letter)
+def test_after_a_new_text_the_signer_may_keep_their_signature(client, open_letter, signer):
     Letter.objects.filter(pk=open_letter.pk).update(version=2)
-    content = client.get(manage_url(signature)).content.decode()
+    content = client.get(manage_url(signer)).content.decode()
     assert "Keep my signature on the new text (version 2)" in content
     assert "Withdraw my signature" in content
-    response = client.post(f"{manage_url(signature)}keep/", follow=True)
+    response = client.post(f"{manage_url(signer)}keep/", follow=True)
     assert "your signature stays on the new text" in response.content.decode()
-    assert refreshed(signature).version == 2
-    assert signature.is_public is True
+    assert refreshed(signer).version == 2
+    assert signer.is_public is True
     assert "Keep my signature" not in response.content.decode()
 
 

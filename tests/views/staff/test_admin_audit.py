@@ -8,12 +8,6 @@ from django.urls import reverse
 from letters_app.models import AuditAction, AuditEvent, Blocklist, Letter, PressRelease, Recipient
 from letters_app.services.press import press_release_draft
 from tests.factories import LetterFactory, LetterTemplateFactory, RecipientFactory
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    finalized_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,8 @@ from django.urls import reverse
 
 from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
 from tests.factories import LetterFactory
-from tests.frozen import LATE_FRENCH, frozen_letter_fixture, frozen_state  # noqa: F401
+from tests.frozen import LATE_FRENCH, frozen_state
 from tests.translations import FRENCH, translate
-from tests.views.author.finalized import (  # noqa: F401 - fixtures
-    closed_letter_fixture,
-    postal_recipient_fixture,
-    queued_fixture,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,8 @@
+"""The real things integration and browser tests talk to: an SMTP server (aiosmtpd) on 127.0.0.1,
+Celery workers and beat in their own processes, on the configured broker and the test database."""
+
 import asyncio
 import collections
-import contextlib
 import email
 import email.policy
 import os
@@ -8,7 +10,8 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +19,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from letters_app.celery import app as celery_app
+from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _database_url() -> str:
@@ -39,6 +43,7 @@ class _Inbox:
         self.delay = 0.0
         self.rcpt_attempts = collections.Counter()
         self._refusals = {}
+        self._arrived = threading.Condition()
 
     def refuse(self, address: str, reply: str, *, times: int | None = None) -> None:
         """Answer RCPT TO:<address> with `reply` ("451 …", "550 …"): `times` times, or always."""
@@ -58,10 +63,18 @@ class _Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
         reply = f"250 2.0.0 Ok: queued as {secrets.token_hex(5).upper()}"
-        self.replies[str(message["Message-ID"])] = reply
+        with self._arrived:
+            self.replies[str(message["Message-ID"])] = reply
+            self.messages.append((envelope.rcpt_tos, message))
+            self._arrived.notify_all()
         return reply
+
+    def wait(self, predicate: Callable[[], object], timeout: float = 30.0) -> bool:
+        """Whether `predicate()` (about `messages`) came true within `timeout` seconds: asked
+        now, then each time a message arrives."""
+        with self._arrived:
+            return bool(self._arrived.wait_for(predicate, timeout))
 
 
 def _free_port() -> int:
@@ -77,21 +90,6 @@ def smtp_start() -> Controller:
     controller.start()
     controller.inbox = inbox
     return controller
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 for one test (see smtp_start)."""
-    controller = smtp_start()
-    yield controller
-    with contextlib.suppress(AssertionError, RuntimeError):  # a test stopped it: an outage
-        controller.stop()
-
-
-@pytest.fixture
-def worker_env():
-    """Extra environment for the worker process; tests add to it before the worker starts."""
-    return {}
 
 
 def smtp_env(smtp_server, **extra: str) -> dict:
@@ -137,12 +135,10 @@ def worker_launch(
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker.log_path, worker.log = log_path, log
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail("Celery worker did not start:\n" + log_path.read_text())
-        time.sleep(0.2)
+    wait_until(lambda: "ready." in log_path.read_text() or worker.poll() is not None, 60)
+    if "ready." not in log_path.read_text():
+        worker.kill()
+        pytest.fail("Celery worker did not start:\n" + log_path.read_text())
     return worker
 
 
@@ -157,52 +153,6 @@ def worker_stop(worker: subprocess.Popen) -> None:
     worker.log.close()
 
 
-@pytest.fixture
-def start_worker(transactional_db, tmp_path, worker_env):
-    """Start real Celery workers, each in its own process, on the configured broker and the test
-    database: `start_worker(pool="prefork", concurrency=2)` returns the process once it is
-    ready, its log at `.log_path`. Every worker still running is stopped at the end."""
-    env = worker_env_for(worker_env)
-    # Tasks queued by earlier tests that had no worker would otherwise reach this one and may
-    # name rows of this test's database that happen to have the same ids.
-    celery_app.control.purge()
-    started = []
-
-    def start(*, pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
-        n = len(started) + 1
-        worker = worker_launch(
-            env, tmp_path / f"worker-{n}.log", name=f"worker{n}", pool=pool,
-            concurrency=concurrency,
-        )  # fmt: skip
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker_stop(worker)
-
-
-@pytest.fixture
-def celery_beat_process(transactional_db, tmp_path, worker_env):
-    """Celery beat in its own process, ticking every half second: it wakes the workers for the
-    mails that are due again after a failure, as in production."""
-    env = worker_env_for({"MAIL_TICK_SECONDS": "0.5", **worker_env})
-    log_path = tmp_path / "beat.log"
-    log = log_path.open("w+")
-    beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "letters_app", "beat", "--loglevel=INFO",
-         f"--schedule={tmp_path / 'beat-schedule'}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    beat.log_path, beat.log = log_path, log
-    wait_for(lambda: "Sending due task" in log_path.read_text() or beat.poll() is not None)
-    if beat.poll() is not None or "Sending due task" not in log_path.read_text():
-        beat.kill()
-        pytest.fail("Celery beat did not start:\n" + log_path.read_text())
-    yield beat
-    worker_stop(beat)
-
-
 def smtp_restart(controller: Controller) -> Controller:
     """The same server (its inbox and refusals) back on the same port after stop()."""
     again = Controller(controller.inbox, hostname="127.0.0.1", port=controller.port)
@@ -211,16 +161,19 @@ def smtp_restart(controller: Controller) -> Controller:
     return again
 
 
-@pytest.fixture
-def celery_worker_process(start_worker):
-    """A real Celery worker (solo pool) in its own process."""
-    return start_worker()
-
-
-def wait_for(predicate, *, timeout=30.0, interval=0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
+def beat_launch(env: dict, directory: Path) -> subprocess.Popen:
+    """Start Celery beat in its own process and return it once it has sent a task, its log at
+    `.log_path` and open at `.log`."""
+    log_path = directory / "beat.log"
+    log = log_path.open("w+")
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "letters_app", "beat", "--loglevel=INFO",
+         f"--schedule={directory / 'beat-schedule'}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    beat.log_path, beat.log = log_path, log
+    wait_until(lambda: "Sending due task" in log_path.read_text() or beat.poll() is not None)
+    if beat.poll() is not None or "Sending due task" not in log_path.read_text():
+        beat.kill()
+        pytest.fail("Celery beat did not start:\n" + log_path.read_text())
+    return beat

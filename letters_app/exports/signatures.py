@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from django import forms
 from django.conf import settings
 from django.db import connections
 from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When, Window
@@ -34,7 +33,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from letters_app.exports.letter_pdf import FONTS_STYLESHEET, write_pdf
-from letters_app.forms.base import CountryChoicesMixin
 from letters_app.models import Letter, Signature
 
 CHUNK_ROWS = 2_000  # rows fetched per round trip, and written per chunk of the stream
@@ -223,108 +221,23 @@ def signature_queryset(
 LIST_ORDER = (F("letter_id").asc(), F("published_at").asc(nulls_last=True), F("id").asc())
 
 
-class CountriesField(CountryChoicesMixin, forms.MultipleChoiceField):
-    """Any number of countries, by code."""
-
-
-class SignatureExportForm(forms.Form):
-    """Format and filters of an export, from a query string (the page, the download link) or
-    from the command's options. `private` exists only for those who may have it."""
-
-    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="csv")
-    status = forms.MultipleChoiceField(
-        label=_("Status"),
-        choices=Signature.Status.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("A public export holds only the public list: confirmed or approved."),
+def signature_filtered(
+    filters: dict, *, letters: Iterable[Letter] | None, private: bool
+) -> QuerySet[Signature]:
+    """The signatures an export's `filters` name, as `SignatureExportForm.filters()` gives them
+    (JSON: lists of statuses, kinds and country codes; days signed from and to, as ISO dates; the
+    text version), from these letters (all without)."""
+    start, end = filters.get("signed_from"), filters.get("signed_to")
+    return signature_queryset(
+        letters=letters,
+        private=private,
+        status=filters.get("status", ()),
+        kind=filters.get("kind", ()),
+        country=filters.get("country", ()),
+        signed_from=_day_start(datetime.date.fromisoformat(start)) if start else None,
+        signed_before=_day_start(datetime.date.fromisoformat(end), days=1) if end else None,
+        version=filters.get("version"),
     )
-    kind = forms.MultipleChoiceField(
-        label=_("Signing as"),
-        choices=Signature.Kind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    country = CountriesField(label=_("Country"), required=False)
-    signed_from = forms.DateField(
-        label=_("Signed on or after"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    signed_to = forms.DateField(
-        label=_("Signed on or before"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    version = forms.IntegerField(
-        label=_("Text version signed"), min_value=0, max_value=100_000, required=False
-    )
-    bom = forms.BooleanField(
-        label=_("Start the CSV with a byte order mark"),
-        required=False,
-        help_text=_("Lets older versions of Excel read accents and Khmer script right."),
-    )
-    private = forms.BooleanField(
-        label=_("Include private columns"),
-        required=False,
-        help_text=_(
-            "E-mail addresses, signing persons, IP addresses and status. Each such export is "
-            "recorded in the letter's history."
-        ),
-    )
-
-    def __init__(
-        self, data=None, *, allow_private: bool, formats=None, across_letters=False, **kwargs
-    ):
-        super().__init__(data, **kwargs)
-        if across_letters:
-            self.fields["letters"] = forms.ModelMultipleChoiceField(
-                label=_("Letters"),
-                queryset=Letter.objects.order_by("-created_at"),
-                required=False,
-                help_text=_("None chosen: every letter."),
-            )
-            self.order_fields(["format", "letters"])
-        if not allow_private:
-            del self.fields["private"]
-        if formats is not None:
-            self.fields["format"].choices = [c for c in FORMAT_CHOICES if c[0] in formats]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
-        if start and end and start > end:
-            self.add_error("signed_to", _("The last day comes before the first."))
-        return cleaned
-
-    @property
-    def wants_private(self) -> bool:
-        return bool(self.cleaned_data.get("private"))
-
-    def queryset(self, letters: Iterable[Letter] | None) -> QuerySet[Signature]:
-        data = self.cleaned_data
-        start, end = data.get("signed_from"), data.get("signed_to")
-        return signature_queryset(
-            letters=letters,
-            private=self.wants_private,
-            status=data["status"],
-            kind=data["kind"],
-            country=data["country"],
-            signed_from=_day_start(start) if start else None,
-            signed_before=_day_start(end, days=1) if end else None,
-            version=data.get("version"),
-        )
-
-    def filters(self) -> dict:
-        """The filters chosen, for the audit trail and the file's name: JSON as it is."""
-        data = self.cleaned_data
-        chosen = {
-            "status": data["status"], "kind": data["kind"], "country": data["country"],
-            "signed_from": data["signed_from"].isoformat() if data["signed_from"] else None,
-            "signed_to": data["signed_to"].isoformat() if data["signed_to"] else None,
-            "version": data.get("version"),
-        }  # fmt: skip
-        return {k: v for k, v in chosen.items() if v not in (None, [])}
 
 
 def _day_start(day: datetime.date, *, days: int = 0) -> datetime.datetime:

@@ -7,11 +7,12 @@ import tempfile
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from letters_app.celery import queue_on_commit
 from letters_app.exports import signatures as exports
-from letters_app.models import AuditAction, ExportJob, Letter
+from letters_app.models import AuditAction, ExportJob, Letter, Signature
 from letters_app.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def export_job_request(
 ) -> ExportJob:
     """Queue an export for a worker (`export_job_run_task`, on commit); an export with private
     columns is recorded in the audit trail, as a direct one is. `filters` as
-    `SignatureExportForm.filters()` gives them, with `letters` (ids) across letters."""
+    `SignatureExportForm.filters()` (forms/staff.py) gives them, with `letters` (ids) across
+    letters."""
     job = ExportJob(letter=letter, format=fmt, filters=filters, private=private, bom=bom,
                     requested_by=actor)  # fmt: skip
     job.full_clean()
@@ -48,15 +50,13 @@ def export_job_request(
     return job
 
 
-def export_job_queryset(job: ExportJob):
-    """The signatures the job names, read through the export form as a direct export is."""
-    data = {"format": job.format, "private": job.private, "bom": job.bom, **job.filters}
-    across = job.letter_id is None
-    form = exports.SignatureExportForm(data, allow_private=True, across_letters=across)
-    if not form.is_valid():
-        raise ExportJobError(form.errors.as_text())
-    letters = (form.cleaned_data["letters"] or None) if across else [job.letter]
-    return form.queryset(letters)
+def export_job_queryset(job: ExportJob) -> QuerySet[Signature]:
+    """The signatures the job names: its filters were checked by the export form when it was
+    requested, and are read as a direct export's are."""
+    letters: list[Letter] | None = [job.letter] if job.letter else None
+    if job.letter_id is None and job.filters.get("letters"):
+        letters = list(Letter.objects.filter(pk__in=job.filters["letters"]))
+    return exports.signature_filtered(job.filters, letters=letters, private=job.private)
 
 
 def export_job_run(*, export_job_id: int) -> str | None:

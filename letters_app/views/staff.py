@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from letters_app import selectors
 from letters_app.exports import signatures as exports
+from letters_app.forms.staff import SignatureExportForm
 from letters_app.models import ExportJob, Letter
 from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
@@ -33,7 +34,7 @@ def _public_download_rate(request) -> str | None:
 def letter_export(request, pk):
     """The export page: format, filters, private columns, and the list as text to copy."""
     letter = coordinated_letter(request, pk)
-    form = exports.SignatureExportForm(allow_private=True)
+    form = SignatureExportForm(allow_private=True)
     public = exports.signature_queryset(letters=[letter], private=False)
     text, more = exports.text_preview(public)
     large = letter.signature_count >= export_services.LARGE_LIST_ROWS
@@ -54,7 +55,7 @@ def letter_export_download(request, pk):
         raise Http404
     if not coordinates and request.GET.get("private"):
         raise PermissionDenied  # the list is public; its private columns are not
-    form = exports.SignatureExportForm(
+    form = SignatureExportForm(
         request.GET,
         allow_private=coordinates,
         formats=None if coordinates else exports.OPEN_FORMATS,
@@ -71,7 +72,7 @@ def signatures_export(request):
     """Every letter's signatures, or some letters', for admins: the page, then the file."""
     if not request.user.is_staff:
         raise Http404
-    form = exports.SignatureExportForm(request.GET or None, allow_private=True, across_letters=True)
+    form = SignatureExportForm(request.GET or None, allow_private=True, across_letters=True)
     if not request.GET or not form.is_valid():
         status = 400 if request.GET else 200
         return render(request, "staff/signatures_export.html", {"form": form}, status=status)
@@ -166,7 +167,7 @@ def export_job_new(request, pk=None):
     if letter is None and not request.user.is_staff:
         raise Http404
     data = request.POST if request.method == "POST" else (request.GET or None)
-    form = exports.SignatureExportForm(data, allow_private=True, across_letters=letter is None)
+    form = SignatureExportForm(data, allow_private=True, across_letters=letter is None)
     if request.method == "POST" and form.is_valid():
         letters = [letter] if letter else (form.cleaned_data["letters"] or None)
         if _pdf_refused(form, form.queryset(letters)):

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from letters_app.exports.signatures import CountriesField
 from letters_app.forms.public import CountryChoiceField
+from letters_app.forms.staff import CountriesField
 
 
 def test_the_country_fields_take_a_code_and_nothing_else():

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from letters_app.exports import signatures as exports
+from letters_app.forms.staff import SignatureExportForm
 from letters_app.models import Letter
 from letters_app.services.exports import signatures_export_record
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         letter = self._letter(options["letter"])
-        form = exports.SignatureExportForm(self._query(options), allow_private=True)
+        form = SignatureExportForm(self._query(options), allow_private=True)
         if not form.is_valid():
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             raise CommandError(problems)

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # The parts of a letter that make up its text; a change to any of them is a new version.
 TEXT_FIELDS = (
@@ -204,9 +204,9 @@ class Letter(LetterText, SignatoryKinds):
     def get_shown_status_display(self) -> str:
         shown = self.shown_status
         if shown == self.PARTLY_DELIVERED:
-            return _("Partly delivered")
+            return gettext("Partly delivered")
         if shown == self.TO_BE_POSTED:
-            return _("To be posted")
+            return gettext("To be posted")
         return self.get_status_display()
 
     @property

@@ -4,22 +4,24 @@
 import datetime
 import logging
 import tempfile
+from typing import Any
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from letters_app.celery import queue_on_commit
 from letters_app.exports import signatures as exports
-from letters_app.models import ExportJob, Letter
-from letters_app.services.audit import audit_record
+from letters_app.models import ExportJob, Letter, Signature
+from letters_app.services.audit import Actor, actor_user, audit_record
 
 logger = logging.getLogger(__name__)
 
 EXPORT_KEEP = datetime.timedelta(days=2)  # a finished export's file is kept this long
 # A job "running" this long lost its worker (the task's time limit is 30 minutes).
 EXPORT_STUCK = datetime.timedelta(hours=1)
-EXPORT_FOLDER = ExportJob._meta.get_field("file").upload_to
+EXPORT_FOLDER = ExportJob.FOLDER
 LARGE_LIST_ROWS = 20_000  # from here on the export page suggests the background
 # A PDF of more names than this is made in the background, never in the request: WeasyPrint
 # lays out about 500 lines a second here, and a request must not hold a web worker for long.
@@ -32,13 +34,19 @@ class ExportJobError(Exception):
 
 @transaction.atomic
 def export_job_request(
-    *, letter: Letter | None, fmt: str, filters: dict, private: bool, bom: bool = False, actor
+    *,
+    letter: Letter | None,
+    fmt: str,
+    filters: dict[str, Any],
+    private: bool,
+    bom: bool = False,
+    actor: Actor,
 ) -> ExportJob:
     """Queue an export for a worker (`export_job_run_task`, on commit); an export with private
     columns is recorded in the audit trail, as a direct one is. `filters` as
     `SignatureExportForm.filters()` gives them, with `letters` (ids) across letters."""
     job = ExportJob(letter=letter, format=fmt, filters=filters, private=private, bom=bom,
-                    requested_by=actor)  # fmt: skip
+                    requested_by=actor_user(actor))  # fmt: skip
     job.full_clean()
     job.save()
     if private:
@@ -48,14 +56,13 @@ def export_job_request(
     return job
 
 
-def export_job_queryset(job: ExportJob):
+def export_job_queryset(job: ExportJob) -> QuerySet[Signature]:
     """The signatures the job names, read through the export form as a direct export is."""
     data = {"format": job.format, "private": job.private, "bom": job.bom, **job.filters}
-    across = job.letter_id is None
-    form = exports.SignatureExportForm(data, allow_private=True, across_letters=across)
+    form = exports.SignatureExportForm(data, allow_private=True, across_letters=job.letter is None)
     if not form.is_valid():
         raise ExportJobError(form.errors.as_text())
-    letters = (form.cleaned_data["letters"] or None) if across else [job.letter]
+    letters = (form.cleaned_data["letters"] or None) if job.letter is None else [job.letter]
     return form.queryset(letters)
 
 
@@ -78,11 +85,15 @@ def export_job_run(*, export_job_id: int) -> str | None:
         if job.format == "pdf" and total > exports.PDF_MAX_ROWS:
             raise ExportJobError(f"A PDF holds at most {exports.PDF_MAX_ROWS:,} names.")
         title = job.letter.title if job.letter else "Signatures"
+
+        def progress(rows_done: int) -> None:
+            jobs.update(rows_done=rows_done)
+
         with tempfile.TemporaryFile() as out:
             exports.export_write(
                 queryset, out, fmt=job.format, private=job.private, bom=job.bom,
                 across_letters=job.letter_id is None, title=title,
-                progress=lambda n: jobs.update(rows_done=n),
+                progress=progress,
             )  # fmt: skip
             out.seek(0)
             job.file.save(export_job_filename(job), File(out), save=False)

@@ -12,8 +12,8 @@ BENCH_ARGS ?=
 
 help:
 	@echo "make run     start Cosign at http://localhost:$(PORT) with demo data (web, worker, beat)"
-	@echo "make test    run the test suite (PYTEST_ARGS='-k name' to narrow it)"
-	@echo "make lint    ruff check and ruff format --check"
+	@echo "make test    type-check with mypy, then run the test suite (PYTEST_ARGS='-k name' to narrow it)"
+	@echo "make lint    ruff check, ruff format --check and mypy"
 	@echo "make format  ruff format and ruff check --fix"
 	@echo "make bench   measure signing and the public page (BENCH_ARGS='--users 64')"
 	@echo "make clean   remove .venv and var/"
@@ -61,12 +61,15 @@ run: venv
 	@echo "Cosign: http://localhost:$(PORT)  (Ctrl-C stops web, worker and beat)"
 	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
+# The type check runs first, so CI (which calls make test) fails on a type error too.
 test: venv
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff format .

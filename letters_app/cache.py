@@ -121,8 +121,8 @@ def letter_page(slug: str, variant: str, render: Callable[[], bytes]) -> Page:
     # this page, rendered under the old one, is not served again.
     content = render()
     etag = hashlib.sha256(content).hexdigest()[:32]
-    unchanged = kept is not None and kept.etag == etag
-    page = Page(content, etag, kept.last_modified if unchanged else now, now, version)
+    last_modified = kept.last_modified if kept is not None and kept.etag == etag else now
+    page = Page(content, etag, last_modified, now, version)
     cache.set(page_key, page, PAGE_KEEP_SECONDS)
     return page
 

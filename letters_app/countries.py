@@ -33,7 +33,7 @@ def _fold(text: str) -> str:
 def _country_names() -> dict[str, str]:
     """Every country's name in the languages signers type them (the common name and the official
     one it stands for: "Bolivia", "Bolivia (Plurinational State of)"), and the aliases, folded."""
-    names = {}
+    names: dict[str, str] = {}
     for language in COUNTRY_NAME_LANGUAGES:
         with translation.override(language):
             for code, name in countries:

@@ -1,5 +1,8 @@
 """One function per kind of e-mail: each builds a message, none sends it."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -18,7 +21,7 @@ from letters_app.selectors import letter_changes_since
 
 
 def _build(
-    name: str, context: dict, *, to: str, language: str = "", **kwargs
+    name: str, context: dict[str, Any], *, to: str, language: str = "", **kwargs: Any
 ) -> EmailMultiAlternatives:
     """emails/<name>_subject.txt, _body.txt and _body.html, rendered with one context in
     `language` (else the active one), which the Content-Language header names."""
@@ -28,10 +31,10 @@ def _build(
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         body = render_to_string(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
-    subject = " ".join(subject.split())  # one line: no header injection through a title
+    subject_line = " ".join(subject.split())  # one line: no header injection through a title
     kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Language": language}
     message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], **kwargs
+        subject=subject_line, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], **kwargs
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -55,7 +58,7 @@ def _public_url(letter: Letter, language: str, name: str = "public:letter-detail
     return url if language == letter.language else f"{url}?lang={language}"
 
 
-def _signature_context(signature: Signature) -> dict:
+def _signature_context(signature: Signature) -> dict[str, Any]:
     def link(name: str, purpose: str) -> str:
         token = signature.token(purpose)
         return settings.SITE_URL + reverse(name, kwargs={"pk": signature.pk, "token": token})
@@ -78,7 +81,7 @@ def _signature_context(signature: Signature) -> dict:
     }
 
 
-def _signer_mail(name: str, signature: Signature, **extra) -> EmailMultiAlternatives:
+def _signer_mail(name: str, signature: Signature, **extra: Any) -> EmailMultiAlternatives:
     language = signer_language(signature)
     with translation.override(language):  # the links open the pages in the signer's language
         context = _signature_context(signature) | extra
@@ -144,7 +147,7 @@ class DeliveredList:
     letter is to be posted to. Written once per language for a whole batch of signers: each
     notice wrote every date again, the most of its cost once a letter has many recipients."""
 
-    def __init__(self, deliveries: list[Delivery]):
+    def __init__(self, deliveries: list[Delivery]) -> None:
         self.deliveries = deliveries
         self._lines: dict[str, dict[str, list[str]]] = {}
 
@@ -222,14 +225,16 @@ def signer_delivered_notice(
     return _build("signer_delivered", context, to=signature.email, language=mail_language)
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[[Signature], EmailMultiAlternatives]] = {
     "confirmation": signature_confirmation,
     "already_signed": signature_already_signed,
     "new_version": signature_new_version,
 }
 
 # Builders per Delivery.document; the press release's is added with the press release pages.
-DELIVERY_BUILDERS = {Delivery.Document.LETTER: letter_delivery}
+DELIVERY_BUILDERS: dict[str, Callable[[Delivery], EmailMultiAlternatives]] = {
+    Delivery.Document.LETTER: letter_delivery
+}
 
 
 def press_release_delivery(delivery: Delivery) -> EmailMultiAlternatives:

@@ -7,23 +7,21 @@ command), and the backend hands it to each message as `message.smtp_reply`, as d
 hands a provider's answer over as `message.anymail_status`."""
 
 import smtplib
+from collections.abc import Buffer, Sequence
 
+from django.core.mail import EmailMessage
 from django.core.mail.backends import smtp
 
 
-class _ReplyKeeping:
+class _SMTP(smtplib.SMTP):
     data_reply: tuple[int, bytes] | None = None
 
-    def data(self, msg):
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
         self.data_reply = reply = super().data(msg)
         return reply
 
 
-class _SMTP(_ReplyKeeping, smtplib.SMTP):
-    pass
-
-
-class _SMTP_SSL(_ReplyKeeping, smtplib.SMTP_SSL):  # noqa: N801 - as smtplib names it
+class _SMTP_SSL(_SMTP, smtplib.SMTP_SSL):  # noqa: N801 - as smtplib names it
     pass
 
 
@@ -35,11 +33,13 @@ def reply_text(code: int, words: bytes | str) -> str:
 
 
 class EmailBackend(smtp.EmailBackend):
+    connection: _SMTP | None
+
     @property
-    def connection_class(self):
+    def connection_class(self) -> type[_SMTP]:
         return _SMTP_SSL if self.use_ssl else _SMTP
 
-    def send_messages(self, email_messages):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         """As Django's, one message at a time over one connection, so that each keeps its own
         reply (`message.smtp_reply`, "" if the server's answer was not seen)."""
         opened = self.open()
@@ -50,7 +50,8 @@ class EmailBackend(smtp.EmailBackend):
                     self.connection.data_reply = None
                 sent += super().send_messages([message])
                 reply = self.connection.data_reply if self.connection is not None else None
-                message.smtp_reply = reply_text(*reply) if reply else ""
+                # An attribute of our own on the message, as anymail's `anymail_status`.
+                message.smtp_reply = reply_text(*reply) if reply else ""  # type: ignore[attr-defined]
             return sent
         finally:
             if opened:

@@ -4,14 +4,26 @@ cache (cache.hits_count); the client's address as the trusted proxies report it.
 import functools
 import ipaddress
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponseBase
 
 from letters_app import cache as letter_cache
 
 
-def client_ip(request) -> str | None:
+class RateLimitedRequest(HttpRequest):
+    """A request to a @rate_limited page: `limited` says whether its client is past the rate."""
+
+    limited: bool
+
+
+type View = Callable[..., HttpResponseBase]
+
+
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address. Behind TRUSTED_PROXY_COUNT proxies, each appending the address it
     was reached from to X-Forwarded-For, it is that many entries from the right: everything
     further left was written by the client and proves nothing."""
@@ -31,7 +43,7 @@ def _is_ip(value: str) -> bool:
     return True
 
 
-def _rate_key(request) -> str:
+def _rate_key(request: HttpRequest) -> str:
     address = client_ip(request) or "unknown"
     if ":" in address:  # one IPv6 subscriber holds a whole /64
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
@@ -52,18 +64,23 @@ def _rate(value: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * PERIODS[unit]
 
 
-def _signing_rate(request) -> str:
+def _signing_rate(request: HttpRequest) -> str:
     return settings.SIGNING_RATE_LIMIT
 
 
-def rate_limited(group: str, *, rate=_signing_rate, methods=("POST",)):
+def rate_limited(
+    group: str,
+    *,
+    rate: Callable[[HttpRequest], str | None] = _signing_rate,
+    methods: tuple[str, ...] = ("POST",),
+) -> Callable[[View], View]:
     """Count the `methods` requests per client address, at `rate(request)` ("20/h"; None: not
     counted); request.limited says when they are past it, and the view answers 429 itself,
     keeping what was typed. One Redis command per counted request."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def counted(request, *args, **kwargs):
+        def counted(request: RateLimitedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             request.limited = False
             if request.method in methods and (value := rate(request)):
                 limit, period = _rate(value)

@@ -1,5 +1,9 @@
 import dataclasses
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -20,7 +24,7 @@ from letters_app.models import (
 from letters_app.text import Change, text_diff
 
 
-def user_can_coordinate(user, letter: Letter) -> bool:
+def user_can_coordinate(user: User | AnonymousUser, letter: Letter) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_staff or letter.created_by_id == user.pk:
@@ -28,7 +32,7 @@ def user_can_coordinate(user, letter: Letter) -> bool:
     return letter.co_coordinators.filter(pk=user.pk).exists()
 
 
-def letter_list_for_coordinator(user) -> QuerySet[Letter]:
+def letter_list_for_coordinator(user: User | AnonymousUser) -> QuerySet[Letter]:
     """The letters a person created or co-coordinates."""
     return (
         Letter.objects.filter(Q(created_by=user) | Q(co_coordinators=user))
@@ -37,7 +41,7 @@ def letter_list_for_coordinator(user) -> QuerySet[Letter]:
     )
 
 
-def letter_get_for_coordinator(user, pk: int) -> Letter | None:
+def letter_get_for_coordinator(user: User | AnonymousUser, pk: int) -> Letter | None:
     """The letter, if this person may run it; None for anyone else (the views answer 404, so
     strangers learn nothing)."""
     letter = Letter.objects.select_related("created_by", "template").filter(pk=pk).first()
@@ -160,7 +164,7 @@ SIGNATURE_QUEUE_TABS = {
 }
 
 
-def signer_mails_failed(signatures) -> dict[int, SignerMail]:
+def signer_mails_failed(signatures: Iterable[Signature]) -> dict[int, SignerMail]:
     """The latest failed mail of each of these signatures that has one, by signature id."""
     failed = SignerMail.objects.filter(signature__in=signatures, status=SignerMail.Status.FAILED)
     return {mail.signature_id: mail for mail in failed.order_by("id")}
@@ -190,7 +194,9 @@ def signature_queue(letter: Letter, tab: str) -> QuerySet[Signature]:
     )
 
 
-def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[str, list[dict]]:
+def signature_sources_busy(
+    *, since: datetime.datetime, threshold: int, limit: int = 50
+) -> dict[str, list[dict[str, Any]]]:
     """E-mail domains and IP addresses that signed at least `threshold` times since `since`,
     busiest first: {"domains": [{"email_domain", "n"}], "ips": [{"ip_address", "n"}]}."""
     recent = Signature.objects.filter(created_at__gte=since)
@@ -207,7 +213,7 @@ def signature_sources_busy(*, since, threshold: int, limit: int = 50) -> dict[st
     return busy
 
 
-def delivery_list_for_letter(letter: Letter, *, document: str = "letter") -> QuerySet:
+def delivery_list_for_letter(letter: Letter, *, document: str = "letter") -> QuerySet[Delivery]:
     """The letter's deliveries of one document, in the order they were made, with recipients."""
     return Delivery.objects.filter(letter=letter, document=document).select_related("recipient")
 
@@ -215,9 +221,8 @@ def delivery_list_for_letter(letter: Letter, *, document: str = "letter") -> Que
 @dataclasses.dataclass
 class DeliveryProgress:
     counts: dict[str, int]  # sent, waiting, failed, postal
-    rows: list[
-        dict
-    ]  # each delivery's id, status, attempts, last_error, error_kind, response, sent_at
+    # each delivery's id, status, attempts, last_error, error_kind, response, sent_at
+    rows: Sequence[Mapping[str, Any]]
     snapshot: LetterSnapshot | None
     ended: bool  # nothing more will change without a coordinator's action
 
@@ -288,7 +293,7 @@ def signature_country_summary(letter: Letter) -> list[tuple]:
     return [(Country(code=code), n) for code, n in summary]
 
 
-def signature_stats_for_letter(letter: Letter) -> dict:
+def signature_stats_for_letter(letter: Letter) -> dict[str, Any]:
     """All of a letter's signatures counted for its coordinators, in four queries:
     {"totals": {"submitted", "ever_confirmed", <status>: n}, "days": [(date, submitted,
     confirmed)], "countries": [(code, n)], "kinds": [(kind, n)]}. Days are of signing, in the
@@ -308,7 +313,7 @@ def signature_stats_for_letter(letter: Letter) -> dict:
         .order_by("day")
     )
 
-    def by(field):
+    def by(field: str) -> list[tuple[Any, int]]:
         rows = signatures.filter(counted).values_list(field).annotate(n=Count("id"))
         return list(rows.order_by("-n", field))
 

@@ -14,6 +14,7 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     ENDED = (Status.DONE, Status.FAILED)
+    FOLDER = "exports/"  # in the storage, where the files are written
 
     letter = models.ForeignKey(
         "letters_app.Letter",
@@ -34,7 +35,7 @@ class ExportJob(models.Model):
     )
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(upload_to="exports/", blank=True)
+    file = models.FileField(upload_to=FOLDER, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

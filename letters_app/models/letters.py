@@ -205,9 +205,9 @@ class Letter(LetterText, SignatoryKinds):
     def get_shown_status_display(self) -> str:
         shown = self.shown_status
         if shown == self.PARTLY_DELIVERED:
-            return _("Partly delivered")
+            return gettext("Partly delivered")
         if shown == self.TO_BE_POSTED:
-            return _("To be posted")
+            return gettext("To be posted")
         return self.get_status_display()
 
     @property

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 class Recipient(models.Model):
@@ -19,7 +19,8 @@ class Recipient(models.Model):
     title = models.CharField(_("title"), max_length=300, blank=True)
     institution = models.CharField(_("institution"), max_length=300)
     postal_address = models.TextField(_("postal address"), max_length=1000, blank=True)
-    country = CountryField(_("country"), blank=True)
+    # Reads as a Country (its .name); the stubs type a CharField subclass as str.
+    country: Country = CountryField(_("country"), blank=True)  # type: ignore[assignment]
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     email = models.EmailField(_("e-mail"), blank=True)
     salutation = models.CharField(

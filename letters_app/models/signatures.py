@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from letters_app.models.letters import LETTER_LANGUAGES
 
@@ -63,7 +63,8 @@ class Signature(models.Model):
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     party = models.CharField(_("party"), max_length=200, blank=True)
     parliament = models.CharField(_("parliament"), max_length=200, blank=True)
-    country = CountryField(_("country"), blank=True)
+    # Reads as a Country (its .name); the stubs type a CharField subclass as str.
+    country: Country = CountryField(_("country"), blank=True)  # type: ignore[assignment]
     contact_name = models.CharField(_("signing person"), max_length=200, blank=True)
     contact_role = models.CharField(_("role of the signing person"), max_length=200, blank=True)
 

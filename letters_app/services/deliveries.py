@@ -3,11 +3,14 @@ sends each recipient the letter exactly once (see STYLE.md, "Exactly-once delive
 
 import hashlib
 import json
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -31,7 +34,7 @@ from letters_app.models import (
 )
 from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
 from letters_app.services import mails
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.letters import letter_status_change
 
 D = Delivery.Status
@@ -135,7 +138,7 @@ def content_sha256(content: dict) -> str:
 
 
 @transaction.atomic
-def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
+def letter_finalize(*, letter: Letter, actor: Actor) -> LetterSnapshot:
     """Freeze the text, the numbered signatories and the recipients; make one delivery per
     recipient and queue the PDF, which queues the deliveries once it is stored. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -149,7 +152,7 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
         content=content,
         sha256=content_sha256(content),
         signatory_count=len(content["signatories"]),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_user(actor),
     )
     for lr in letter.letter_recipients.select_related("recipient"):  # in the To: block's order
         delivery_create(letter=letter, recipient=lr.recipient, due=False)  # once the PDF is made
@@ -162,7 +165,7 @@ def letter_finalize(*, letter: Letter, actor) -> LetterSnapshot:
 
 
 def delivery_create(
-    *, letter: Letter, recipient: Recipient, due: bool, document=Delivery.Document.LETTER
+    *, letter: Letter, recipient: Recipient, due: bool, document: str = Delivery.Document.LETTER
 ) -> Delivery:
     """The recipient's row, to be sent now (`due`) or once the letter's PDF is stored; a
     recipient without an e-mail address gets the letter by post."""
@@ -242,13 +245,13 @@ class DeliveryOutbox(mails.Outbox):
     batch = 20  # each carries the letter's PDF
     select_related = ("letter__snapshot", "letter__created_by", "recipient")
 
-    def build(self, row):
+    def build(self, row: Delivery) -> EmailMessage:
         return emails.DELIVERY_BUILDERS[row.document](row)
 
-    def update(self, row, **fields) -> int:
+    def update(self, row: Delivery, **fields: Any) -> int:
         return super().update(row, **fields, updated_at=timezone.now())
 
-    def done(self, rows: list) -> None:
+    def done(self, rows: list[Delivery]) -> None:
         for letter_id in sorted({row.letter_id for row in rows}):
             letter_mark_sent_if_done(letter_id=letter_id)
 
@@ -284,7 +287,7 @@ def letter_mark_sent_if_done(*, letter_id: int) -> bool:
 
 
 @transaction.atomic
-def delivery_retry(*, delivery: Delivery, actor) -> None:
+def delivery_retry(*, delivery: Delivery, actor: Actor) -> None:
     """Send a failed delivery again. Audited."""
     if delivery.status != D.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
@@ -299,7 +302,7 @@ def delivery_retry(*, delivery: Delivery, actor) -> None:
 
 
 @transaction.atomic
-def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
+def snapshot_pdf_retry(*, letter: Letter, actor: Actor) -> None:
     """Make a PDF that failed again; its deliveries follow once it is stored. Audited."""
     if not LetterSnapshot.objects.filter(
         letter=letter, pdf_status=LetterSnapshot.PdfStatus.FAILED
@@ -310,7 +313,7 @@ def snapshot_pdf_retry(*, letter: Letter, actor) -> None:
 
 
 @transaction.atomic
-def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor) -> Delivery:
+def letter_add_late_recipient(*, letter: Letter, recipient: Recipient, actor: Actor) -> Delivery:
     """Deliver a finalized or sent letter to one more recipient, with the same PDF. Audited."""
     if letter.status not in Letter.FROZEN:
         raise ValidationError(_("Only a finalized letter can be sent to a late recipient."))
@@ -357,7 +360,7 @@ def signer_follow_ups_create(*, letter_id: int) -> int:
 
 
 @transaction.atomic
-def signer_notices_resend(*, letter: Letter, actor) -> int:
+def signer_notices_resend(*, letter: Letter, actor: Actor) -> int:
     """Send the letter's failed signer notices and follow-ups again. Audited."""
     done = 0
     for outbox in (NoticeOutbox(), FollowUpOutbox()):
@@ -378,7 +381,7 @@ class NoticeOutbox(mails.Outbox):
     batch = 200
     select_related = ("signature__letter",)
 
-    def load(self, ids: list[int]) -> list:
+    def load(self, ids: list[int]) -> list[SignerNotice]:
         rows = super().load(ids)
         letters = {row.signature.letter_id for row in rows}
         deliveries = Delivery.objects.filter(
@@ -390,13 +393,13 @@ class NoticeOutbox(mails.Outbox):
         self.delivered = {pk: emails.DeliveredList(d) for pk, d in by_letter.items()}
         return rows
 
-    def build(self, row):
+    def build(self, row: SignerNotice) -> EmailMessage:
         delivered = self.delivered[row.signature.letter_id]
         return emails.signer_delivered_notice(
             row.signature, delivered, follow_up=self.field == "follow_up"
         )
 
-    def sent(self, row, *, reply: str, now) -> None:
+    def sent(self, row: SignerNotice, *, reply: str, now: datetime) -> None:
         N = SignerNotice.Status
         delivered = self.delivered[row.signature.letter_id]
         fields = {"status": N.SENT, "sent_at": now, "response": reply[:500], "last_error": "",
@@ -419,6 +422,6 @@ class FollowUpOutbox(NoticeOutbox):
 
     field = "follow_up"
 
-    def sent(self, row, *, reply: str, now) -> None:
+    def sent(self, row: SignerNotice, *, reply: str, now: datetime) -> None:
         self.update(row, follow_up=SignerNotice.Status.SENT, response=reply[:500],
                     last_error="", error_kind="")  # fmt: skip

@@ -4,6 +4,7 @@
 import datetime
 import logging
 import tempfile
+from typing import Any
 
 from django.core.files import File
 from django.db import transaction
@@ -13,14 +14,14 @@ from django.utils import timezone
 from letters_app.celery import queue_on_commit
 from letters_app.exports import signatures as exports
 from letters_app.models import AuditAction, ExportJob, Letter, Signature
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, actor_user, audit_record
 
 logger = logging.getLogger(__name__)
 
 EXPORT_KEEP = datetime.timedelta(days=2)  # a finished export's file is kept this long
 # A job "running" this long lost its worker (the task's time limit is 30 minutes).
 EXPORT_STUCK = datetime.timedelta(hours=1)
-EXPORT_FOLDER = ExportJob._meta.get_field("file").upload_to
+EXPORT_FOLDER = ExportJob.FOLDER
 LARGE_LIST_ROWS = 20_000  # from here on the export page suggests the background
 # A PDF of more names than this is made in the background, never in the request: WeasyPrint
 # lays out about 500 lines a second here, and a request must not hold a web worker for long.
@@ -33,14 +34,20 @@ class ExportJobError(Exception):
 
 @transaction.atomic
 def export_job_request(
-    *, letter: Letter | None, fmt: str, filters: dict, private: bool, bom: bool = False, actor
+    *,
+    letter: Letter | None,
+    fmt: str,
+    filters: dict[str, Any],
+    private: bool,
+    bom: bool = False,
+    actor: Actor,
 ) -> ExportJob:
     """Queue an export for a worker (`export_job_run_task`, on commit); an export with private
     columns is recorded in the audit trail, as a direct one is. `filters` as
     `SignatureExportForm.filters()` (forms/staff.py) gives them, with `letters` (ids) across
     letters."""
     job = ExportJob(letter=letter, format=fmt, filters=filters, private=private, bom=bom,
-                    requested_by=actor)  # fmt: skip
+                    requested_by=actor_user(actor))  # fmt: skip
     job.full_clean()
     job.save()
     if private:
@@ -78,11 +85,15 @@ def export_job_run(*, export_job_id: int) -> str | None:
         if job.format == "pdf" and total > exports.PDF_MAX_ROWS:
             raise ExportJobError(f"A PDF holds at most {exports.PDF_MAX_ROWS:,} names.")
         title = job.letter.title if job.letter else "Signatures"
+
+        def progress(rows_done: int) -> None:
+            jobs.update(rows_done=rows_done)
+
         with tempfile.TemporaryFile() as out:
             exports.export_write(
                 queryset, out, fmt=job.format, private=job.private, bom=job.bom,
                 across_letters=job.letter_id is None, title=title,
-                progress=lambda n: jobs.update(rows_done=n),
+                progress=progress,
             )  # fmt: skip
             out.seek(0)
             job.file.save(export_job_filename(job), File(out), save=False)
@@ -139,7 +150,9 @@ def _orphans_delete(*, before: datetime.datetime) -> None:
             logger.info("Export file %s deleted: no job names it.", path)
 
 
-def signatures_export_record(*, letter: Letter | None, actor, fmt: str, **detail) -> None:
+def signatures_export_record(
+    *, letter: Letter | None, actor: Actor, fmt: str, **detail: Any
+) -> None:
     """Record in the audit trail that `actor` exported signatures with private columns, the
     `letter`'s or (None) across letters."""
     audit_record(letter=letter, actor=actor, action=AuditAction.SIGNATURES_EXPORTED, format=fmt,

@@ -1,7 +1,10 @@
 import datetime
 import re
+from collections.abc import Collection
 from types import SimpleNamespace
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +27,7 @@ from letters_app.models import (
     Signature,
     language_name,
 )
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.recipients import recipient_create
 from letters_app.services.signatures import (
     signatures_notify_new_version,
@@ -34,7 +37,7 @@ from letters_app.text import text_diff, text_fields_normalize, text_normalize
 
 S = Letter.Status
 # to-status: the statuses a letter may come from.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[Letter.Status]] = {
     S.OPEN: {S.DRAFT, S.CLOSED},
     S.CLOSED: {S.OPEN},
     S.FINALIZED: {S.CLOSED},
@@ -67,7 +70,7 @@ def letter_publish_checks(letter: Letter) -> list[tuple[str, str]]:
     for name in TEXT_FIELDS:
         found = find_placeholders(getattr(letter, name))
         if found:
-            label = Letter._meta.get_field(name).verbose_name
+            label = Letter._meta.get_field(name).verbose_name  # type: ignore[union-attr]  # a column
             message = _("%(field)s still contains placeholders to fill in: %(found)s.") % {
                 "field": str(label).capitalize(),
                 "found": ", ".join(dict.fromkeys(found)),
@@ -92,21 +95,22 @@ def letter_publish_problems(letter: Letter) -> list[str]:
     return [message for _field, message in letter_publish_checks(letter)]
 
 
-def _unique_slug(text: str, *, exclude_pk=None) -> str:
+def _unique_slug(text: str) -> str:
     base = slugify(text)[:100].strip("-") or "letter"
     slug, n = base, 1
-    taken = Letter.objects.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
+    while Letter.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
 
 
 @transaction.atomic
-def letter_create(*, template: LetterTemplate | None, actor, title: str = "", **fields) -> Letter:
+def letter_create(
+    *, template: LetterTemplate | None, actor: Actor, title: str = "", **fields: Any
+) -> Letter:
     """Create a draft letter from a template; `fields` (the admin's form gives them all) take the
     place of what the template gives. Records the creation."""
-    letter = Letter(created_by=actor, letter_date=timezone.localdate())
+    letter = Letter(created_by=actor_user(actor), letter_date=timezone.localdate())
     if template is not None:
         letter.template = template
         for name in ("kind", "accepts_organizations", "accepts_individuals", "accepts_mps"):
@@ -128,9 +132,9 @@ def letter_create(*, template: LetterTemplate | None, actor, title: str = "", **
     return letter
 
 
-def _snapshot(letter: Letter, actor) -> LetterVersion:
+def _snapshot(letter: Letter, actor: Actor) -> LetterVersion:
     letter.version += 1
-    version = LetterVersion(letter=letter, number=letter.version, created_by=actor)
+    version = LetterVersion(letter=letter, number=letter.version, created_by=actor_user(actor))
     for name in TEXT_FIELDS:
         setattr(version, name, getattr(letter, name))
     version.save()
@@ -170,7 +174,7 @@ def needs_confirmation_error(count: int) -> ValidationError:
 
 @transaction.atomic
 def letter_update(
-    *, letter: Letter, data: dict, actor, confirm_new_version: bool = False
+    *, letter: Letter, data: dict[str, Any], actor: Actor, confirm_new_version: bool = False
 ) -> Letter:
     """Save edits; after publishing, a change of text makes a new version and e-mails the signers
     (on commit), which must be confirmed when there are any. The text is compared and stored
@@ -207,7 +211,9 @@ def letter_update(
     letter.save()
     if approval_dropped:
         signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more
-    detail = {"fields": changed, "version": letter.version} if new_version else {"fields": changed}
+    detail: dict[str, Any] = {"fields": changed}
+    if new_version:
+        detail["version"] = letter.version
     if signers:
         detail["notified"] = signatures_notify_new_version(letter=letter)
     audit_record(letter=letter, actor=actor, action=AuditAction.LETTER_EDITED, **detail)
@@ -215,7 +221,7 @@ def letter_update(
 
 
 @transaction.atomic
-def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor) -> None:
+def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor: Actor) -> None:
     """Replace the letter's recipients, the first the main addressee: the given order is the
     To: block's everywhere the letter shows. Audited."""
     # Locked and read again: finalizing, which freezes the recipients, waits for this or wins.
@@ -236,7 +242,9 @@ def letter_set_recipients(*, letter: Letter, recipients: list[Recipient], actor)
 
 
 @transaction.atomic
-def letter_add_new_recipient(*, letter: Letter, actor, first: bool = False, **fields) -> Recipient:
+def letter_add_new_recipient(
+    *, letter: Letter, actor: Actor, first: bool = False, **fields: Any
+) -> Recipient:
     """Add an addressee to the directory and to the letter's recipients, last or, as the main
     addressee, `first`. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -249,7 +257,7 @@ def letter_add_new_recipient(*, letter: Letter, actor, first: bool = False, **fi
 
 
 @transaction.atomic
-def letter_add_coordinator(*, letter: Letter, user, actor) -> None:
+def letter_add_coordinator(*, letter: Letter, user: User, actor: Actor) -> None:
     """Give another person the right to edit and run this letter. Audited."""
     if user == letter.created_by or letter.co_coordinators.filter(pk=user.pk).exists():
         raise ValidationError(_("%(name)s already coordinates this letter.") % {"name": user})
@@ -260,7 +268,7 @@ def letter_add_coordinator(*, letter: Letter, user, actor) -> None:
 
 
 @transaction.atomic
-def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
+def letter_remove_coordinator(*, letter: Letter, user: User, actor: Actor) -> None:
     """Take a co-coordinator off the letter. Audited."""
     letter.co_coordinators.remove(user)
     audit_record(
@@ -268,7 +276,14 @@ def letter_remove_coordinator(*, letter: Letter, user, actor) -> None:
     )
 
 
-def letter_status_change(letter: Letter, to: str, *, actor, allowed_from=None, **detail) -> Letter:
+def letter_status_change(
+    letter: Letter,
+    to: str,
+    *,
+    actor: Actor,
+    allowed_from: Collection[str] | None = None,
+    **detail: Any,
+) -> Letter:
     """Move the letter to status `to` from one it may leave for it (`allowed_from`, else the
     TRANSITIONS rule), under a row lock; forget its cached pages and record the change with
     `detail`. Raises ValidationError, saying why, from any other status."""
@@ -297,7 +312,7 @@ def letter_status_change(letter: Letter, to: str, *, actor, allowed_from=None, *
 
 
 @transaction.atomic
-def letter_open(*, letter: Letter, actor) -> Letter:
+def letter_open(*, letter: Letter, actor: Actor) -> Letter:
     """Publish a draft for signing; freezes text version 1. Refused with every problem listed."""
     problems = letter_publish_problems(letter)
     if problems:
@@ -311,13 +326,13 @@ def letter_open(*, letter: Letter, actor) -> Letter:
 
 
 @transaction.atomic
-def letter_close(*, letter: Letter, actor, reason: str = "") -> Letter:
+def letter_close(*, letter: Letter, actor: Actor, reason: str = "") -> Letter:
     """End signing. Audited."""
     return letter_status_change(letter, S.CLOSED, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def letter_reopen(*, letter: Letter, actor) -> Letter:
+def letter_reopen(*, letter: Letter, actor: Actor) -> Letter:
     """Open signing again, unless its deadline has passed. Audited."""
     if letter.signing_deadline and letter.signing_deadline <= timezone.now():
         raise ValidationError(
@@ -366,7 +381,8 @@ def translation_ready_problems(translation: LetterTranslation) -> dict[str, str]
     letter = translation.letter
     problems = {}
     for name in TRANSLATED_FIELDS:
-        label = str(LetterTranslation._meta.get_field(name).verbose_name).capitalize()
+        field = LetterTranslation._meta.get_field(name)
+        label = str(field.verbose_name).capitalize()  # type: ignore[union-attr]  # a column
         value = getattr(translation, name)
         if (
             name in TRANSLATION_REQUIRED_FIELDS
@@ -385,7 +401,9 @@ def translation_ready_problems(translation: LetterTranslation) -> dict[str, str]
 
 
 @transaction.atomic
-def translation_save(*, letter: Letter, language: str, data: dict, actor) -> LetterTranslation:
+def translation_save(
+    *, letter: Letter, language: str, data: dict[str, Any], actor: Actor
+) -> LetterTranslation:
     """Create or change the letter's translation into `language`; a ready one must stay complete.
     A new translation is a draft made from the letter's present text version. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -394,12 +412,11 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
         raise ValidationError(
             {"language": _("This is the letter's original language: edit the letter itself.")}
         )
-    translation = LetterTranslation.objects.filter(letter=letter, language=language).first()
-    created = translation is None
-    if created:
-        translation = LetterTranslation(
-            letter=letter, language=language, source_version=letter.version
-        )
+    found = LetterTranslation.objects.filter(letter=letter, language=language).first()
+    created = found is None
+    translation = found or LetterTranslation(
+        letter=letter, language=language, source_version=letter.version
+    )
     data = text_fields_normalize(data, TRANSLATED_FIELDS)
     stored = text_fields_normalize({f: getattr(translation, f) for f in TRANSLATED_FIELDS})
     changed = [f for f in TRANSLATED_FIELDS if f in data and stored[f] != data[f]]
@@ -407,7 +424,7 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
         return translation
     for name in changed:
         setattr(translation, name, data[name])
-    translation.updated_by = actor
+    translation.updated_by = actor_user(actor)
     translation.full_clean()
     if translation.is_ready and (problems := translation_ready_problems(translation)):
         raise ValidationError(problems)
@@ -419,7 +436,7 @@ def translation_save(*, letter: Letter, language: str, data: dict, actor) -> Let
 
 
 @transaction.atomic
-def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTranslation:
+def translation_mark_ready(*, translation: LetterTranslation, actor: Actor) -> LetterTranslation:
     """Offer the translation to readers and recipients, as made from the letter's present text
     version; refused with a reason per missing part. Audited."""
     translation = (
@@ -433,7 +450,7 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
         raise ValidationError(problems)
     translation.status = LetterTranslation.Status.READY
     translation.source_version = translation.letter.version
-    translation.updated_by = actor
+    translation.updated_by = actor_user(actor)
     translation.save(update_fields=["status", "source_version", "updated_by", "updated_at"])
     letter_page_forget(translation.letter.slug)
     audit_record(
@@ -444,11 +461,11 @@ def translation_mark_ready(*, translation: LetterTranslation, actor) -> LetterTr
 
 
 @transaction.atomic
-def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTranslation:
+def translation_mark_draft(*, translation: LetterTranslation, actor: Actor) -> LetterTranslation:
     """Withdraw the translation from readers and recipients. Audited."""
     _refuse_if_finalized(Letter.objects.select_for_update().get(pk=translation.letter_id))
     translation.status = LetterTranslation.Status.DRAFT
-    translation.updated_by = actor
+    translation.updated_by = actor_user(actor)
     translation.save(update_fields=["status", "updated_by", "updated_at"])
     letter_page_forget(translation.letter.slug)
     audit_record(
@@ -459,7 +476,7 @@ def translation_mark_draft(*, translation: LetterTranslation, actor) -> LetterTr
 
 
 @transaction.atomic
-def translation_delete(*, translation: LetterTranslation, actor) -> None:
+def translation_delete(*, translation: LetterTranslation, actor: Actor) -> None:
     """Delete the translation, unless the letter is finalized. Audited."""
     _refuse_if_finalized(Letter.objects.select_for_update().get(pk=translation.letter_id))
     translation.delete()
@@ -471,7 +488,9 @@ def translation_delete(*, translation: LetterTranslation, actor) -> None:
 
 
 @transaction.atomic
-def letter_set_recipient_languages(*, letter: Letter, languages: dict[int, str], actor) -> None:
+def letter_set_recipient_languages(
+    *, letter: Letter, languages: dict[int, str], actor: Actor
+) -> None:
     """Choose the language each recipient is sent ("" or the original's: the original), among
     the letter's translations; finalizing checks they are ready. Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)

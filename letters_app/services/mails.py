@@ -22,10 +22,12 @@ import smtplib
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from anymail.exceptions import AnymailError
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +36,10 @@ from letters_app.celery import app
 from letters_app.mail import reply_text
 
 logger = logging.getLogger(__name__)
+
+# A row of any of the mail tables (SignerMail, Delivery, SignerNotice): they share the columns
+# this module works with, which no one model class names.
+MailRow = Any
 
 SEND_TASK = "letters_app.tasks.mails_send_task"
 
@@ -49,29 +55,31 @@ class Outbox:
     batch = 100
     select_related: tuple[str, ...] = ()
 
-    def due(self):
-        return self.model.objects.filter(
+    def due(self) -> models.QuerySet[Any]:
+        return self.model._default_manager.filter(
             **{f"{self.field}__in": self.claimable}, due_at__lte=timezone.now()
         )
 
-    def load(self, ids: list[int]) -> list:
-        rows = self.model.objects.filter(pk__in=ids).select_related(*self.select_related)
+    def load(self, ids: list[int]) -> list[MailRow]:
+        rows = self.model._default_manager.filter(pk__in=ids).select_related(*self.select_related)
         return list(rows.order_by("pk"))
 
-    def build(self, row):
+    def build(self, row: MailRow) -> EmailMessage:
         raise NotImplementedError
 
-    def update(self, row, **fields) -> int:
+    def update(self, row: MailRow, **fields: Any) -> int:
         """Write the outcome, if the row is still this worker's."""
-        return self.model.objects.filter(pk=row.pk, **{self.field: "sending"}).update(**fields)
+        return self.model._default_manager.filter(pk=row.pk, **{self.field: "sending"}).update(
+            **fields
+        )
 
-    def sent(self, row, *, reply: str, now: datetime) -> None:
+    def sent(self, row: MailRow, *, reply: str, now: datetime) -> None:
         self.update(
             row, **{self.field: "sent"}, sent_at=now, response=reply[:500], last_error="",
             error_kind="",
         )  # fmt: skip
 
-    def failed(self, row, *, kind: str, words: str, retry_at: datetime | None) -> None:
+    def failed(self, row: MailRow, *, kind: str, words: str, retry_at: datetime | None) -> None:
         outcome = (
             {self.field: self.retry_status, "due_at": retry_at}
             if retry_at
@@ -79,7 +87,7 @@ class Outbox:
         )
         self.update(row, **outcome, last_error=words[:2000], error_kind=kind)
 
-    def done(self, rows: list) -> None:
+    def done(self, rows: list[MailRow]) -> None:
         """After the batch: what its outcomes change beyond the rows."""
 
 
@@ -98,7 +106,7 @@ def rows_claim(outbox: Outbox) -> list[int]:
             .values_list("pk", flat=True)[: outbox.batch]
         )
         if ids:
-            outbox.model.objects.filter(pk__in=ids).update(
+            outbox.model._default_manager.filter(pk__in=ids).update(
                 **{outbox.field: "sending"}, claimed_at=now, attempts=F("attempts") + 1
             )
     return ids
@@ -145,7 +153,7 @@ def rows_send(outbox: Outbox, ids: list[int]) -> int:
     return sent
 
 
-def _close(mailer) -> None:
+def _close(mailer: BaseEmailBackend) -> None:
     try:
         mailer.close()
     except Exception:  # noqa: BLE001 - a connection already gone
@@ -177,7 +185,9 @@ def mails_requeue_stuck(*, outboxes: Iterable[type[Outbox]]) -> int:
     cutoff = now - timedelta(seconds=settings.MAIL_STUCK_SECONDS)
     requeued = 0
     for outbox in (outbox_class() for outbox_class in outboxes):
-        stuck = outbox.model.objects.filter(**{outbox.field: "sending"}, claimed_at__lt=cutoff)
+        stuck = outbox.model._default_manager.filter(
+            **{outbox.field: "sending"}, claimed_at__lt=cutoff
+        )
         requeued += stuck.update(
             **{outbox.field: outbox.retry_status}, due_at=now, error_kind="worker", last_error=""
         )
@@ -211,7 +221,7 @@ def mails_kick_on_commit() -> None:
 # --- outcomes ------------------------------------------------------------------------------------
 
 
-def retry_at(row) -> datetime | None:
+def retry_at(row: MailRow) -> datetime | None:
     """When to try a row again after a temporary failure: doubling from the base, less up to a
     quarter at random (so that mails refused together do not return together), never above
     the cap; None once MAIL_RETRY_FOR_SECONDS have passed since it was queued. The last try
@@ -228,12 +238,13 @@ def retry_at(row) -> datetime | None:
     return min(now + timedelta(seconds=delay), give_up)
 
 
-def server_reply(message) -> str:
+def server_reply(message: EmailMessage) -> str:
     """What the server answered to the message: the SMTP reply to its DATA ("250 2.0.0 Ok:
     queued as 4bX2"), or a provider's status and message id; "" from a backend that has none
     (the outbox folder)."""
-    if getattr(message, "smtp_reply", ""):
-        return message.smtp_reply
+    reply: str = getattr(message, "smtp_reply", "")
+    if reply:
+        return reply
     status = getattr(message, "anymail_status", None)
     if status is None or status.message_id in (None, ""):
         return ""
@@ -280,7 +291,7 @@ def is_temporary(exc: Exception) -> bool:
     return isinstance(exc, (ConnectionError, TimeoutError, OSError))
 
 
-def rows_resend(outbox: Outbox, rows: models.QuerySet) -> int:
+def rows_resend(outbox: Outbox, rows: models.QuerySet[Any]) -> int:
     """Queue the failed ones of these rows again, as new: their tries start over. Returns how
     many were queued."""
     now = timezone.now()

@@ -4,6 +4,7 @@ its coordinators, and e-mailed to media contacts through the same delivery ledge
 import datetime
 import re
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from letters_app.models import AuditAction, Delivery, Letter, PressRelease, Recipient, Signature
+from letters_app.models import (
+    AuditAction,
+    Delivery,
+    Letter,
+    LetterSnapshot,
+    PressRelease,
+    Recipient,
+    Signature,
+)
 from letters_app.services import mails
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, audit_record
 from letters_app.services.deliveries import delivery_create
 from letters_app.services.letters import find_placeholders
 
@@ -32,14 +41,14 @@ DEMAND_RE = re.compile(
 MARKDOWN_SPECIALS_RE = re.compile(r"([\\`*_\[\]])")
 
 
-def _finalized_snapshot(letter: Letter):
+def _finalized_snapshot(letter: Letter) -> LetterSnapshot:
     if letter.status not in Letter.FROZEN:
         raise ValidationError(_("Only a finalized letter can have a press release."))
     return letter.snapshot
 
 
 @transaction.atomic
-def press_release_draft(*, letter: Letter, actor) -> PressRelease:
+def press_release_draft(*, letter: Letter, actor: Actor) -> PressRelease:
     """Write a first press release from the finalized letter, for the coordinators to edit.
     Audited."""
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -72,7 +81,9 @@ def press_release_draft(*, letter: Letter, actor) -> PressRelease:
 
 
 @transaction.atomic
-def press_release_update(*, press: PressRelease, data: dict, actor) -> PressRelease:
+def press_release_update(
+    *, press: PressRelease, data: dict[str, Any], actor: Actor
+) -> PressRelease:
     """Save the coordinators' changes to the press release. Audited with the fields changed."""
     press = PressRelease.objects.select_for_update().get(pk=press.pk)
     changed = [f for f in EDITABLE_FIELDS if f in data and data[f] != getattr(press, f)]
@@ -91,7 +102,7 @@ def press_release_send_problems(press: PressRelease) -> list[str]:
     for name in EDITABLE_FIELDS:
         found = find_placeholders(getattr(press, name))
         if found:
-            label = PressRelease._meta.get_field(name).verbose_name
+            label = PressRelease._meta.get_field(name).verbose_name  # type: ignore[union-attr]  # a column
             problems.append(
                 _("%(field)s still contains placeholders to fill in: %(found)s.")
                 % {"field": str(label).capitalize(), "found": ", ".join(dict.fromkeys(found))}
@@ -105,7 +116,7 @@ def press_release_send_problems(press: PressRelease) -> list[str]:
 
 @transaction.atomic
 def press_release_send(
-    *, press: PressRelease, recipients: list[Recipient], actor
+    *, press: PressRelease, recipients: list[Recipient], actor: Actor
 ) -> list[Delivery]:
     """Make one press delivery per new recipient with an e-mail address, due at once. Those
     who already have it are skipped. Audited."""

@@ -1,14 +1,16 @@
+from typing import Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 
 from letters_app.models import AuditAction, Recipient
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, actor_user, audit_record
 
 
 @transaction.atomic
-def recipient_create(*, actor, **fields) -> Recipient:
+def recipient_create(*, actor: Actor, **fields: Any) -> Recipient:
     """Add an addressee to the directory (not yet curated). Audited."""
-    recipient = Recipient(added_by=actor, is_curated=False, **fields)
+    recipient = Recipient(added_by=actor_user(actor), is_curated=False, **fields)
     recipient.full_clean()
     recipient.save()
     audit_record(
@@ -18,7 +20,7 @@ def recipient_create(*, actor, **fields) -> Recipient:
 
 
 @transaction.atomic
-def recipients_curate(*, recipients: QuerySet[Recipient], actor) -> int:
+def recipients_curate(*, recipients: QuerySet[Recipient], actor: Actor) -> int:
     """Mark these recipients as checked by an admin; each newly curated one is audited.
     Returns how many were."""
     curated = list(recipients.filter(is_curated=False).select_for_update())

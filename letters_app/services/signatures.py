@@ -11,11 +11,13 @@ import time
 import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import F, QuerySet, signals
+from django.db.models import F, Field, Model, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -34,15 +36,18 @@ from letters_app.models import (
     letter_language,
 )
 from letters_app.services import mails
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, audit_record
 
 S = Signature.Status
-COUNT_FIELDS = {
+# The fields a row is written from, in its INSERT's order.
+type AnyField = Field[Any, Any]  # Field is not subscriptable at run time
+type Columns = tuple[AnyField, ...]
+COUNT_FIELDS: dict[str, str] = {
     Signature.Kind.ORGANIZATION: "count_organizations",
     Signature.Kind.INDIVIDUAL: "count_individuals",
     Signature.Kind.MP: "count_mps",
 }
-ACCEPTS = {
+ACCEPTS: dict[str, str] = {
     Signature.Kind.ORGANIZATION: "accepts_organizations",
     Signature.Kind.INDIVIDUAL: "accepts_individuals",
     Signature.Kind.MP: "accepts_mps",
@@ -195,7 +200,7 @@ def signature_add(
     email: str,
     language: str = "",
     ip_address: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> tuple[Signature, bool]:
     """Record a pending signature and mail its confirmation link; a second attempt with the
     same address creates nothing and mails a note instead. `language` is the signer's (the
@@ -279,7 +284,7 @@ def _insert(signature: Signature, mail: SignerMail) -> None:
     signature._state.adding, signature._state.db = False, db.alias
 
 
-def _columns(model) -> tuple | None:
+def _columns(model: type[Model]) -> Columns | None:
     """The fields a row of `model` is written from, the id left to the database; None when a
     column has a database default or is generated, which only Django's save() and bulk_create()
     know how to leave out."""
@@ -288,13 +293,13 @@ def _columns(model) -> tuple | None:
 
 
 @functools.cache
-def insert_fields() -> tuple | None:
+def insert_fields() -> Columns | None:
     """The fields a signature's row is written from (see _columns)."""
     return _columns(Signature)
 
 
 @functools.cache
-def _insert_statement() -> tuple[str, tuple, tuple] | None:
+def _insert_statement() -> tuple[str, Columns, Columns] | None:
     """INSERT a signature's columns, and its mail's with the new signature's id, in one
     statement (a data-modifying WITH), returning the signature's id."""
     signature_fields, mail_fields = insert_fields(), _columns(SignerMail)
@@ -303,12 +308,16 @@ def _insert_statement() -> tuple[str, tuple, tuple] | None:
     link = SignerMail._meta.get_field("signature")
     mail_fields = tuple(f for f in mail_fields if f is not link)
     quote = connection.ops.quote_name
-    pk = quote(Signature._meta.pk.column)
 
-    def columns(fields) -> str:
-        return ", ".join(quote(f.column) for f in fields)
+    def column(field: AnyField) -> str:
+        return quote(field.column)  # type: ignore[arg-type]  # concrete fields all have one
 
-    def params(fields) -> str:
+    pk = column(Signature._meta.pk)
+
+    def columns(fields: Columns) -> str:
+        return ", ".join(column(f) for f in fields)
+
+    def params(fields: Columns) -> str:
         return ", ".join(["%s"] * len(fields))
 
     # Names from the models, quoted; every value is a parameter.
@@ -348,12 +357,12 @@ class SignerMailOutbox(mails.Outbox):
     model = SignerMail
     select_related = ("signature__letter",)
 
-    def build(self, row):
+    def build(self, row: SignerMail) -> EmailMessage:
         return emails.BUILDERS[row.kind](row.signature)
 
 
 @transaction.atomic
-def signer_mail_resend(*, mail: SignerMail, actor) -> None:
+def signer_mail_resend(*, mail: SignerMail, actor: Actor) -> None:
     """Send a mail to a signer again once it has failed. Audited."""
     if not mails.rows_resend(SignerMailOutbox(), SignerMail.objects.filter(pk=mail.pk)):
         raise ValidationError(_("Only a mail that could not be sent is sent again."))
@@ -462,7 +471,9 @@ def _refuse_if_frozen(signature: Signature) -> None:
 
 
 @transaction.atomic
-def signature_update_display(*, signature: Signature, data: dict, actor=None) -> Signature:
+def signature_update_display(
+    *, signature: Signature, data: dict[str, Any], actor: Actor = None
+) -> Signature:
     """Correct what the list shows (by the signer, or a coordinator tidying it). Audited."""
     _refuse_if_frozen(signature)
     changed = [f for f in DISPLAY_FIELDS if f in data and getattr(signature, f) != data[f]]
@@ -499,14 +510,16 @@ def _listable(signature: Signature) -> bool:
 
 
 @transaction.atomic
-def signature_withdraw(*, signature: Signature, actor=None) -> None:
+def signature_withdraw(*, signature: Signature, actor: Actor = None) -> None:
     """Take the name off the list at once. Audited."""
     _refuse_if_frozen(signature)
     if signature.status != S.WITHDRAWN:
         _status_set(signature, S.WITHDRAWN, actor=actor, action=AuditAction.SIGNATURE_WITHDRAWN)
 
 
-def _status_set(signature: Signature, target: str, *, actor, action: AuditAction, **detail) -> None:
+def _status_set(
+    signature: Signature, target: str, *, actor: Actor, action: AuditAction, **detail: Any
+) -> None:
     """Move a signature to `target`, list or unlist it accordingly, and audit the change."""
     _letter_lock(signature.letter_id)  # before the signature's row, as every list change
     from_status = signature.status
@@ -541,7 +554,7 @@ def signature_keep(*, signature: Signature) -> None:
 
 
 @transaction.atomic
-def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor) -> int:
+def signature_moderate(*, signatures: QuerySet[Signature], approve: bool, actor: Actor) -> int:
     """Approve or reject confirmed (or earlier approved/rejected) signatures. Audited."""
     target = S.APPROVED if approve else S.REJECTED
     done = 0
@@ -564,7 +577,7 @@ def _letters_lock(signatures: QuerySet[Signature]) -> None:
 
 
 @transaction.atomic
-def signature_invalidate(*, signatures: QuerySet[Signature], actor, reason: str) -> int:
+def signature_invalidate(*, signatures: QuerySet[Signature], actor: Actor, reason: str) -> int:
     """Reject a selected set in one go (abuse). Refuses an unfiltered selection. Audited."""
     if not signatures.query.where:
         raise ValidationError(

@@ -4,12 +4,12 @@ on every letter. Each change is audited and applied in this process at once."""
 from django.db import transaction
 
 from letters_app.models import AuditAction, Blocklist, SiteSwitch
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, audit_record
 from letters_app.services.signatures import signing_rules_reload
 
 
 @transaction.atomic
-def blocklist_entry_save(*, entry: Blocklist, actor) -> Blocklist:
+def blocklist_entry_save(*, entry: Blocklist, actor: Actor) -> Blocklist:
     """Add or change a blocklisted domain or address. Audited."""
     entry.full_clean()
     entry.save()
@@ -19,7 +19,7 @@ def blocklist_entry_save(*, entry: Blocklist, actor) -> Blocklist:
 
 
 @transaction.atomic
-def blocklist_entry_delete(*, entry: Blocklist, actor) -> None:
+def blocklist_entry_delete(*, entry: Blocklist, actor: Actor) -> None:
     """Let a blocklisted domain or address sign again. Audited."""
     audit_record(letter=None, actor=actor, action=AuditAction.BLOCKLIST_DELETED, entry=str(entry))
     entry.delete()
@@ -27,7 +27,7 @@ def blocklist_entry_delete(*, entry: Blocklist, actor) -> None:
 
 
 @transaction.atomic
-def site_switch_save(*, switch: SiteSwitch, actor) -> SiteSwitch:
+def site_switch_save(*, switch: SiteSwitch, actor: Actor) -> SiteSwitch:
     """Save the site switch as set; pausing or resuming signing on every letter is audited."""
     was_paused = SiteSwitch.objects.filter(pk=switch.pk, signing_paused=True).exists()
     switch.full_clean()

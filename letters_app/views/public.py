@@ -4,6 +4,8 @@ gets by e-mail (confirm, manage)."""
 import dataclasses
 import datetime
 import functools
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,7 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import timezone, translation
@@ -33,7 +42,7 @@ from letters_app.forms.public import (
     accepted_kinds,
 )
 from letters_app.models import LETTER_LANGUAGES, Letter, LetterTranslation, Signature
-from letters_app.ratelimit import client_ip, rate_limited
+from letters_app.ratelimit import RateLimitedRequest, client_ip, rate_limited
 from letters_app.rendering import letter_view, snapshot_view, text_language
 from letters_app.services import signatures as signature_services
 from letters_app.services.deliveries import canonical_json
@@ -50,18 +59,18 @@ READER_STALE_SECONDS = 30
 # --- the letters ----------------------------------------------------------------------------
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     letters = selectors.letter_list_public()[:50]
     return render(request, "public/letter_list.html", {"letters": letters})
 
 
-def letter_pdf(request, slug):
+def letter_pdf(request: HttpRequest, slug: str) -> FileResponse:
     """The finalized letter as sent, once its PDF is made; ?lang=fr: a translation frozen too."""
     letter = found(selectors.letter_get_public(slug))
     snapshot = getattr(letter, "snapshot", None)
     language = request.GET.get("lang", "")
     name = snapshot.pdf_name(language) if snapshot else ""
-    if not name:
+    if snapshot is None or not name:
         raise Http404
     suffix = f"-{language}" if language and language != letter.language else ""
     return FileResponse(
@@ -69,7 +78,7 @@ def letter_pdf(request, slug):
     )
 
 
-def letter_json(request, slug):
+def letter_json(request: HttpRequest, slug: str) -> HttpResponse:
     """The frozen letter exactly as its SHA-256 was taken: `sha256sum` of these bytes is it."""
     letter = found(selectors.letter_get_public(slug))
     snapshot = getattr(letter, "snapshot", None)
@@ -80,7 +89,13 @@ def letter_json(request, slug):
     return response
 
 
-def letter_detail(request, slug):
+class ReaderRequest(HttpRequest):
+    """A reader's request: the page it is answered with, read once (_reader_page_get)."""
+
+    reader_page: letter_cache.Page
+
+
+def letter_detail(request: ReaderRequest, slug: str) -> HttpResponse:
     """The letter and its signatories. A reader with no session gets the page everyone gets,
     from the shared cache, with headers that let a proxy or browser keep it a few seconds and
     ask again with If-None-Match; a signed-in person gets their own page, kept by nobody."""
@@ -96,7 +111,7 @@ def letter_detail(request, slug):
     return response
 
 
-def _is_reader(request) -> bool:
+def _is_reader(request: HttpRequest) -> bool:
     """A GET with no session and no message waiting: nobody in particular. Told by the cookies'
     names, for asking the session would mark the answer as varying with the cookies."""
     cookies = request.COOKIES
@@ -105,7 +120,7 @@ def _is_reader(request) -> bool:
     )
 
 
-def _reader_page_get(request, slug) -> letter_cache.Page:
+def _reader_page_get(request: ReaderRequest, slug: str) -> letter_cache.Page:
     """The page for readers, once per request: the ETag, Last-Modified and body all read it."""
     if not hasattr(request, "reader_page"):
         params = _list_params(request.GET)
@@ -126,7 +141,7 @@ def _reader_page_get(request, slug) -> letter_cache.Page:
         _reader_page_get(request, slug).last_modified, tz=datetime.UTC
     ),
 )
-def _reader_page(request, slug):
+def _reader_page(request: ReaderRequest, slug: str) -> HttpResponse:
     return HttpResponse(_reader_page_get(request, slug).content)
 
 
@@ -134,10 +149,10 @@ def _reader_page(request, slug):
 LIST_PARAMS = ("lang", "page", "after", "before", "country", "kind")
 
 
-def _list_params(query) -> dict[str, str]:
+def _list_params(query: QueryDict) -> dict[str, str]:
     """The query's parameters the letter page reads, each cut short; anything else is ignored,
     so that a made-up parameter neither shows on the page nor makes another one in the cache."""
-    return {name: query[name][:16] for name in LIST_PARAMS if query.get(name)}
+    return {name: value[:16] for name in LIST_PARAMS if (value := query.get(name))}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,12 +166,19 @@ class FrozenTranslation:
         return dict(LETTER_LANGUAGES).get(self.language, self.language)
 
 
-def _letter_page(request, letter: Letter, *, params: dict | None = None, notice: str = ""):
+def _letter_page(
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    params: dict[str, str] | None = None,
+    notice: str = "",
+) -> HttpResponse:
     # The ready translations are offered; ?lang=fr shows one, above the same signatory list.
     # Without ?lang, a reader gets the translation in the language of the pages, if it is ready.
     # A finalized letter shows only the texts frozen under its SHA-256, as they were sent.
     params = _list_params(request.GET) if params is None else params
     snapshot = getattr(letter, "snapshot", None) if letter.status in Letter.FROZEN else None
+    translations: list[LetterTranslation] | list[FrozenTranslation]
     if snapshot is None:
         translations = list(letter.translations.filter(status=LetterTranslation.Status.READY))
     else:
@@ -165,7 +187,9 @@ def _letter_page(request, letter: Letter, *, params: dict | None = None, notice:
     wanted = params.get("lang") or get_language()
     chosen = next((t for t in translations if t.language == wanted), None)
     if snapshot is None:
-        lv = letter_view(letter, translation=chosen)
+        lv = letter_view(
+            letter, translation=chosen if isinstance(chosen, LetterTranslation) else None
+        )
     else:  # the list of signatories is shown below, page by page
         language = chosen.language if chosen else ""
         lv = dataclasses.replace(snapshot_view(snapshot, language=language), signatories=[])
@@ -183,14 +207,16 @@ def _letter_page(request, letter: Letter, *, params: dict | None = None, notice:
     })  # fmt: skip
 
 
-def _signatory_page(letter: Letter, filters: SignatoryFilterForm, params: dict) -> dict:
+def _signatory_page(
+    letter: Letter, filters: SignatoryFilterForm, params: dict[str, str]
+) -> dict[str, Any]:
     """One page of the list, by number. The whole list's page k holds numbers from
     (k - 1) × PER_PAGE + 1, there being no gaps; a narrowed one goes on after the last number it
     showed, or back before the first. Either is one range of an index, however deep."""
     country, kind = filters.value("country") or "", filters.value("kind") or ""
     after, before = filters.value("after"), filters.value("before")
     page = filters.value("page") or 1
-    lookup = {"country": country, "kind": kind, "limit": PER_PAGE + 1}
+    lookup: dict[str, Any] = {"country": country, "kind": kind, "limit": PER_PAGE + 1}
     filtered = bool(country or kind)
     has_previous = has_next = False
     if not filtered:
@@ -207,9 +233,9 @@ def _signatory_page(letter: Letter, filters: SignatoryFilterForm, params: dict) 
         has_previous, has_next = bool(after or offset), len(rows) > PER_PAGE
         rows = rows[:PER_PAGE]
     url = letter.get_absolute_url()
-    kept = {name: params[name] for name in ("lang", "country", "kind") if name in params}
+    kept: dict[str, str] = {n: params[n] for n in ("lang", "country", "kind") if n in params}
 
-    def link(keep=kept, **change) -> str:
+    def link(keep: dict[str, str] = kept, **change: object) -> str:
         query = urlencode({**keep, **change})
         return f"{url}?{query}#signatories" if query else f"{url}#signatories"
 
@@ -237,7 +263,7 @@ def _ended_notice(letter: Letter) -> str:
 
 
 @rate_limited("public.sign")
-def letter_sign(request, slug):
+def letter_sign(request: RateLimitedRequest, slug: str) -> HttpResponse:
     letter = found(letter_cache.letter_get_for_signing(slug))
     if letter.status != Letter.Status.OPEN:
         letter = found(selectors.letter_get_public(slug))
@@ -265,7 +291,7 @@ def letter_sign(request, slug):
     return _sign_page(request, form)
 
 
-def _sign_done(slug: str):
+def _sign_done(slug: str) -> HttpResponseRedirect:
     return redirect(_sign_done_url(slug, get_language(), get_script_prefix()))
 
 
@@ -277,7 +303,7 @@ def _sign_done_url(slug: str, language: str, script_prefix: str) -> str:
     return reverse("public:letter-sign-done", kwargs={"slug": slug})
 
 
-def _sign_page(request, form: SignForm, *, status: int = 200):
+def _sign_page(request: HttpRequest, form: SignForm, *, status: int = 200) -> HttpResponse:
     letter = form.letter
     return render(request, "public/letter_sign.html", {
         "letter": letter, "form": form, "kinds": accepted_kinds(letter), "limited": status == 429,
@@ -285,13 +311,13 @@ def _sign_page(request, form: SignForm, *, status: int = 200):
     }, status=status)  # fmt: skip
 
 
-def letter_sign_done(request, slug):
+def letter_sign_done(request: HttpRequest, slug: str) -> HttpResponse:
     letter = found(selectors.letter_get_public(slug))
     return _done_page(request, letter, ResendForm())
 
 
 @rate_limited("public.resend")
-def letter_resend(request, slug):
+def letter_resend(request: RateLimitedRequest, slug: str) -> HttpResponse:
     letter = found(selectors.letter_get_public(slug))
     if request.method != "POST":
         return redirect("public:letter-sign-done", slug=letter.slug)
@@ -308,7 +334,9 @@ def letter_resend(request, slug):
     return redirect("public:letter-sign-done", slug=letter.slug)
 
 
-def _done_page(request, letter: Letter, form: ResendForm, *, status: int = 200):
+def _done_page(
+    request: HttpRequest, letter: Letter, form: ResendForm, *, status: int = 200
+) -> HttpResponse:
     context = {"letter": letter, "form": form, "limited": status == 429}
     return render(request, "public/letter_sign_done.html", context, status=status)
 
@@ -324,7 +352,7 @@ def _signature_or_404(pk: int, token: str, purpose: str) -> Signature:
 
 
 @never_cache
-def signature_confirm(request, pk, token):
+def signature_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     signature = _signature_or_404(pk, token, "confirm")
     pending = signature.status == Signature.Status.PENDING
     if pending and signature_services.confirmation_expired(signature.letter):
@@ -343,7 +371,7 @@ def signature_confirm(request, pk, token):
 
 
 @never_cache
-def signature_manage(request, pk, token):
+def signature_manage(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     signature = _signature_or_404(pk, token, "manage")
     changeable = _changeable(signature)
     form = SignatureEditForm(
@@ -373,20 +401,26 @@ def _changeable(signature: Signature) -> bool:
 
 
 @require_POST
-def signature_withdraw(request, pk, token):
+def signature_withdraw(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     signature = _signature_or_404(pk, token, "manage")
     return _act(request, signature, token, signature_services.signature_withdraw,
                 _("Your signature is withdrawn: your name is no longer on the list."))  # fmt: skip
 
 
 @require_POST
-def signature_keep(request, pk, token):
+def signature_keep(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     signature = _signature_or_404(pk, token, "manage")
     return _act(request, signature, token, signature_services.signature_keep,
                 _("Thank you: your signature stays on the new text."))  # fmt: skip
 
 
-def _act(request, signature: Signature, token: str, service, done: str):
+def _act(
+    request: HttpRequest,
+    signature: Signature,
+    token: str,
+    service: Callable[..., object],
+    done: str,
+) -> HttpResponseRedirect:
     try:
         service(signature=signature)
     except ValidationError as exc:
@@ -400,7 +434,7 @@ def _act(request, signature: Signature, token: str, service, done: str):
 
 
 @never_cache
-def language_choose(request, code):
+def language_choose(request: HttpRequest, code: str) -> HttpResponse:
     """The language switch's links: the same page in language `code`, which the language cookie
     keeps, so that links without a prefix (English) open in it too. Django's set_language does
     this for a form; a plain link lets the pages carry no CSRF token, and choosing a language

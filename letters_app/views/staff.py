@@ -5,7 +5,16 @@ letter's, for admins. Any of them can be prepared by a worker and downloaded whe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,22 +25,22 @@ from django.utils.translation import gettext_lazy
 from letters_app import selectors
 from letters_app.exports import signatures as exports
 from letters_app.forms.staff import SignatureExportForm
-from letters_app.models import ExportJob, Letter
+from letters_app.models import ExportJob, Letter, Signature
 from letters_app.ratelimit import rate_limited
 from letters_app.services import exports as export_services
-from letters_app.views import coordinated_letter
+from letters_app.views import AuthenticatedHttpRequest, coordinated_letter
 
 # Downloads of a public list by people not logged in, per client address (as signing counts).
 PUBLIC_DOWNLOAD_RATE = "30/h"
 
 
-def _public_download_rate(request) -> str | None:
+def _public_download_rate(request: HttpRequest) -> str | None:
     """None: no limit for the logged in, who are few and known."""
     return None if request.user.is_authenticated else PUBLIC_DOWNLOAD_RATE
 
 
 @login_required
-def letter_export(request, pk):
+def letter_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The export page: format, filters, private columns, and the list as text to copy."""
     letter = coordinated_letter(request, pk)
     form = SignatureExportForm(allow_private=True)
@@ -43,7 +52,7 @@ def letter_export(request, pk):
 
 
 @rate_limited("export-download", rate=_public_download_rate, methods=("GET", "HEAD"))
-def letter_export_download(request, pk):
+def letter_export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file itself, from the page's query string. Public columns of a published letter's
     public list for anyone, in the streamed formats (so many an hour per address); everything
     to its coordinators."""
@@ -68,7 +77,7 @@ def letter_export_download(request, pk):
 
 
 @login_required
-def signatures_export(request):
+def signatures_export(request: HttpRequest) -> HttpResponseBase:
     """Every letter's signatures, or some letters', for admins: the page, then the file."""
     if not request.user.is_staff:
         raise Http404
@@ -80,7 +89,14 @@ def signatures_export(request):
     return _export(request, form, letters=letters, letter=None, stem="signatures")
 
 
-def _export(request, form, *, letters, letter, stem):
+def _export(
+    request: HttpRequest,
+    form: SignatureExportForm,
+    *,
+    letters: list[Letter] | None,
+    letter: Letter | None,
+    stem: str,
+) -> HttpResponseBase:
     """Check the size a PDF may have, offer the background for a long workbook or PDF, record a
     private export, then answer with the file."""
     fmt, private = form.cleaned_data["format"], form.wants_private
@@ -115,13 +131,13 @@ BACKGROUND_MESSAGES = {
 }
 
 
-def _background_only(fmt: str, queryset) -> bool:
+def _background_only(fmt: str, queryset: QuerySet[Signature]) -> bool:
     """Whether the file is too long to be made in the request: a worker makes it, on a POST."""
     rows = {"xlsx": export_services.LARGE_LIST_ROWS, "pdf": export_services.LARGE_PDF_ROWS}
     return fmt in rows and queryset.count() >= rows[fmt]
 
 
-def _pdf_refused(form, queryset) -> bool:
+def _pdf_refused(form: SignatureExportForm, queryset: QuerySet[Signature]) -> bool:
     """A PDF of more names than it may hold is refused on the form, before any work."""
     if form.cleaned_data["format"] != "pdf" or queryset.count() <= exports.PDF_MAX_ROWS:
         return False
@@ -132,19 +148,25 @@ def _pdf_refused(form, queryset) -> bool:
     return True
 
 
-def _file_response(queryset, form, *, letter, filename):
+def _file_response(
+    queryset: QuerySet[Signature],
+    form: SignatureExportForm,
+    *,
+    letter: Letter | None,
+    filename: str,
+) -> HttpResponseBase:
     fmt, private = form.cleaned_data["format"], form.wants_private
     content_type = exports.FORMATS[fmt][0]
     columns = exports.export_columns(private=private, across_letters=letter is None)
     if fmt in ("csv", "json", "txt"):
-        response = StreamingHttpResponse(
+        stream = StreamingHttpResponse(
             exports.export_stream(queryset, fmt=fmt, columns=columns, bom=form.cleaned_data["bom"]),
             content_type=content_type,
         )
         disposition = "inline" if fmt == "txt" else "attachment"
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        stream["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        stream["X-Content-Type-Options"] = "nosniff"
+        return stream
     title = letter.title if letter else _("Signatures")
     if fmt == "xlsx":
         out = exports.spooled_file()
@@ -160,7 +182,7 @@ def _file_response(queryset, form, *, letter, filename):
 
 
 @login_required
-def export_job_new(request, pk=None):
+def export_job_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The export form again, to be prepared in the background: one letter's for its
     coordinators, across letters for admins."""
     letter = coordinated_letter(request, pk) if pk is not None else None
@@ -186,13 +208,13 @@ def export_job_new(request, pk=None):
 
 
 @login_required
-def export_jobs(request):
+def export_jobs(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The exports this person asked for, with their progress."""
     jobs = ExportJob.objects.filter(requested_by=request.user).select_related("letter")[:50]
     return render(request, "staff/export_jobs.html", {"jobs": jobs})
 
 
-def _get_job(request, pk) -> ExportJob:
+def _get_job(request: HttpRequest, pk: int) -> ExportJob:
     """The job, for those who may export its signatures now: the letter's coordinators and
     admins (admins alone for an export across letters), the requester included only while they
     still may; 404 for anyone else."""
@@ -207,7 +229,7 @@ def _get_job(request, pk) -> ExportJob:
     raise Http404
 
 
-def export_job_status(request, pk):
+def export_job_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
     ready = job.status == ExportJob.Status.DONE and job.file
     return JsonResponse({
@@ -218,7 +240,7 @@ def export_job_status(request, pk):
     })  # fmt: skip
 
 
-def export_job_download(request, pk):
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _get_job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404

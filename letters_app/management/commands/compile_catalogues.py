@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import django_countries
 from babel import Locale
@@ -25,7 +26,7 @@ def country_names(language: str) -> dict[str, str]:
 class Command(BaseCommand):
     help = "Compile every .po under LOCALE_PATHS into its .mo, with Babel (no system gettext)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         # Untranslated and fuzzy entries are left out, so they show in English. Unlike
         # `pybabel compile`, a catalogue whose header is marked fuzzy (as makemessages writes
         # it) is compiled all the same, as GNU msgfmt does.

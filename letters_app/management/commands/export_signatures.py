@@ -1,6 +1,7 @@
 import sys
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
 from letters_app.exports import signatures as exports
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         "its private columns (recorded in the letter's history). Filters as on the export page."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("letter", help="the letter's id or web address (slug)")
         parser.add_argument("--format", default="csv", choices=list(exports.FORMATS))
         parser.add_argument("--private", action="store_true", help="e-mails, contacts, IPs")
@@ -30,11 +31,11 @@ class Command(BaseCommand):
             "--text-version", dest="text_version", type=int, help="text version signed"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         letter = self._letter(options["letter"])
         form = SignatureExportForm(self._query(options), allow_private=True)
         if not form.is_valid():
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             raise CommandError(problems)
         fmt = form.cleaned_data["format"]
         if form.wants_private:

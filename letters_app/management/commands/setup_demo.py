@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         "Safe to run again: it only adds what is missing."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         # One transaction: if anything fails, no account exists whose password was never shown.
         with transaction.atomic():
             templates = templates_load()

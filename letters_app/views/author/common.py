@@ -1,24 +1,36 @@
 """Pieces the coordinators' pages share."""
 
+import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
+from letters_app.models import Letter
+
 DIRECTORY_PAGE_SIZE = 50
 
 
-def moment_shown(moment) -> str:
+def moment_shown(moment: datetime.datetime | None) -> str:
     if moment is None:
         return ""
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def act(request, action: Callable[[], object], *, success: str, then: str, **url_kwargs):
+def act(
+    request: HttpRequest,
+    action: Callable[[], object],
+    *,
+    success: str,
+    then: str,
+    **url_kwargs: Any,
+) -> HttpResponseRedirect:
     """Run a service (a button's POST), then go to the page `then` (a URL name, with
     `url_kwargs`): the service's refusal, or `success`, is that page's message."""
     try:
@@ -30,7 +42,7 @@ def act(request, action: Callable[[], object], *, success: str, then: str, **url
     return redirect(then, **url_kwargs)
 
 
-def delivery_count_labels(counts: dict) -> dict[str, str]:
+def delivery_count_labels(counts: dict[str, int]) -> dict[str, str]:
     """Each count of the delivery summary with its words, in the singular or the plural as the
     language wants it ("1 envoyé", "0 envoyé", "2 envoyés"); the page shows them, and
     static/js/delivery-progress.js puts in the new ones as the poll brings them."""
@@ -44,8 +56,16 @@ def delivery_count_labels(counts: dict) -> dict[str, str]:
 
 
 def status_change(
-    request, letter, *, service, allowed, template, success, then="author:letter-edit", **context
-):
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    service: Callable[..., object],
+    allowed: bool,
+    template: str,
+    success: str,
+    then: str = "author:letter-edit",
+    **context: Any,
+) -> HttpResponse:
     """Confirm on GET; on POST run the service, then redirect, or show why it refused."""
     errors = []
     if request.method == "POST":

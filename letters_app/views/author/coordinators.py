@@ -2,22 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from letters_app.forms.author import CoordinatorAddForm
+from letters_app.models import Letter
 from letters_app.services import letters as letter_services
 from letters_app.views import coordinated_letter
 
 
-def _can_manage_coordinators(user, letter) -> bool:
+def _can_manage_coordinators(user: User | AnonymousUser, letter: Letter) -> bool:
     return user.is_staff or letter.created_by_id == user.pk
 
 
 @login_required
-def letter_coordinators(request, pk):
+def letter_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     can_manage = _can_manage_coordinators(request.user, letter)
     form = CoordinatorAddForm(request.POST if request.method == "POST" else None)
@@ -42,7 +45,7 @@ def letter_coordinators(request, pk):
 
 @login_required
 @require_POST
-def letter_coordinator_remove(request, pk, user_pk):
+def letter_coordinator_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     if not _can_manage_coordinators(request.user, letter):
         raise PermissionDenied

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,7 +24,7 @@ from letters_app.views.author.common import (
 
 
 @login_required
-def letter_finalize(request, pk):
+def letter_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     problems = [(m, None) for m in delivery_services.letter_finalize_problems(letter)]
     names = dict(LETTER_LANGUAGES)
@@ -47,7 +47,7 @@ def letter_finalize(request, pk):
 
 
 @login_required
-def letter_delivery(request, pk):
+def letter_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     progress = selectors.delivery_progress(letter)
     snapshot, counts = progress.snapshot, progress.counts
@@ -76,7 +76,7 @@ def letter_delivery(request, pk):
 
 
 @login_required
-def letter_delivery_status(request, pk):
+def letter_delivery_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The delivery progress as JSON, polled by static/js/delivery-progress.js."""
     letter = coordinated_letter(request, pk)
     document = request.GET.get("document", Delivery.Document.LETTER)
@@ -112,7 +112,9 @@ def letter_delivery_status(request, pk):
     )
 
 
-def _delivery_banner(letter: Letter, snapshot, counts: dict) -> dict | None:
+def _delivery_banner(
+    letter: Letter, snapshot: LetterSnapshot | None, counts: dict[str, int]
+) -> dict[str, str] | None:
     """Where the letter's delivery stands, in a sentence and a colour, for the delivery page's
     banner (static/js/delivery-progress.js keeps it up to date)."""
     if snapshot is None:
@@ -155,7 +157,7 @@ def _posted_to_others(n: int) -> str:
 
 @login_required
 @require_POST
-def letter_pdf_retry(request, pk):
+def letter_pdf_retry(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     return act(
         request,
@@ -168,7 +170,7 @@ def letter_pdf_retry(request, pk):
 
 @login_required
 @require_POST
-def delivery_retry(request, pk, delivery_pk):
+def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     delivery = get_object_or_404(letter.deliveries.select_related("recipient"), pk=delivery_pk)
     press = delivery.document == Delivery.Document.PRESS_RELEASE
@@ -183,7 +185,7 @@ def delivery_retry(request, pk, delivery_pk):
 
 @login_required
 @require_POST
-def signer_notices_resend(request, pk):
+def signer_notices_resend(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     done = delivery_services.signer_notices_resend(letter=letter, actor=request.user)
     messages.success(request, ngettext(
@@ -195,12 +197,12 @@ def signer_notices_resend(request, pk):
 
 @login_required
 @require_POST
-def letter_late_recipient(request, pk):
+def letter_late_recipient(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = LateRecipientForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
         return redirect("author:letter-delivery", pk=letter.pk)
     recipient = form.cleaned_data["recipient"]
     return act(

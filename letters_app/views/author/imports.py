@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from letters_app.forms.author import ImportConfirmForm, ImportForm
+from letters_app.models import Letter
 from letters_app.services import imports as import_services
 from letters_app.views import coordinated_letter
 
@@ -24,7 +26,7 @@ def _form_limit_mb() -> str:
 
 @csrf_exempt  # checked by `_letter_import`'s csrf_protect, once the body could be read
 @login_required
-def letter_import(request, pk):
+def letter_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Paste or upload a list, then see how every line reads: nothing is written here."""
     letter = coordinated_letter(request, pk)
     if request.method == "POST":
@@ -37,7 +39,7 @@ def letter_import(request, pk):
 
 
 @csrf_protect
-def _letter_import(request, letter):
+def _letter_import(request: HttpRequest, letter: Letter) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request, letter, ImportForm(letter=letter))
     form = ImportForm(request.POST, request.FILES, letter=letter)
@@ -70,8 +72,16 @@ def _paste_limit() -> dict:
             "paste_limit_mb": _form_limit_mb()}  # fmt: skip
 
 
-def _import_page(request, letter, form, *, too_big=False, status=200):
-    kinds = [kind for kind, _label in form.fields["kind"].choices]
+def _import_page(
+    request: HttpRequest,
+    letter: Letter,
+    form: ImportForm,
+    *,
+    too_big: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    field = form.fields["kind"]  # a ChoiceField whose choices ImportForm lists as pairs
+    kinds = [kind for kind, _label in field.choices]  # type: ignore[attr-defined]
     refusal = _("This letter takes no signatures.")
     if kinds:
         refusal = import_services.import_refusal(letter, kinds[0])
@@ -82,11 +92,11 @@ def _import_page(request, letter, form, *, too_big=False, status=200):
 
 @login_required
 @require_POST
-def letter_import_confirm(request, pk):
+def letter_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = ImportConfirmForm(request.POST, letter=letter)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["payload"]))
+        messages.error(request, " ".join(map(str, form.errors["payload"])))
         return redirect("author:letter-import", pk=letter.pk)
     data = form.cleaned_data["payload"]
     lines = import_services.import_parse(data["source"], kind=data["kind"])

@@ -5,7 +5,7 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,22 +14,22 @@ from django.views.decorators.http import require_POST
 
 from letters_app import selectors
 from letters_app.forms.author import LetterForm, LetterNewForm
-from letters_app.models import Letter
+from letters_app.models import Letter, LetterVersion
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
-from letters_app.text import text_diff
+from letters_app.text import Change, text_diff
 from letters_app.views import coordinated_letter
 from letters_app.views.author.common import status_change
 
 
 @login_required
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     letters = selectors.letter_list_for_coordinator(request.user)
     return render(request, "author/letter_list.html", {"letters": letters})
 
 
 @login_required
-def letter_new(request):
+def letter_new(request: HttpRequest) -> HttpResponse:
     form = LetterNewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,7 +43,7 @@ def letter_new(request):
 
 
 @login_required
-def letter_edit(request, pk):
+def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     if request.method != "POST":
         return _edit_page(request, letter, LetterForm(instance=letter))
@@ -59,7 +59,7 @@ def letter_edit(request, pk):
                 confirm_new_version=form.confirmed,
             )
         except ValidationError as exc:
-            if getattr(exc, "code", None) == "needs_confirmation":
+            if getattr(exc, "code", None) == "needs_confirmation" and exc.params:
                 form.ask_confirmation(exc.params["count"])
             form.add_service_errors(exc)
         else:
@@ -71,7 +71,7 @@ def letter_edit(request, pk):
     return _edit_page(request, letter, form)
 
 
-def _edit_page(request, letter, form):
+def _edit_page(request: HttpRequest, letter: Letter, form: LetterForm) -> HttpResponse:
     # Shown again after a refused or unconfirmed save: the preview shows the text in the form.
     previewed = form.instance if form.is_bound else letter
     context = {"letter": letter, "form": form, "preview": render_letter_html(previewed)}
@@ -80,7 +80,7 @@ def _edit_page(request, letter, form):
 
 @login_required
 @require_POST
-def letter_preview(request, pk):
+def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = LetterForm(request.POST, instance=copy.copy(letter))
     form.is_valid()  # puts every valid posted value on the unsaved copy
@@ -88,7 +88,7 @@ def letter_preview(request, pk):
 
 
 @login_required
-def letter_publish(request, pk):
+def letter_publish(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     edit_url = reverse("author:letter-edit", kwargs={"pk": letter.pk})
     places = {"recipients": reverse("author:letter-recipients", kwargs={"pk": letter.pk})}
@@ -108,7 +108,7 @@ def letter_publish(request, pk):
 
 
 @login_required
-def letter_close(request, pk):
+def letter_close(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     return status_change(
         request,
@@ -121,7 +121,7 @@ def letter_close(request, pk):
 
 
 @login_required
-def letter_reopen(request, pk):
+def letter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     deadline_passed = bool(letter.signing_deadline and letter.signing_deadline <= timezone.now())
     return status_change(
@@ -136,10 +136,11 @@ def letter_reopen(request, pk):
 
 
 @login_required
-def letter_history(request, pk):
+def letter_history(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     events = letter.audit_events.select_related("actor")
-    versions, previous = [], None
+    versions: list[tuple[LetterVersion, list[Change] | None, str]] = []
+    previous = None
     for version in letter.versions.select_related("created_by").order_by("number"):
         changes = text_diff(previous, version) if previous else None
         versions.insert(0, (version, changes, render_letter_html(letter, version)))

@@ -1,11 +1,13 @@
 """The press release drafted from a finalized letter."""
 
 import copy
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.forms import ModelMultipleChoiceField
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -22,12 +24,12 @@ from letters_app.views import coordinated_letter
 from letters_app.views.author.common import act, delivery_count_labels
 
 
-def _press_for(letter) -> PressRelease | None:
+def _press_for(letter: Letter) -> PressRelease | None:
     return PressRelease.objects.filter(letter=letter).first()
 
 
 @login_required
-def press_release(request, pk):
+def press_release(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     press = _press_for(letter)
     if press is None or request.method != "POST":
@@ -47,7 +49,9 @@ def press_release(request, pk):
     return _press_page(request, letter, press, form)
 
 
-def _press_page(request, letter, press, form):
+def _press_page(
+    request: HttpRequest, letter: Letter, press: PressRelease | None, form: PressReleaseForm | None
+) -> HttpResponse:
     progress = selectors.delivery_progress(letter, document="press").counts
     context = {
         "letter": letter,
@@ -65,7 +69,7 @@ def _press_page(request, letter, press, form):
 
 @login_required
 @require_POST
-def press_release_draft(request, pk):
+def press_release_draft(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     return act(
         request,
@@ -76,12 +80,12 @@ def press_release_draft(request, pk):
     )
 
 
-def _press_get(request, pk) -> tuple[Letter, PressRelease]:
+def _press_get(request: HttpRequest, pk: int) -> tuple[Letter, PressRelease]:
     letter = coordinated_letter(request, pk)
     return letter, get_object_or_404(PressRelease, letter=letter)
 
 
-def _download(content, *, content_type: str, filename: str) -> HttpResponse:
+def _download(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -89,7 +93,7 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def press_release_preview(request, pk):
+def press_release_preview(request: HttpRequest, pk: int) -> HttpResponse:
     _letter, press = _press_get(request, pk)
     form = PressReleaseForm(request.POST, instance=copy.copy(press))
     form.is_valid()  # puts every valid posted value on the unsaved copy
@@ -97,7 +101,7 @@ def press_release_preview(request, pk):
 
 
 @login_required
-def press_release_text(request, pk):
+def press_release_text(request: HttpRequest, pk: int) -> HttpResponse:
     letter, press = _press_get(request, pk)
     return _download(
         render_press_release_text(press),
@@ -107,7 +111,7 @@ def press_release_text(request, pk):
 
 
 @login_required
-def press_release_pdf(request, pk):
+def press_release_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """A page or two, made in the request (short enough not to need a task), as the letter's
     PDF is: in the shipped faces, reading local static files only."""
     letter, press = _press_get(request, pk)
@@ -121,7 +125,7 @@ def press_release_pdf(request, pk):
 
 
 @login_required
-def press_release_send(request, pk):
+def press_release_send(request: HttpRequest, pk: int) -> HttpResponse:
     letter, press = _press_get(request, pk)
     form = PressSendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -145,11 +149,12 @@ def press_release_send(request, pk):
             "recipient_id", flat=True
         )
     )
+    media = cast(ModelMultipleChoiceField, form.fields["recipients"]).queryset
     context = {
         "letter": letter,
         "press": press,
         "form": form,
-        "media": list(form.fields["recipients"].queryset[:500]),
+        "media": list(media[:500]) if media is not None else [],
         "already": already,
         "problems": press_services.press_release_send_problems(press),
         "media_kind": Recipient.Kind.MEDIA.label,

@@ -1,9 +1,12 @@
 """A letter's recipients: chosen from the directory or added, in their languages."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,13 +18,14 @@ from letters_app.forms.author import (
     RecipientLanguageForm,
     RecipientSearchForm,
 )
+from letters_app.models import Letter
 from letters_app.services import letters as letter_services
 from letters_app.views import coordinated_letter
 from letters_app.views.author.common import DIRECTORY_PAGE_SIZE
 
 
 @login_required
-def letter_recipients(request, pk):
+def letter_recipients(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     saved = letter.letter_recipients.values_list("recipient_id", flat=True)
     form = RecipientChoiceForm(request.POST if request.method == "POST" else None, saved=saved)
@@ -40,7 +44,7 @@ def letter_recipients(request, pk):
 
 @login_required
 @require_POST
-def letter_recipient_add(request, pk):
+def letter_recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = RecipientForm(request.POST)
     if form.is_valid():
@@ -59,7 +63,14 @@ def letter_recipient_add(request, pk):
     return _recipients_page(request, letter, add_form=form)
 
 
-def _recipients_page(request, letter, *, choose_form=None, add_form=None, language_form=None):
+def _recipients_page(
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    choose_form: RecipientChoiceForm | None = None,
+    add_form: RecipientForm | None = None,
+    language_form: RecipientLanguageForm | None = None,
+) -> HttpResponse:
     search = RecipientSearchForm(request.GET)
     query = search.cleaned_data if search.is_valid() else {}
     current = [lr.recipient for lr in letter.letter_recipients.select_related("recipient")]
@@ -67,7 +78,7 @@ def _recipients_page(request, letter, *, choose_form=None, add_form=None, langua
         query=query.get("q", ""), kind=query.get("kind", "")
     ).exclude(pk__in=[r.pk for r in current])
     if choose_form is not None and choose_form.is_bound:
-        checked = set(choose_form.data.getlist("recipients"))
+        checked = set(cast(QueryDict, choose_form.data).getlist("recipients"))
     else:
         checked = {str(r.pk) for r in current}
     found_page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -86,14 +97,14 @@ def _recipients_page(request, letter, *, choose_form=None, add_form=None, langua
     return render(request, "author/letter_recipients.html", context)
 
 
-def _language_form(letter, data=None) -> RecipientLanguageForm:
+def _language_form(letter: Letter, data: QueryDict | None = None) -> RecipientLanguageForm:
     letter_recipients = letter.letter_recipients.select_related("recipient")
     return RecipientLanguageForm(data, letter=letter, letter_recipients=letter_recipients)
 
 
 @login_required
 @require_POST
-def letter_recipient_languages(request, pk):
+def letter_recipient_languages(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = _language_form(letter, request.POST)
     if form.is_valid():

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,7 +41,7 @@ SIGNATURE_TABS = {
 
 
 @login_required
-def letter_signatures(request, pk):
+def letter_signatures(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     if request.method == "POST":
         form = SignatureModerateForm(request.POST, letter=letter)
@@ -57,7 +58,7 @@ def letter_signatures(request, pk):
                 messages.success(request, _moderated_message(done, len(chosen), approve))
         else:
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(map(str, errors)))
         return redirect(request.get_full_path())
     return _signatures_page(request, letter)
 
@@ -73,7 +74,7 @@ def _moderated_message(done: int, chosen: int, approve: bool) -> str:
     return text
 
 
-def _signatures_page(request, letter):
+def _signatures_page(request: HttpRequest, letter: Letter) -> HttpResponse:
     tab = request.GET.get("tab", "confirmed")
     if tab not in SIGNATURE_TABS:
         tab = "confirmed"
@@ -101,7 +102,7 @@ def _signatures_page(request, letter):
 
 
 @login_required
-def signature_edit(request, pk, signature_pk):
+def signature_edit(request: HttpRequest, pk: int, signature_pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     signature = get_object_or_404(letter.signatures, pk=signature_pk)
     suggestion = _tidy_suggestion(signature)
@@ -128,10 +129,10 @@ def signature_edit(request, pk, signature_pk):
     return render(request, "author/signature_edit.html", context)
 
 
-def _tidy_suggestion(signature: Signature) -> dict:
+def _tidy_suggestion(signature: Signature) -> dict[str, str]:
     """The display fields as display_text_tidy would write them, and a country typed at the end
     of the name moved to the country field; only what would change."""
-    fields = SignatureDisplayForm.FIELDS_BY_KIND[signature.kind]
+    fields = SignatureDisplayForm.FIELDS_BY_KIND[Signature.Kind(signature.kind)]
     texts = [f for f in fields if f not in NOT_TIDIED]
     tidy = {f: signature_services.display_text_tidy(getattr(signature, f)) for f in texts}
     name, country = signature_services.display_country_split(tidy["name"])
@@ -140,21 +141,24 @@ def _tidy_suggestion(signature: Signature) -> dict:
     return {f: value for f, value in tidy.items() if value != getattr(signature, f)}
 
 
-def _suggestion_rows(signature: Signature, suggestion: dict) -> list[tuple[str, str, str]]:
+def _suggestion_rows(
+    signature: Signature, suggestion: dict[str, str]
+) -> list[tuple[str, str, str]]:
     """(label, now, suggested) for the page, with country codes shown as names."""
 
-    def shown(field, value):
+    def shown(field: str, value: str) -> str:
         return countries.name(str(value)) if field == "country" else value
 
+    labels = {field.name: field.verbose_name for field in Signature._meta.fields}
     return [
-        (Signature._meta.get_field(f).verbose_name, shown(f, getattr(signature, f)), shown(f, v))
+        (str(labels[f]), shown(f, getattr(signature, f)), shown(f, v))
         for f, v in suggestion.items()
     ]
 
 
 @login_required
 @require_POST
-def signature_mail_resend(request, pk, signature_pk):
+def signature_mail_resend(request: HttpRequest, pk: int, signature_pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     signature = get_object_or_404(letter.signatures, pk=signature_pk)
     for mail in signature.mails.filter(status=SignerMail.Status.FAILED):

@@ -1,6 +1,7 @@
 """A letter's statistics."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -10,7 +11,7 @@ from letters_app.views import coordinated_letter
 
 
 @login_required
-def letter_stats(request, pk):
+def letter_stats(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     stats = selectors.signature_stats_for_letter(letter)
     # While signing is open, the quiet days up to today are part of the picture.

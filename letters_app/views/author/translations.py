@@ -5,13 +5,19 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from letters_app.forms.author import TranslationForm, TranslationNewForm
-from letters_app.models import LETTER_LANGUAGES, TRANSLATED_FIELDS, LetterTranslation, language_name
+from letters_app.models import (
+    LETTER_LANGUAGES,
+    TRANSLATED_FIELDS,
+    Letter,
+    LetterTranslation,
+    language_name,
+)
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
 from letters_app.views import coordinated_letter
@@ -19,7 +25,7 @@ from letters_app.views.author.common import act
 
 
 @login_required
-def letter_translations(request, pk):
+def letter_translations(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     refusal = letter_services.translation_refusal(letter)
     if request.method == "POST" and refusal:
@@ -39,7 +45,7 @@ def letter_translations(request, pk):
     return render(request, "author/letter_translations.html", context)
 
 
-def _translation_language(letter, language: str) -> str:
+def _translation_language(letter: Letter, language: str) -> str:
     """The language from the address: one a letter can be translated into, not the original."""
     if language not in dict(LETTER_LANGUAGES) or language == letter.language:
         raise Http404
@@ -47,7 +53,7 @@ def _translation_language(letter, language: str) -> str:
 
 
 @login_required
-def translation_edit(request, pk, language):
+def translation_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     language = _translation_language(letter, language)
     translation = letter.translations.filter(language=language).first()
@@ -80,14 +86,14 @@ def translation_edit(request, pk, language):
     return render(request, "author/translation_edit.html", context)
 
 
-def _translation_get(request, pk, language) -> LetterTranslation:
+def _translation_get(request: HttpRequest, pk: int, language: str) -> LetterTranslation:
     letter = coordinated_letter(request, pk)
     return get_object_or_404(letter.translations.select_related("letter"), language=language)
 
 
 @login_required
 @require_POST
-def translation_ready(request, pk, language):
+def translation_ready(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     translation = _translation_get(request, pk, language)
     return act(
         request,
@@ -101,7 +107,7 @@ def translation_ready(request, pk, language):
 
 @login_required
 @require_POST
-def translation_draft(request, pk, language):
+def translation_draft(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     translation = _translation_get(request, pk, language)
     return act(
         request,
@@ -115,7 +121,7 @@ def translation_draft(request, pk, language):
 
 @login_required
 @require_POST
-def translation_delete(request, pk, language):
+def translation_delete(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     translation = _translation_get(request, pk, language)
     try:
         letter_services.translation_delete(translation=translation, actor=request.user)

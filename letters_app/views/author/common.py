@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,25 +21,6 @@ def moment_shown(moment: datetime.datetime | None) -> str:
     if moment is None:
         return ""
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-def act(
-    request: HttpRequest,
-    action: Callable[[], object],
-    *,
-    success: str,
-    then: str,
-    **url_kwargs: Any,
-) -> HttpResponseRedirect:
-    """Run a service (a button's POST), then go to the page `then` (a URL name, with
-    `url_kwargs`): the service's refusal, or `success`, is that page's message."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
-    return redirect(then, **url_kwargs)
 
 
 def delivery_count_labels(counts: dict[str, int]) -> dict[str, str]:

@@ -13,10 +13,9 @@ from letters_app import selectors
 from letters_app.forms.author import LateRecipientForm, RecipientSearchForm
 from letters_app.models import LETTER_LANGUAGES, Delivery, Letter, LetterSnapshot, delivery_reason
 from letters_app.services import deliveries as delivery_services
-from letters_app.views import coordinated_letter
+from letters_app.views import act, coordinated_letter
 from letters_app.views.author.common import (
     DIRECTORY_PAGE_SIZE,
-    act,
     delivery_count_labels,
     moment_shown,
     status_change,

@@ -20,8 +20,8 @@ from letters_app.forms.author import PressReleaseForm, PressSendForm
 from letters_app.models import Delivery, Letter, PressRelease, Recipient
 from letters_app.rendering import render_press_release_html, render_press_release_text
 from letters_app.services import press as press_services
-from letters_app.views import coordinated_letter
-from letters_app.views.author.common import act, delivery_count_labels
+from letters_app.views import act, coordinated_letter
+from letters_app.views.author.common import delivery_count_labels
 
 
 def _press_for(letter: Letter) -> PressRelease | None:

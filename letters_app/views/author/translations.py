@@ -20,8 +20,7 @@ from letters_app.models import (
 )
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
-from letters_app.views import coordinated_letter
-from letters_app.views.author.common import act
+from letters_app.views import act, coordinated_letter
 
 
 @login_required

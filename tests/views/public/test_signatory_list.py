@@ -8,7 +8,7 @@ from letters_app.cache import letter_page_forget
 from letters_app.models import Letter, Signature, SiteSwitch
 from letters_app.services.letters import letter_close
 from letters_app.services.signatures import signature_withdraw
-from letters_app.views import public as public_views
+from letters_app.views.public import letters as public_views
 from tests.factories import LetterFactory, SignatureFactory, listed
 
 pytestmark = pytest.mark.django_db

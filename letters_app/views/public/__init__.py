@@ -1,0 +1,18 @@
+"""Pages for readers and signers, one module per concern: the letters (letters.py), signing
+(signing.py), the signer's private links (signer.py) and the language switch (language.py)."""
+
+from letters_app.views.public.language import language_choose
+from letters_app.views.public.letters import PER_PAGE, home, letter_detail, letter_json, letter_pdf
+from letters_app.views.public.signer import (
+    signature_confirm,
+    signature_keep,
+    signature_manage,
+    signature_withdraw,
+)
+from letters_app.views.public.signing import letter_resend, letter_sign, letter_sign_done
+
+__all__ = [
+    "PER_PAGE", "home", "language_choose", "letter_detail", "letter_json", "letter_pdf",
+    "letter_resend", "letter_sign", "letter_sign_done", "signature_confirm", "signature_keep",
+    "signature_manage", "signature_withdraw",
+]  # fmt: skip

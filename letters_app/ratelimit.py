@@ -1,17 +1,27 @@
 """The rate limits of public forms and downloads, counted per client address in the shared
-cache (cache.hits_count); the client's address as the trusted proxies report it."""
+cache over a sliding window; the client's address as the trusted proxies report it.
+
+A rate of 20/h lets 20 requests through in any hour, not 20 in each clock hour: with counters
+per clock hour, 20 requests just before :00 and 20 just after would all pass. The window keeps
+the times of the requests it let through (at most the limit's number, per address), so it is
+exact: the 21st passes once the first is an hour old. On Redis that is a sorted set, read and
+written by one script; in each process's memory (a laptop), a list of times under a lock."""
 
 import functools
 import ipaddress
 import re
+import secrets
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
-
-from letters_app import cache as letter_cache
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 
 class RateLimitedRequest(HttpRequest):
@@ -64,6 +74,44 @@ def _rate(value: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * PERIODS[unit]
 
 
+# Drop the times that left the window; count what is left; when under the limit, keep this
+# request's time too. Returns the count with this request: past the limit when above it.
+_SLIDE = """
+local now, period, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
+local hits = redis.call('ZCARD', KEYS[1]) + 1
+if hits <= limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000))
+end
+return hits
+"""
+
+_memory_lock = threading.Lock()
+
+
+def window_hit(key: str, *, limit: int, period: int) -> int:
+    """Count one request on `key` against `limit` requests in the last `period` seconds:
+    returns how many the window holds with this one (above `limit`: refused, and not kept, so
+    that refused requests do not keep a client out longer). The clock is this process's, so
+    that every process (and a test's frozen clock) agrees on the window; one Redis command."""
+    cache = caches["default"]
+    now = time.time()
+    key = f"window:{key}:{period}"
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_key(key)
+        member = f"{now:.6f}:{secrets.token_hex(4)}"  # two requests in one microsecond
+        return int(
+            get_redis_connection("default").eval(_SLIDE, 1, full_key, now, period, limit, member)
+        )
+    with _memory_lock:  # one process's memory: the lock makes read-and-write one step
+        times = [t for t in cache.get(key, []) if t > now - period]
+        hits = len(times) + 1
+        if hits <= limit:
+            cache.set(key, [*times, now], period)
+        return hits
+
+
 def _signing_rate(request: HttpRequest) -> str:
     return settings.SIGNING_RATE_LIMIT
 
@@ -75,8 +123,8 @@ def rate_limited(
     methods: tuple[str, ...] = ("POST",),
 ) -> Callable[[View], View]:
     """Count the `methods` requests per client address, at `rate(request)` ("20/h"; None: not
-    counted); request.limited says when they are past it, and the view answers 429 itself,
-    keeping what was typed. One Redis command per counted request."""
+    counted), over a sliding window; request.limited says when they are past it, and the view
+    answers 429 itself, keeping what was typed. One Redis command per counted request."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -84,7 +132,7 @@ def rate_limited(
             request.limited = False
             if request.method in methods and (value := rate(request)):
                 limit, period = _rate(value)
-                hits = letter_cache.hits_count(f"{group}:{_rate_key(request)}", period)
+                hits = window_hit(f"{group}:{_rate_key(request)}", limit=limit, period=period)
                 request.limited = hits > limit
             return view(request, *args, **kwargs)
 

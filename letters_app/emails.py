@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from letters_app.models import Delivery, Letter, LetterSnapshot, LetterTranslation, Signature
+from letters_app.models import (
+    Delivery,
+    IncidentMail,
+    Letter,
+    LetterSnapshot,
+    LetterTranslation,
+    Signature,
+)
 from letters_app.rendering import (
     listed_line,
     render_press_release_html,
@@ -262,3 +270,27 @@ def press_release_delivery(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 DELIVERY_BUILDERS[Delivery.Document.PRESS_RELEASE] = press_release_delivery
+
+
+def incident_alert(mail: IncidentMail, *, examples: list[str]) -> EmailMultiAlternatives:
+    """An alert to one admin about unusual signing on a letter, in the admin's language: what
+    was seen, a few of the names signed, and links to the signatures (to invalidate them) and
+    to the alert (to mark it resolved). The same Message-ID on every attempt."""
+    incident = mail.incident
+    changelist = reverse("admin:letters_app_signature_changelist")
+    domain = urlsplit(settings.SITE_URL).hostname or "cosign.invalid"
+    context = {
+        "incident": incident,
+        "letter": incident.letter,
+        "examples": examples,
+        "list_url": f"{settings.SITE_URL}{changelist}?incident={incident.pk}",
+        "incident_url": settings.SITE_URL
+        + reverse("admin:letters_app_incident_change", args=[incident.pk]),
+    }
+    return _build(
+        "incident_alert",
+        context,
+        language=mail.language,
+        to=mail.to,
+        headers={"Message-ID": f"<alert-{incident.pk}-{mail.pk}@{domain}>"},
+    )

@@ -239,6 +239,20 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
+# Unusual signing (services/incidents.py): this many signatures on one letter within the window,
+# from one address (IPv6: one /64), one e-mail domain (the big public providers aside), or
+# under look-alike names, open an alert mailed to the admins. Checked every minute by beat.
+INCIDENT_WINDOW_MINUTES = env_int("INCIDENT_WINDOW_MINUTES", 60)
+INCIDENT_ADDRESS_THRESHOLD = env_int("INCIDENT_ADDRESS_THRESHOLD", 10)
+INCIDENT_DOMAIN_THRESHOLD = env_int("INCIDENT_DOMAIN_THRESHOLD", 20)
+INCIDENT_NAME_THRESHOLD = env_int("INCIDENT_NAME_THRESHOLD", 5)
+INCIDENT_PUBLIC_DOMAINS = env_list(
+    "INCIDENT_PUBLIC_DOMAINS",
+    ["gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "outlook.com", "hotmail.com",
+     "hotmail.fr", "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me",
+     "protonmail.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru",
+     "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "qq.com", "163.com"],
+)  # fmt: skip
 # Mail (services/mails.py). A temporary failure (4xx, no connection) is tried again after base,
 # 2 × base, 4 × base … seconds (less up to a quarter, at random), never more than the cap apart,
 # until MAIL_RETRY_FOR_SECONDS after the mail was queued: by default a mail outlives a mail
@@ -291,6 +305,11 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-mails": {
         "task": "letters_app.tasks.mails_requeue_stuck_task",
         "schedule": 60.0,
+    },
+    "detect-unusual-signing": {
+        "task": "letters_app.tasks.incidents_detect_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     "clean-old-exports": {
         "task": "letters_app.tasks.export_jobs_clean_task",

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, exports, mails
+from letters_app.services import deliveries, exports, incidents, mails
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.signatures import SignerMailOutbox
 
@@ -11,6 +11,7 @@ OUTBOXES = (
     deliveries.DeliveryOutbox,
     deliveries.NoticeOutbox,
     deliveries.FollowUpOutbox,
+    incidents.IncidentMailOutbox,
 )
 
 
@@ -48,3 +49,10 @@ def export_job_run_task(*, export_job_id: int) -> str | None:
 def export_jobs_clean_task() -> int:
     """Periodic (beat): remove old exports' files; mark exports whose worker died as failed."""
     return exports.export_jobs_clean()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def incidents_detect_task() -> int:
+    """Periodic (beat, every minute): open an alert, mailed to the admins, for each new burst
+    of unusual signing."""
+    return incidents.incidents_detect()

@@ -1,5 +1,5 @@
 """The Django admin, one module per domain; importing them registers their pages."""
 
-from letters_app.admin import deliveries, letters, recipients, signatures, site
+from letters_app.admin import deliveries, incidents, letters, recipients, signatures, site
 
-__all__ = ["deliveries", "letters", "recipients", "signatures", "site"]
+__all__ = ["deliveries", "incidents", "letters", "recipients", "signatures", "site"]

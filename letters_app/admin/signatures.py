@@ -17,8 +17,9 @@ from django.utils.translation import ngettext_lazy
 from letters_app import selectors
 from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin
 from letters_app.exports import signatures as exports
-from letters_app.models import ExportJob, Letter, Signature
+from letters_app.models import ExportJob, Incident, Letter, Signature
 from letters_app.services import exports as export_services
+from letters_app.services import incidents as incident_services
 from letters_app.services import signatures as signature_services
 
 # "Signing unusually often": a domain or address with at least this many signatures in a window.
@@ -35,11 +36,32 @@ class InvalidateForm(forms.Form):
     )
 
 
+class IncidentFilter(admin.SimpleListFilter):
+    """The signatures of one alert on unusual signing (?incident=<id>), the open ones offered."""
+
+    title = _("unusual signing alert")
+    parameter_name = "incident"
+
+    def lookups(self, request, model_admin):
+        open_incidents = Incident.objects.filter(closed_at__isnull=True).select_related("letter")
+        return [(str(i.pk), str(i)) for i in open_incidents[:20]]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        incident = (
+            Incident.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
+        )
+        if incident is None:
+            return queryset.none()
+        return queryset.filter(pk__in=incident_services.incident_signatures(incident).values("pk"))
+
+
 @admin.register(Signature)
 class SignatureAdmin(FrozenAwareAdmin):
     list_display = ["name", "acronym", "kind", "letter", "status", "email", "country",
                     "is_public", "is_flagged", "created_at"]  # fmt: skip
-    list_filter = ["status", "kind", "is_flagged", "is_public", "letter", "country"]
+    list_filter = [IncidentFilter, "status", "kind", "is_flagged", "is_public", "letter", "country"]
     list_select_related = ["letter"]
     search_fields = ["name", "acronym", "email", "email_normalized"]
     date_hierarchy = "created_at"
@@ -107,13 +129,18 @@ class SignatureAdmin(FrozenAwareAdmin):
             )
             return None
         form = InvalidateForm(request.POST if "reason" in request.POST else None)
+        # Invalidating from an open alert's list resolves the alert too.
+        incident_id = request.GET.get(IncidentFilter.parameter_name, "")
+        incident = (
+            Incident.objects.filter(pk=incident_id, closed_at__isnull=True).first()
+            if incident_id.isdigit()
+            else None
+        )
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             self._run(
                 request,
-                lambda: signature_services.signature_invalidate(
-                    signatures=queryset, actor=request.user, reason=reason
-                ),
+                lambda: self._invalidate(request, queryset, reason=reason, incident=incident),
                 ngettext_lazy("%(n)s signature invalidated.", "%(n)s signatures invalidated.", "n"),
             )
             return None
@@ -122,6 +149,7 @@ class SignatureAdmin(FrozenAwareAdmin):
             "opts": self.model._meta,
             "title": _("Invalidate signatures"),
             "form": form,
+            "incident": incident,
             "signatures": queryset.select_related("letter")[:200],
             "count": queryset.count(),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
@@ -129,6 +157,15 @@ class SignatureAdmin(FrozenAwareAdmin):
         }
         return TemplateResponse(
             request, "admin/letters_app/signature/invalidate_confirmation.html", context
+        )
+
+    def _invalidate(self, request, queryset, *, reason: str, incident: Incident | None) -> int:
+        if incident is None:
+            return signature_services.signature_invalidate(
+                signatures=queryset, actor=request.user, reason=reason
+            )
+        return incident_services.incident_invalidate(
+            incident=incident, signatures=queryset, actor=request.user, reason=reason
         )
 
     @admin.action(description=_("Export selected as CSV, with private columns"))
@@ -194,6 +231,7 @@ class SignatureAdmin(FrozenAwareAdmin):
             "title": _("Signing unusually often"),
             "threshold": threshold,
             "windows": windows,
+            "open_alerts": Incident.objects.filter(closed_at__isnull=True).count(),
         }
         return TemplateResponse(request, "admin/letters_app/signature/unusual.html", context)
 

@@ -1,5 +1,6 @@
 from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice, delivery_reason
 from .exports import ExportJob
+from .incidents import Incident, IncidentMail, UserLanguage
 from .letters import (
     LETTER_LANGUAGES,
     TEXT_FIELDS,
@@ -25,6 +26,9 @@ __all__ = [
     "Delivery",
     "delivery_reason",
     "ExportJob",
+    "Incident",
+    "IncidentMail",
+    "UserLanguage",
     "LetterSnapshot",
     "PressRelease",
     "SignerNotice",

@@ -364,6 +364,7 @@ class AuditAction(models.TextChoices):
     BLOCKLIST_DELETED = "blocklist.deleted", _("Deleted a blocklist entry")
     SITE_SIGNING_PAUSED = "site.signing_paused", _("Paused signing on every letter")
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
+    INCIDENT_RESOLVED = "incident.resolved", _("Resolved an alert about unusual signing")
 
 
 class AuditEvent(models.Model):
@@ -429,6 +430,8 @@ class AuditEvent(models.Model):
             parts.append(language_name(detail["language"]))
         if detail.get("user"):
             parts.append(detail["user"])
+        if detail.get("incident"):
+            parts.append(gettext("alert #%(n)s") % {"n": detail["incident"]})
         if detail.get("reason") == "deadline":
             parts.append(gettext("the signing deadline passed"))
         elif detail.get("reason"):

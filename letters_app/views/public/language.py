@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from letters_app.services.incidents import user_language_set
+
 
 @never_cache
 def language_choose(request: HttpRequest, code: str) -> HttpResponse:
@@ -21,6 +23,8 @@ def language_choose(request: HttpRequest, code: str) -> HttpResponse:
         next_url = "/"
     if code not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=code)  # the mails they get speak it
     shown_in = translation.get_language_from_path(next_url) or settings.LANGUAGE_CODE
     with translation.override(shown_in):  # next is resolved in its own language
         response = HttpResponseRedirect(translate_url(next_url, code))

@@ -249,3 +249,14 @@ def test_a_mail_row_sent_twice_goes_out_once(open_letter, admin):
     assert send_alerts() == 0
     assert IncidentMail.objects.get().status == IncidentMail.Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_names_in_the_alert_are_escaped_in_its_html(open_letter, admin):
+    script = '<script>alert("pwned")</script>'
+    sign(open_letter, 5, ip="203.0.113.7", names=[f"{script} {w}" for w in ("ab", "cd", "ef")])
+    incidents_detect()
+    send_alerts()
+    html = mail.outbox[0].alternatives[0].content
+    assert script not in html
+    assert "&lt;script&gt;" in html
+    assert script in mail.outbox[0].body  # plain text is shown as text

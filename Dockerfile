@@ -22,7 +22,7 @@ COPY . .
 # The interface's translations: every .po compiled to .mo (fuzzy entries stay English).
 RUN python manage.py compile_catalogues -v0
 # Static files are collected into the image; the key is a placeholder used only for this step.
-RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false \
+RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false MAIL_OUTBOX_DIR=/tmp \
         python manage.py collectstatic --noinput -v0 \
     && useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin cosign \
     && mkdir -p var \

@@ -364,6 +364,7 @@ class AuditAction(models.TextChoices):
     BLOCKLIST_DELETED = "blocklist.deleted", _("Deleted a blocklist entry")
     SITE_SIGNING_PAUSED = "site.signing_paused", _("Paused signing on every letter")
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
+    ACCOUNT_CREATED = "account.created", _("Created a coordinator's account")
 
 
 class AuditEvent(models.Model):

@@ -30,4 +30,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false MAIL_OUTBOX_DIR=/tmp 
 
 USER cosign
 EXPOSE 8000
+# Whether this web server reaches the database and the broker (GET /healthz). docker-compose.yml
+# gives the workers their own check and none to beat and migrate, which serve no page.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
+    CMD ["python", "manage.py", "healthcheck"]
 CMD ["gunicorn", "letters_app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

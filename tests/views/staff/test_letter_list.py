@@ -111,6 +111,7 @@ def test_the_list_is_paged_and_the_pages_keep_the_filters(client_for, admin, coo
     first = client.get(LIST, {"q": "cause"})
     assert len(first.context["page"].object_list) == LETTERS_PAGE_SIZE
     assert 'href="?q=cause&amp;page=2"' in first.content.decode()
+    assert 'aria-label="Pages of the list"' in first.content.decode()
 
     second = client.get(LIST, {"q": "cause", "page": 2})
     assert len(second.context["page"].object_list) == 2

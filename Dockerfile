@@ -22,7 +22,7 @@ COPY . .
 # The interface's translations: every .po compiled to .mo (fuzzy entries stay English).
 RUN python manage.py compile_catalogues -v0
 # Static files are collected into the image; the key is a placeholder used only for this step.
-RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false \
+RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false MAIL_OUTBOX_DIR=/tmp \
         python manage.py collectstatic --noinput -v0 \
     && useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin cosign \
     && mkdir -p var \
@@ -30,4 +30,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false \
 
 USER cosign
 EXPOSE 8000
+# Whether this web server reaches the database and the broker (GET /healthz). docker-compose.yml
+# gives the workers their own check and none to beat and migrate, which serve no page.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
+    CMD ["python", "manage.py", "healthcheck"]
 CMD ["gunicorn", "letters_app.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -172,6 +172,7 @@ class Bench:
             # The rate limits' cache, on Redis as in docker-compose.yml (else each worker's memory).
             "CACHE_URL": self.broker if self.redis is not None else "",
             "COSIGN_VAR_DIR": str(VAR / "app"),  # static files, queue folders
+            "MAIL_OUTBOX_DIR": str(VAR / "app" / "outbox"),  # mail, unless a section's SMTP
             "LOG_LEVEL": "WARNING",
         }
 

@@ -41,6 +41,22 @@ def letter_list_for_coordinator(user: User | AnonymousUser) -> QuerySet[Letter]:
     )
 
 
+def letter_list_all(*, status: str = "", query: str = "") -> QuerySet[Letter]:
+    """Every letter, whoever created it, the last changed first: of this status, and matching
+    every word of `query` in the title, the web address or the creator's name or e-mail."""
+    letters = Letter.objects.select_related("created_by").order_by("-updated_at", "-pk")
+    if status:
+        letters = letters.filter(status=status)
+    for word in query.split()[:8]:
+        letters = letters.filter(
+            Q(title__icontains=word)
+            | Q(slug__icontains=word)
+            | Q(created_by__username__icontains=word)
+            | Q(created_by__email__icontains=word)
+        )
+    return letters
+
+
 def letter_get_for_coordinator(user: User | AnonymousUser, pk: int) -> Letter | None:
     """The letter, if this person may run it; None for anyone else (the views answer 404, so
     strangers learn nothing)."""

@@ -18,12 +18,29 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def env_raw(name: str) -> str | None:
+    """The variable's value, or the content of the file its `<name>_FILE` names (a secret mounted
+    by Docker, say; a final line break is not part of it); None when neither is set. Setting
+    both is refused, as one of them would be ignored."""
+    raw, path = os.environ.get(name), os.environ.get(f"{name}_FILE")
+    if path is None:
+        return raw
+    if raw is not None:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        return Path(path).read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+    except OSError as exc:
+        message = f"{name}_FILE={path!r} cannot be read: {exc.strerror}."
+        raise ImproperlyConfigured(message) from None
+
+
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    raw = env_raw(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = env_raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -35,7 +52,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+    raw = env_raw(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -45,7 +62,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
+    raw = env_raw(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -55,14 +72,14 @@ def env_float(name: str, default: float) -> float:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = env_raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_json(name: str, default: dict) -> dict:
-    raw = os.environ.get(name)
+    raw = env_raw(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -138,6 +155,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The password kept out of the URL: in a file shared with PostgreSQL (DATABASE_PASSWORD_FILE).
+if _database_password := env_str("DATABASE_PASSWORD", ""):
+    DATABASES["default"]["PASSWORD"] = _database_password
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cosign.sqlite3")}
@@ -184,6 +204,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Security: strict by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The container's own probe asks over plain HTTP, from inside (manage.py healthcheck).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -199,6 +221,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cosign <cosign@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_PROVIDER = env_str("MAIL_PROVIDER", "")
 SMTP_HOST = env_str("SMTP_HOST", "")
+if not DEBUG and not (MAIL_PROVIDER or SMTP_HOST or env_raw("MAIL_OUTBOX_DIR")):
+    # In production mail must leave; a folder only when asked for by name.
+    raise ImproperlyConfigured(
+        "Set SMTP_HOST or MAIL_PROVIDER: with DEBUG off, mail is not kept in a local folder "
+        "unless MAIL_OUTBOX_DIR is set."
+    )
 if MAIL_PROVIDER:
     _mailer = {
         "BACKEND": f"anymail.backends.{MAIL_PROVIDER}.EmailBackend",

@@ -1,4 +1,5 @@
-"""The forms of the pages both signed-in roles share: the signatory list's export."""
+"""The forms of the pages both signed-in roles share: the signatory list's export; and the
+admins' list of every letter."""
 
 from collections.abc import Iterable
 
@@ -102,3 +103,19 @@ class SignatureExportForm(forms.Form):
             "version": data.get("version"),
         }  # fmt: skip
         return {k: v for k, v in chosen.items() if v not in (None, [])}
+
+
+class LetterSearchForm(forms.Form):
+    """The filters of the admins' list of every letter, from its query string."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        help_text=_("Words of the title, the web address, or the creator's name or e-mail."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *Letter.Status.choices],
+        required=False,
+    )

@@ -365,6 +365,7 @@ class AuditAction(models.TextChoices):
     SITE_SIGNING_PAUSED = "site.signing_paused", _("Paused signing on every letter")
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
     INCIDENT_RESOLVED = "incident.resolved", _("Resolved an alert about unusual signing")
+    ACCOUNT_CREATED = "account.created", _("Created a coordinator's account")
 
 
 class AuditEvent(models.Model):

@@ -2,12 +2,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from letters_app.views.health import healthz
 from letters_app.views.public import language_choose
 
 # Pages for people keep their language in the URL: English unprefixed, /fr/… and /km/….
 # Links already sent in English mails stay valid; the admin is not prefixed.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The probe of the container and of the proxy in front: one address, no language.
+    path("healthz", healthz, name="healthz"),
     # The language switch: one address whatever language the page it comes from is in.
     path("language/<str:code>/", language_choose, name="language"),
     *i18n_patterns(

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from letters_app.views import staff
+from letters_app.views import staff, staff_letters
 
 app_name = "staff"
 urlpatterns = [
+    path("letters/", staff_letters.letter_list, name="letter-list"),
     path("letters/<int:pk>/", staff.letter_export, name="letter-export"),
     path("letters/<int:pk>/download/", staff.letter_export_download, name="letter-export-download"),
     path("signatures/", staff.signatures_export, name="signatures-export"),

@@ -82,3 +82,91 @@ def test_mail_goes_where_the_environment_says(env, backend):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == backend
+
+
+def _setting(name: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The setting as Django reads it under this environment (and nothing of the caller's that
+    these tests set), printed by a fresh interpreter."""
+    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "MAIL_PROVIDER"}}
+    code = f"from django.conf import settings; print(repr(settings.{name}))"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "letters_app.settings", **env},
+    )  # fmt: skip
+
+
+def test_a_secret_is_read_from_the_file_its_FILE_variable_names(tmp_path):
+    secret = tmp_path / "secret_key"
+    secret.write_text("k7#Qz!9vLr2@xW4pT8mN1sB6yH3jF5gD0cV^aE&uI*oP(lK)_zX+from-a-file\n")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+
+    result = _setting("SECRET_KEY", {**env, "SECRET_KEY_FILE": str(secret)})
+
+    assert result.returncode == 0, result.stderr
+    # The file's last line break is not part of the key.
+    assert result.stdout.strip() == repr(secret.read_text().removesuffix("\n"))
+
+
+def test_a_secret_set_twice_stops_startup(tmp_path):
+    secret = tmp_path / "secret_key"
+    secret.write_text("another-key")
+
+    result = _setting("SECRET_KEY", {**PRODUCTION_ENV, "SECRET_KEY_FILE": str(secret)})
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY or SECRET_KEY_FILE, not both." in result.stderr
+
+
+def test_a_secret_file_that_cannot_be_read_stops_startup(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    missing = tmp_path / "nowhere"
+
+    result = _setting("SECRET_KEY", {**env, "SECRET_KEY_FILE": str(missing)})
+
+    assert result.returncode != 0
+    assert f"SECRET_KEY_FILE='{missing}' cannot be read: No such file or directory." in (
+        result.stderr
+    )
+
+
+def test_the_database_password_comes_from_its_file_not_the_url(tmp_path):
+    password = tmp_path / "postgres_password"
+    password.write_text("s3cr3t:/@?#\n")  # characters a URL would have to escape
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgres://cosign@postgres:5432/cosign",
+        "DATABASE_PASSWORD_FILE": str(password),
+    }
+
+    result = _setting("DATABASES['default']['PASSWORD']", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr("s3cr3t:/@?#")
+
+
+def test_the_password_in_the_url_is_kept_when_no_other_is_given():
+    result = _setting("DATABASES['default']['PASSWORD']", PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr("secret")
+
+
+def test_a_mail_provider_needs_no_smtp_host():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SMTP_HOST"}
+    result = _setting("MAILERS['default']['BACKEND']", {**env, "MAIL_PROVIDER": "postmark"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr("anymail.backends.postmark.EmailBackend")
+
+
+def test_production_without_a_way_to_send_mail_stops_startup():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SMTP_HOST"}
+    result = _setting("MAILERS", env)
+    assert result.returncode != 0
+    assert "Set SMTP_HOST or MAIL_PROVIDER" in result.stderr
+
+
+def test_production_may_keep_mail_in_a_folder_when_asked_by_name(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SMTP_HOST"}
+    result = _setting("MAILERS['default']", {**env, "MAIL_OUTBOX_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path) in result.stdout

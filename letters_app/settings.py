@@ -239,6 +239,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
+# Signers' e-mail and IP addresses are removed this many days after their letter is sent
+# (services/privacy.py, run by beat); the privacy page reads it, so what it says stays true.
+SIGNER_DATA_RETENTION_DAYS = env_int("SIGNER_DATA_RETENTION_DAYS", 90)
 # Mail (services/mails.py). A temporary failure (4xx, no connection) is tried again after base,
 # 2 × base, 4 × base … seconds (less up to a quarter, at random), never more than the cap apart,
 # until MAIL_RETRY_FOR_SECONDS after the mail was queued: by default a mail outlives a mail
@@ -294,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "clean-old-exports": {
         "task": "letters_app.tasks.export_jobs_clean_task",
+        "schedule": 3600.0,
+    },
+    "purge-signer-data": {
+        "task": "letters_app.tasks.signer_data_purge_task",
         "schedule": 3600.0,
     },
 }

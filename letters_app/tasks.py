@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, exports, mails
+from letters_app.services import deliveries, exports, mails, privacy
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.signatures import SignerMailOutbox
 
@@ -48,3 +48,10 @@ def export_job_run_task(*, export_job_id: int) -> str | None:
 def export_jobs_clean_task() -> int:
     """Periodic (beat): remove old exports' files; mark exports whose worker died as failed."""
     return exports.export_jobs_clean()
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def signer_data_purge_task() -> int:
+    """Periodic (beat): remove signers' e-mail and IP addresses once the retention period after
+    their letter was sent is over."""
+    return privacy.signer_data_purge()

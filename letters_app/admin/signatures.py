@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from letters_app import selectors
 from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin
+from letters_app.admin.privacy import ErasureActions
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter, Signature
 from letters_app.services import exports as export_services
@@ -36,7 +37,7 @@ class InvalidateForm(forms.Form):
 
 
 @admin.register(Signature)
-class SignatureAdmin(FrozenAwareAdmin):
+class SignatureAdmin(ErasureActions, FrozenAwareAdmin):
     list_display = ["name", "acronym", "kind", "letter", "status", "email", "country",
                     "is_public", "is_flagged", "created_at"]  # fmt: skip
     list_filter = ["status", "kind", "is_flagged", "is_public", "letter", "country"]
@@ -46,11 +47,13 @@ class SignatureAdmin(FrozenAwareAdmin):
     fields = ["letter", "kind", "status", "is_public", "version",
               *signature_services.DISPLAY_FIELDS, "email", "email_domain", "ip_address",
               "is_flagged", "flag_reason", "created_at", "confirmed_at", "published_at",
-              "withdrawn_at"]  # fmt: skip
+              "withdrawn_at", "erased_at"]  # fmt: skip
     readonly_fields = ["letter", "kind", "status", "is_public", "version", "consent_public",
                        "email", "email_domain", "ip_address", "is_flagged", "flag_reason",
-                       "created_at", "confirmed_at", "published_at", "withdrawn_at"]  # fmt: skip
-    actions = ["approve", "reject", "invalidate", "export_csv", "export_xlsx", "export_json"]
+                       "created_at", "confirmed_at", "published_at", "withdrawn_at",
+                       "erased_at"]  # fmt: skip
+    actions = ["approve", "reject", "invalidate", "erase_personal_data", "export_csv",
+               "export_xlsx", "export_json"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # people sign on the letter's page

@@ -68,8 +68,9 @@ class Signature(models.Model):
     contact_name = models.CharField(_("signing person"), max_length=200, blank=True)
     contact_role = models.CharField(_("role of the signing person"), max_length=200, blank=True)
 
-    # Private: never shown on a public page.
-    email = models.EmailField(_("e-mail"), max_length=254)
+    # Private: never shown on a public page. Empty for names imported from a list, and once
+    # erased (services.privacy): `email_normalized` then holds a placeholder with no "@".
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     email_normalized = models.CharField(max_length=254, editable=False)
     name_normalized = models.CharField(max_length=200, editable=False)
     acronym_normalized = models.CharField(max_length=30, editable=False, blank=True)
@@ -101,6 +102,9 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the signer's personal data was erased at their or an admin's request.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True,
+                                     editable=False)  # fmt: skip
 
     class Meta:
         ordering = ["published_at", "id"]

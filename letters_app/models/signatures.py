@@ -8,6 +8,10 @@ from django_countries.fields import Country, CountryField
 
 from letters_app.models.letters import LETTER_LANGUAGES
 
+# What `email_normalized` holds once the address is erased: never a normalized address, which
+# always has an "@".
+ERASED_PREFIX = "erased:"
+
 
 class Signature(models.Model):
     """One signatory of one letter: an organization, an individual or a member of parliament."""
@@ -163,6 +167,12 @@ class Signature(models.Model):
             affiliation=self.affiliation, party=self.party, parliament=self.parliament,
             country=self.country.name if self.country else "",
         )  # fmt: skip
+
+    @property
+    def address_erased(self) -> bool:
+        """The e-mail address was erased: at the signer's or an admin's request (`erased_at`),
+        or once the retention period after the letter was sent was over."""
+        return self.email_normalized.startswith(ERASED_PREFIX)
 
     def token(self, purpose: str) -> str:
         """The secret in a confirm or manage link, bound to this signature, its letter and

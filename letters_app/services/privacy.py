@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from letters_app.cache import letter_page_forget
 from letters_app.models import (
+    ERASED_PREFIX,
     AuditAction,
     AuditEvent,
     Letter,
@@ -29,7 +30,6 @@ from letters_app.models import (
 from letters_app.services import signatures as signature_services
 from letters_app.services.audit import Actor, audit_record
 
-ERASED_PREFIX = "erased:"
 S = Signature.Status
 # A signature still holding what the retention period removes.
 HOLDS_ADDRESSES = ~Q(email="") | Q(ip_address__isnull=False)

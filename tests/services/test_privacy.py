@@ -7,6 +7,7 @@ import pytest
 from django.db.models import Q
 
 from letters_app import tasks
+from letters_app.celery import app as celery_app
 from letters_app.models import (
     AuditEvent,
     Delivery,
@@ -224,6 +225,13 @@ def test_the_beat_task_run_twice_purges_once(sent, time_machine):
     assert tasks.signer_data_purge_task.apply().get() == 0
     assert AuditEvent.objects.filter(letter=letter, action="signers.purged").count() == 1
     assert holding(letter) == 0
+
+
+def test_beat_runs_the_purge_every_hour(settings):
+    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
+                if e["task"] == "letters_app.tasks.signer_data_purge_task"]  # fmt: skip
+    assert celery_app.tasks[entry["task"]].name == tasks.signer_data_purge_task.name
+    assert entry["schedule"] == 3600.0
 
 
 def test_an_erased_signer_gets_no_follow_up_and_cannot_be_sent_one_again(sent):

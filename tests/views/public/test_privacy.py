@@ -1,6 +1,7 @@
 """The privacy page, and a signer erasing their personal data from their private link."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -128,6 +129,13 @@ def test_on_a_delivered_letter_the_page_says_the_letter_still_carries_the_name(
     assert "Your personal data is erased" in content and DELIVERED in content
     signature.refresh_from_db()
     assert (signature.email, signature.is_public) == ("", True)
+
+
+def test_a_post_without_the_forms_csrf_token_erases_nothing(signature):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(erase_url(signature)).status_code == 403
+    signature.refresh_from_db()
+    assert signature.erased_at is None
 
 
 @pytest.mark.parametrize(

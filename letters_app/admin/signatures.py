@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from letters_app import selectors
-from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin
+from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin, selection_page
 from letters_app.admin.privacy import ErasureActions
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Letter, Signature
@@ -120,19 +120,10 @@ class SignatureAdmin(ErasureActions, FrozenAwareAdmin):
                 ngettext_lazy("%(n)s signature invalidated.", "%(n)s signatures invalidated.", "n"),
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Invalidate signatures"),
-            "form": form,
-            "signatures": queryset.select_related("letter")[:200],
-            "count": queryset.count(),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(
-            request, "admin/letters_app/signature/invalidate_confirmation.html", context
-        )
+        return selection_page(
+            self, request, queryset, title=_("Invalidate signatures"), form=form,
+            template="admin/letters_app/signature/invalidate_confirmation.html",
+        )  # fmt: skip
 
     @admin.action(description=_("Export selected as CSV, with private columns"))
     def export_csv(self, request, queryset):

@@ -281,6 +281,9 @@ INCIDENT_PUBLIC_DOMAINS = env_list(
      "protonmail.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru",
      "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "qq.com", "163.com"],
 )  # fmt: skip
+# Signers' e-mail and IP addresses are removed this many days after their letter is sent
+# (services/privacy.py, run by beat); the privacy page reads it, so what it says stays true.
+SIGNER_DATA_RETENTION_DAYS = env_int("SIGNER_DATA_RETENTION_DAYS", 90)
 # Mail (services/mails.py). A temporary failure (4xx, no connection) is tried again after base,
 # 2 × base, 4 × base … seconds (less up to a quarter, at random), never more than the cap apart,
 # until MAIL_RETRY_FOR_SECONDS after the mail was queued: by default a mail outlives a mail
@@ -341,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "clean-old-exports": {
         "task": "letters_app.tasks.export_jobs_clean_task",
+        "schedule": 3600.0,
+    },
+    "purge-signer-data": {
+        "task": "letters_app.tasks.signer_data_purge_task",
         "schedule": 3600.0,
     },
 }

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, exports, incidents, mails
+from letters_app.services import deliveries, exports, incidents, mails, privacy
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.signatures import SignerMailOutbox
 
@@ -56,3 +56,10 @@ def incidents_detect_task() -> int:
     """Periodic (beat, every minute): open an alert, mailed to the admins, for each new burst
     of unusual signing."""
     return incidents.incidents_detect()
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def signer_data_purge_task() -> int:
+    """Periodic (beat): remove signers' e-mail and IP addresses once the retention period after
+    their letter was sent is over."""
+    return privacy.signer_data_purge()

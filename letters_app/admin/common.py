@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -128,3 +129,25 @@ def adopt(obj: models.Model, created: models.Model) -> None:
     obj.pk = created.pk
     obj._state.adding = False
     obj.refresh_from_db()
+
+
+# How many of the selected rows a confirmation page names.
+SELECTION_SHOWN = 200
+
+
+def selection_page(
+    modeladmin: admin.ModelAdmin, request, queryset, *, template: str, title, **extra
+) -> TemplateResponse:
+    """The page an action on signatures asks on before it acts: the selected rows (the first SELECTION_SHOWN),
+    how many, and what posts the same selection again (fragment_selection.html)."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": title,
+        "signatures": queryset.select_related("letter")[:SELECTION_SHOWN],
+        "count": queryset.count(),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        **extra,
+    }
+    return TemplateResponse(request, template, context)

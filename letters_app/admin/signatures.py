@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from letters_app import selectors
-from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin
+from letters_app.admin.common import FrozenAwareAdmin, ReadOnlyAdmin, selection_page
+from letters_app.admin.privacy import ErasureActions
 from letters_app.exports import signatures as exports
 from letters_app.models import ExportJob, Incident, Letter, Signature
 from letters_app.services import exports as export_services
@@ -58,7 +59,7 @@ class IncidentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Signature)
-class SignatureAdmin(FrozenAwareAdmin):
+class SignatureAdmin(ErasureActions, FrozenAwareAdmin):
     list_display = ["name", "acronym", "kind", "letter", "status", "email", "country",
                     "is_public", "is_flagged", "created_at"]  # fmt: skip
     list_filter = [IncidentFilter, "status", "kind", "is_flagged", "is_public", "letter", "country"]
@@ -68,11 +69,13 @@ class SignatureAdmin(FrozenAwareAdmin):
     fields = ["letter", "kind", "status", "is_public", "version",
               *signature_services.DISPLAY_FIELDS, "email", "email_domain", "ip_address",
               "is_flagged", "flag_reason", "created_at", "confirmed_at", "published_at",
-              "withdrawn_at"]  # fmt: skip
+              "withdrawn_at", "erased_at"]  # fmt: skip
     readonly_fields = ["letter", "kind", "status", "is_public", "version", "consent_public",
                        "email", "email_domain", "ip_address", "is_flagged", "flag_reason",
-                       "created_at", "confirmed_at", "published_at", "withdrawn_at"]  # fmt: skip
-    actions = ["approve", "reject", "invalidate", "export_csv", "export_xlsx", "export_json"]
+                       "created_at", "confirmed_at", "published_at", "withdrawn_at",
+                       "erased_at"]  # fmt: skip
+    actions = ["approve", "reject", "invalidate", "erase_personal_data", "export_csv",
+               "export_xlsx", "export_json"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # people sign on the letter's page
@@ -144,20 +147,10 @@ class SignatureAdmin(FrozenAwareAdmin):
                 ngettext_lazy("%(n)s signature invalidated.", "%(n)s signatures invalidated.", "n"),
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Invalidate signatures"),
-            "form": form,
-            "incident": incident,
-            "signatures": queryset.select_related("letter")[:200],
-            "count": queryset.count(),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(
-            request, "admin/letters_app/signature/invalidate_confirmation.html", context
-        )
+        return selection_page(
+            self, request, queryset, title=_("Invalidate signatures"), form=form, incident=incident,
+            template="admin/letters_app/signature/invalidate_confirmation.html",
+        )  # fmt: skip
 
     def _invalidate(self, request, queryset, *, reason: str, incident: Incident | None) -> int:
         if incident is None:

@@ -20,9 +20,10 @@ from .letters import (
 )
 from .mails import SignerMail
 from .recipients import Recipient
-from .signatures import Blocklist, Signature, SiteSwitch
+from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
 __all__ = [
+    "ERASED_PREFIX",
     "Delivery",
     "delivery_reason",
     "ExportJob",

@@ -345,6 +345,11 @@ class AuditAction(models.TextChoices):
     SIGNATURE_WITHDRAWN = "signature.withdrawn", _("Withdrew a signature")
     SIGNATURE_EDITED = "signature.edited", _("Corrected a signature")
     SIGNATURE_MAIL_RESENT = "signature.mail_resent", _("Sent a failed e-mail to a signer again")
+    SIGNATURE_ERASED = "signature.erased", _("Erased a signer's personal data")
+    SIGNERS_PURGED = (
+        "signers.purged",
+        _("Removed the signers' e-mail and IP addresses (retention period over)"),
+    )
     SIGNATURES_IMPORTED = "signatures.imported", _("Imported signatures from a list")
     SIGNATURES_EXPORTED = (
         "signatures.exported",
@@ -427,6 +432,9 @@ class AuditEvent(models.Model):
                 counts["skipped"],
             )
             parts.append(text % counts)
+        if "purged" in detail:
+            n = detail["purged"]
+            parts.append(ngettext("%(n)s signer", "%(n)s signers", n) % {"n": n})
         if detail.get("language"):
             parts.append(language_name(detail["language"]))
         if detail.get("user"):

@@ -8,6 +8,10 @@ from django_countries.fields import Country, CountryField
 
 from letters_app.models.letters import LETTER_LANGUAGES
 
+# What `email_normalized` holds once the address is erased: never a normalized address, which
+# always has an "@".
+ERASED_PREFIX = "erased:"
+
 
 class Signature(models.Model):
     """One signatory of one letter: an organization, an individual or a member of parliament."""
@@ -68,8 +72,9 @@ class Signature(models.Model):
     contact_name = models.CharField(_("signing person"), max_length=200, blank=True)
     contact_role = models.CharField(_("role of the signing person"), max_length=200, blank=True)
 
-    # Private: never shown on a public page.
-    email = models.EmailField(_("e-mail"), max_length=254)
+    # Private: never shown on a public page. Empty for names imported from a list, and once
+    # erased (services.privacy): `email_normalized` then holds a placeholder with no "@".
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     email_normalized = models.CharField(max_length=254, editable=False)
     name_normalized = models.CharField(max_length=200, editable=False)
     acronym_normalized = models.CharField(max_length=30, editable=False, blank=True)
@@ -101,6 +106,9 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the signer's personal data was erased at their or an admin's request.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True,
+                                     editable=False)  # fmt: skip
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -159,6 +167,12 @@ class Signature(models.Model):
             affiliation=self.affiliation, party=self.party, parliament=self.parliament,
             country=self.country.name if self.country else "",
         )  # fmt: skip
+
+    @property
+    def address_erased(self) -> bool:
+        """The e-mail address was erased: at the signer's or an admin's request (`erased_at`),
+        or once the retention period after the letter was sent was over."""
+        return self.email_normalized.startswith(ERASED_PREFIX)
 
     def token(self, purpose: str) -> str:
         """The secret in a confirm or manage link, bound to this signature, its letter and

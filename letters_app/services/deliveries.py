@@ -350,7 +350,7 @@ def signer_follow_ups_create(*, letter_id: int) -> int:
     now = timezone.now()
     told_partly = SignerNotice.objects.filter(
         signature__letter_id=letter_id, outcome="partly", follow_up=""
-    )
+    ).exclude(signature__email="")  # an address erased since: nobody to tell
     queued = told_partly.update(
         follow_up=SignerNotice.Status.QUEUED, attempts=0, due_at=now, queued_at=now
     )

@@ -5,6 +5,7 @@ from letters_app.views import public
 app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
+    path("privacy/", public.privacy, name="privacy"),
     path("letters/<slug:slug>/", public.letter_detail, name="letter-detail"),
     path("letters/<slug:slug>/letter.pdf", public.letter_pdf, name="letter-pdf"),
     path("letters/<slug:slug>/letter.json", public.letter_json, name="letter-json"),
@@ -23,4 +24,6 @@ urlpatterns = [
         name="signature-withdraw",
     ),
     path("signatures/<int:pk>/<str:token>/keep/", public.signature_keep, name="signature-keep"),
+    path("signatures/<int:pk>/<str:token>/erase/", public.signature_erase, name="signature-erase"),
+    path("letters/<slug:slug>/erased/", public.signature_erased, name="signature-erased"),
 ]

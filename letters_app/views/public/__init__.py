@@ -1,8 +1,10 @@
 """Pages for readers and signers, one module per concern: the letters (letters.py), signing
-(signing.py), the signer's private links (signer.py) and the language switch (language.py)."""
+(signing.py), the signer's private links (signer.py), privacy and erasure (privacy.py) and the
+language switch (language.py)."""
 
 from letters_app.views.public.language import language_choose
 from letters_app.views.public.letters import PER_PAGE, home, letter_detail, letter_json, letter_pdf
+from letters_app.views.public.privacy import privacy, signature_erase, signature_erased
 from letters_app.views.public.signer import (
     signature_confirm,
     signature_keep,
@@ -13,6 +15,7 @@ from letters_app.views.public.signing import letter_resend, letter_sign, letter_
 
 __all__ = [
     "PER_PAGE", "home", "language_choose", "letter_detail", "letter_json", "letter_pdf",
-    "letter_resend", "letter_sign", "letter_sign_done", "signature_confirm", "signature_keep",
-    "signature_manage", "signature_withdraw",
+    "letter_resend", "letter_sign", "letter_sign_done", "privacy", "signature_confirm",
+    "signature_erase", "signature_erased", "signature_keep", "signature_manage",
+    "signature_withdraw",
 ]  # fmt: skip

@@ -197,6 +197,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "letters_app.views.errors.csrf_failure"
 # Content-Security-Policy on every response: scripts, styles, fonts and images come from our own
 # static files; an inline <script> or <style> runs only with the page's nonce
 # ({% csp_nonce_attr %}), and a style="" attribute never applies. Bootstrap draws some icons as
@@ -319,12 +320,28 @@ CELERY_BEAT_SCHEDULE = {
 # Celery logs every task it receives, runs and schedules, and beat wakes a worker every second:
 # at TASK_LOG_LEVEL INFO each of those is a line; failures show at any level.
 TASK_LOG_LEVEL = env_str("TASK_LOG_LEVEL", "WARNING")
+# Refused requests (4xx) log one line each, without a traceback (letters_app/logs.py): Django
+# logs them on django.request, and a suspicious one on django.security.<its exception's name>.
+_REFUSAL_LOGGERS = [
+    "django.request",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "csrf", "DisallowedHost", "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
+            "DisallowedRedirect", "InvalidSessionKey", "RequestDataTooBig",
+            "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousOperation",
+            "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent",
+        )
+    ),
+]  # fmt: skip
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "letters_app.logs.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        **{name: {"filters": ["refusals"]} for name in _REFUSAL_LOGGERS},
         # WeasyPrint and fontTools narrate every step of every PDF at INFO.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
         **{

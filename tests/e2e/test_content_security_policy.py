@@ -7,18 +7,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from letters_app.models import ExportJob
+from tests.e2e.pages import log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-
-
-def log_in(page, live_server, username, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _is_violation(message) -> bool:
@@ -48,7 +42,7 @@ def test_an_injected_script_or_style_is_blocked_and_caught(
 
 def test_the_admin_runs_its_scripts_under_the_policy(live_server, page, open_letter):
     UserFactory(username="root", password=PASSWORD, is_staff=True, is_superuser=True)
-    log_in(page, live_server, "root", reverse("admin:letters_app_letter_changelist"))
+    log_in(page, live_server, "root", reverse("admin:letters_app_letter_changelist"), PASSWORD)
 
     expect(page.get_by_role("link", name=open_letter.title)).to_be_visible()
     page.locator("#action-toggle").check()  # admin/js/actions.js counts the chosen rows
@@ -66,6 +60,7 @@ def test_the_export_page_copies_the_list(live_server, page, open_letter, signer,
         live_server,
         coordinator.username,
         reverse("staff:letter-export", args=[open_letter.pk]),
+        PASSWORD,
     )
 
     page.get_by_role("button", name="Copy").click()
@@ -86,7 +81,7 @@ def test_a_prepared_exports_progress_bar_shows_its_share(
         letter=open_letter, format="xlsx", requested_by=coordinator,
         status=ExportJob.Status.RUNNING, rows_done=2, rows_total=5,
     )  # fmt: skip
-    log_in(page, live_server, coordinator.username, reverse("staff:export-jobs"))
+    log_in(page, live_server, coordinator.username, reverse("staff:export-jobs"), PASSWORD)
 
     bar = page.locator('[data-field="bar"]')
     expect(bar).to_have_attribute("style", "width: 40%;")

@@ -66,8 +66,23 @@ def test_public_pages(client, open_letter, prefix):
         assert_policed(client.get(prefix + url))
 
 
-def test_author_pages(client_for, coordinator, open_letter):
+def test_a_readers_page_from_the_cache_needs_no_nonce(client, open_letter):
+    # Rendered once for every reader, it keeps the nonce of its first response; later responses
+    # name none, and the page runs nothing that would need one.
+    url = open_letter.get_absolute_url()
+    assert_policed(client.get(url))
+    again = client.get(url)
+    policy = again.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'nonce-" not in policy
+    page = _Inline(nonce="")  # any inline script or style would be blocked
+    page.feed(again.content.decode())
+    assert page.blocked == []
+
+
+def test_author_pages(client_for, coordinator, open_letter, signer):
     client = client_for(coordinator)
+    stats = client.get(reverse("author:letter-stats", args=[open_letter.pk])).content.decode()
+    assert "<svg" in stats  # the charts, drawn with classes only
     for name in (
         "author:letter-edit",
         "author:letter-recipients",

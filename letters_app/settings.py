@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COSIGN_VAR_DIR", BASE_DIR / "var"))
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "letters_app.middleware.LocaleMiddleware",
@@ -139,6 +141,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # csp_nonce, for the few <script>/<style> elements written in a page.
+                "django.template.context_processors.csp",
                 # LANGUAGES as settings name them, each in its own language, for the switcher.
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
@@ -215,6 +219,21 @@ if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "letters_app.views.errors.csrf_failure"
+# Content-Security-Policy on every response: scripts, styles, fonts and images come from our own
+# static files; an inline <script> or <style> runs only with the page's nonce
+# ({% csp_nonce_attr %}), and a style="" attribute never applies. Bootstrap draws some icons as
+# data: images. Objects fall back to default-src 'self', so that a browser's PDF viewer still
+# shows a letter's PDF.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Mail: a django-anymail provider, else SMTP, else a readable outbox folder.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cosign <cosign@localhost>")
@@ -355,12 +374,28 @@ CELERY_BEAT_SCHEDULE = {
 # Celery logs every task it receives, runs and schedules, and beat wakes a worker every second:
 # at TASK_LOG_LEVEL INFO each of those is a line; failures show at any level.
 TASK_LOG_LEVEL = env_str("TASK_LOG_LEVEL", "WARNING")
+# Refused requests (4xx) log one line each, without a traceback (letters_app/logs.py): Django
+# logs them on django.request, and a suspicious one on django.security.<its exception's name>.
+_REFUSAL_LOGGERS = [
+    "django.request",
+    *(
+        f"django.security.{name}"
+        for name in (
+            "csrf", "DisallowedHost", "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
+            "DisallowedRedirect", "InvalidSessionKey", "RequestDataTooBig",
+            "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousOperation",
+            "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent",
+        )
+    ),
+]  # fmt: skip
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "letters_app.logs.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        **{name: {"filters": ["refusals"]} for name in _REFUSAL_LOGGERS},
         # WeasyPrint and fontTools narrate every step of every PDF at INFO.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
         **{

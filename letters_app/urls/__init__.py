@@ -21,3 +21,8 @@ urlpatterns = [
         prefix_default_language=False,
     ),
 ]
+
+handler400 = "letters_app.views.errors.bad_request"
+handler403 = "letters_app.views.errors.permission_denied"
+handler404 = "letters_app.views.errors.page_not_found"
+handler500 = "letters_app.views.errors.server_error"

@@ -63,7 +63,7 @@ def letter_export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     if letter is None or not (coordinates or letter.is_public):
         raise Http404
     if not coordinates and request.GET.get("private"):
-        raise PermissionDenied  # the list is public; its private columns are not
+        raise PermissionDenied("private columns asked for by someone not coordinating")
     form = SignatureExportForm(
         request.GET,
         allow_private=coordinates,

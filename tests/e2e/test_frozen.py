@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from letters_app.models import Letter, LetterSnapshot, LetterTranslation
 from letters_app.services.deliveries import letter_finalize
+from tests.e2e.pages import log_in
 from tests.factories import UserFactory
 from tests.frozen import LATE_FRENCH, frozen_state
 from tests.translations import FRENCH, KHMER
@@ -15,13 +16,6 @@ from tests.translations import FRENCH, KHMER
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-
-
-def log_in(page, live_server, username, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_french_reader_of_a_sent_letter_reads_only_the_frozen_french_text(
@@ -40,7 +34,7 @@ def test_a_french_reader_of_a_sent_letter_reads_only_the_frozen_french_text(
     # The coordinator is offered no new translation, and cannot change the French one.
     author_context = browser.new_context(locale="en-GB")
     author = author_context.new_page()
-    log_in(author, live_server, coordinator.username, f"/coordinate/letters/{letter.pk}/")
+    log_in(author, live_server, coordinator.username, f"/coordinate/letters/{letter.pk}/", PASSWORD)
     author.get_by_role("link", name="Translations").click()
     expect(author.get_by_text("its translations were frozen with it")).to_be_visible()
     expect(author.get_by_role("button", name="Add a translation")).to_have_count(0)
@@ -71,7 +65,7 @@ def test_an_admin_saving_a_letter_finalized_meanwhile_is_told_why_nothing_change
 ):
     UserFactory(username="root", password=PASSWORD, is_staff=True, is_superuser=True)
     url = reverse("admin:letters_app_letter_change", args=[closed_letter.pk])
-    log_in(page, live_server, "root", url)
+    log_in(page, live_server, "root", url, PASSWORD)
     page.get_by_label("Body:").fill("A body written while the letter was being finalized.")
     page.get_by_label("E-mail the signers the new text").check()
 

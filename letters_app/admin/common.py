@@ -139,7 +139,8 @@ def selection_page(
     modeladmin: admin.ModelAdmin, request, queryset, *, template: str, title, **extra
 ) -> TemplateResponse:
     """The page an action on signatures asks on before it acts: the selected rows (the first
-    SELECTION_SHOWN), how many, and what posts the same selection again (fragment_selection.html)."""
+    SELECTION_SHOWN), how many, and what posts the same selection again
+    (fragment_selection.html)."""
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,

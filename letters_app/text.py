@@ -84,7 +84,8 @@ class Change:
 
     @property
     def label(self) -> str:
-        return capfirst(LetterVersion._meta.get_field(self.field).verbose_name)
+        label = LetterVersion._meta.get_field(self.field).verbose_name  # type: ignore[union-attr]  # a column
+        return str(capfirst(label))
 
 
 # A sentence: an optional list marker, then up to a full stop, question or exclamation mark

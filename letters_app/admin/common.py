@@ -2,8 +2,10 @@
 way an admin's form takes on the row a service created."""
 
 import dataclasses
+from typing import cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -67,7 +69,7 @@ class FrozenAwareAdmin(admin.ModelAdmin):
         # Django's "Delete selected" would end on its page of objects one may not delete.
         actions = super().get_actions(request, action_location=action_location)
         if "delete_selected" in actions:
-            action = actions["delete_selected"]
+            action = cast(admin.Action, actions["delete_selected"])  # Django's own, never None
             actions["delete_selected"] = dataclasses.replace(
                 action, func=self._unless_frozen(action.func)
             )
@@ -102,7 +104,7 @@ class ReadOnlyAdmin(FrozenAwareAdmin):
         return False
 
     def frozen_reason(self, obj) -> str:
-        return _("This record is written by Cosign itself: it cannot be changed here.")
+        return str(_("This record is written by Cosign itself: it cannot be changed here."))
 
 
 def letter_frozen_reason(letter) -> str:
@@ -147,7 +149,7 @@ def selection_page(
         "title": title,
         "signatures": queryset.select_related("letter")[:SELECTION_SHOWN],
         "count": queryset.count(),
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         "select_across": request.POST.get("select_across", "0"),
         **extra,
     }

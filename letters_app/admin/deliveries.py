@@ -19,9 +19,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
     actions = ["retry"]
 
     def frozen_reason(self, obj) -> str:
-        return _(
-            "A delivery records what was sent to one recipient, as the worker sent it: it "
-            "cannot be changed here. A failed one can be sent again from the list."
+        return str(
+            _(
+                "A delivery records what was sent to one recipient, as the worker sent it: it "
+                "cannot be changed here. A failed one can be sent again from the list."
+            )
         )
 
     @admin.action(description=_("Send the selected failed deliveries again"))
@@ -59,9 +61,11 @@ class SignerMailAdmin(ReadOnlyAdmin):
     actions = ["resend"]
 
     def frozen_reason(self, obj) -> str:
-        return _(
-            "A mail to a signer records what the worker sent and what the server answered: it "
-            "cannot be changed here. A failed one can be sent again from the list."
+        return str(
+            _(
+                "A mail to a signer records what the worker sent and what the server answered: "
+                "it cannot be changed here. A failed one can be sent again from the list."
+            )
         )
 
     @admin.action(description=_("Send the selected failed mails again"))

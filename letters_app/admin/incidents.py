@@ -37,7 +37,7 @@ class IncidentMailInline(admin.TabularInline):
     model = IncidentMail
     extra = 0
     can_delete = False
-    fields = ["to", "language", "status", "attempts", "sent_at", "reason"]
+    fields = ("to", "language", "status", "attempts", "sent_at", "reason")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -54,8 +54,8 @@ class IncidentAdmin(ReadOnlyAdmin):
     list_filter = [OpenFilter, "kind"]
     list_select_related = ["letter"]
     search_fields = ["key", "letter__title"]
-    fields = ["letter", "kind", "key", "count", "first_at", "opened_at", "last_seen_at",
-              "closed_at", "resolution", "resolved_by"]  # fmt: skip
+    fields = ("letter", "kind", "key", "count", "first_at", "opened_at", "last_seen_at",
+              "closed_at", "resolution", "resolved_by")  # fmt: skip
     readonly_fields = fields
     inlines = [IncidentMailInline]
     actions = ["resolve"]

@@ -1,6 +1,8 @@
 """The admin's pages of letters: their templates, the letters themselves (text, recipients, the
 lifecycle's actions), their frozen snapshots and their translations."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -52,7 +54,7 @@ class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["number", "title", "created_by", "created_at"]
+    fields = ("number", "title", "created_by", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -92,7 +94,7 @@ class LetterAdminForm(forms.ModelForm):
         labels = {"co_coordinators": _("Co-coordinators")}  # read-only pages show it too
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict, super().clean())  # a ModelForm's clean() returns its cleaned_data
         letter = self.instance
         text_changed = set(self.changed_data) & set(TEXT_FIELDS)
         if letter.pk and text_changed and not cleaned.get("confirm_new_version"):
@@ -161,9 +163,11 @@ class LetterSnapshotAdmin(ReadOnlyAdmin):
     exclude = ["content"]
 
     def frozen_reason(self, obj) -> str:
-        return _(
-            "A snapshot is the letter exactly as it was finalized, under its SHA-256: it never "
-            "changes."
+        return str(
+            _(
+                "A snapshot is the letter exactly as it was finalized, under its SHA-256: it "
+                "never changes."
+            )
         )
 
 
@@ -176,6 +180,9 @@ class LetterTranslationAdmin(ReadOnlyAdmin):
     search_fields = ["letter__title", "title"]
 
     def frozen_reason(self, obj) -> str:
-        return letter_frozen_reason(obj.letter) or _(
-            "Coordinators write translations on the letter's own pages, where readiness is checked."
+        return letter_frozen_reason(obj.letter) or str(
+            _(
+                "Coordinators write translations on the letter's own pages, where readiness is "
+                "checked."
+            )
         )

@@ -48,11 +48,10 @@ class IncidentFilter(admin.SimpleListFilter):
         return [(str(i.pk), str(i)) for i in open_incidents[:20]]
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        value = self.value()
+        if value is None:
             return queryset
-        incident = (
-            Incident.objects.filter(pk=self.value()).first() if self.value().isdigit() else None
-        )
+        incident = Incident.objects.filter(pk=value).first() if value.isdigit() else None
         if incident is None:
             return queryset.none()
         return queryset.filter(pk__in=incident_services.incident_signatures(incident).values("pk"))
@@ -86,7 +85,7 @@ class SignatureAdmin(ErasureActions, FrozenAwareAdmin):
     def frozen_reason(self, obj) -> str:
         if obj.letter.status not in Letter.FROZEN:
             return ""
-        return _("The letter is finalized: its list of signatories can no longer change.")
+        return str(_("The letter is finalized: its list of signatories can no longer change."))
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -2,6 +2,7 @@
 audit trail, read-only."""
 
 import ipaddress
+from typing import cast
 
 from django import forms
 from django.contrib import admin
@@ -19,7 +20,7 @@ class BlocklistForm(forms.ModelForm):
         fields = ["kind", "value", "reason"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict, super().clean())  # a ModelForm's clean() returns its cleaned_data
         kind, value = cleaned.get("kind"), (cleaned.get("value") or "").strip().lower()
         if kind == Blocklist.Kind.IP:
             try:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import uharfbuzz as hb
@@ -58,7 +59,9 @@ def shape_clusters(path: Path, runs: Iterable[str]) -> Clusters:
     """Each cluster HarfBuzz makes of `runs` with the font at `path`: its glyph ids, its text.
     Some clusters are drawn with the same glyphs (`ស៊ី` and `សុី`, `វ៉ំ` and `វុំ` in Noto): a run
     with such a cluster is also given whole, so that its own text is found for it."""
-    font, clusters, texts = _hb_font(path), {}, {}
+    font = _hb_font(path)
+    clusters: Clusters = {}
+    texts: dict[tuple[int, ...], set[str]] = {}
     cuts = []
     for run in sorted(runs):  # the same clusters first, whatever the order of a set
         buffer = hb.Buffer()
@@ -108,16 +111,17 @@ def _segment(
     glyphs unmatched, and takes the longest piece on a tie."""
     n = len(glyphs)
     # best[i]: (glyphs left unmatched in glyphs[i:], the first piece's length, its clusters).
-    best: list[tuple[int, int, tuple | None]] = [(0, 0, None)] * (n + 1)
+    best: list[tuple[int, int, tuple[tuple[int, str], ...] | None]] = [(0, 0, None)] * (n + 1)
     for i in range(n - 1, -1, -1):
-        choice = (best[i + 1][0] + 1, 1, None)
+        choice: tuple[int, int, tuple[tuple[int, str], ...] | None] = (best[i + 1][0] + 1, 1, None)
         for size in sizes:
             if size <= n - i:
                 cut = clusters.get(tuple(glyphs[i : i + size]))
                 if cut is not None and best[i + size][0] < choice[0]:
                     choice = (best[i + size][0], size, cut)
         best[i] = choice
-    pieces, i = [], 0
+    pieces: list[tuple[int, str | None]] = []
+    i = 0
     while i < n:
         _unmatched, size, cut = best[i]
         pieces.extend(cut or [(1, None)])
@@ -129,7 +133,7 @@ class _FontRewrite:
     """One Khmer font of the PDF: its new codes, each a glyph, the text it reads as and its
     width (None: the glyph's own)."""
 
-    def __init__(self, font: pikepdf.Dictionary, clusters: Clusters, blank: int | None):
+    def __init__(self, font: pikepdf.Object, clusters: Clusters, blank: int | None):
         self.font = font
         self.clusters = clusters
         self.sizes = sorted({len(glyphs) for glyphs in clusters}, reverse=True)
@@ -209,7 +213,7 @@ def khmer_text_exact(pdf_bytes: bytes, *, text: str, fonts: Iterable[Path]) -> b
     return out.getvalue()
 
 
-def _recode_content(owner, stream: pikepdf.Stream, rewrite_of) -> None:
+def _recode_content(owner, stream: pikepdf.Object, rewrite_of) -> None:
     """Recodes the glyphs that a page's or a form's content shows in Khmer fonts, and those of
     the forms it draws."""
     resources = owner.get("/Resources", pikepdf.Dictionary())
@@ -218,7 +222,7 @@ def _recode_content(owner, stream: pikepdf.Stream, rewrite_of) -> None:
         if xobject.get("/Subtype") == "/Form":
             _recode_content(xobject, xobject, rewrite_of)
     instructions = list(pikepdf.parse_content_stream(owner))
-    operands = [list(instruction.operands) for instruction in instructions]
+    operands: list[list[Any]] = [list(instruction.operands) for instruction in instructions]
     # Per font, in the order shown: where each string is (instruction, index in a TJ array).
     shown: dict[tuple[int, int], tuple[_FontRewrite, list[tuple[int, int | None]]]] = {}
     places: list | None = None

@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from django.conf import settings
 from django.db import connections
@@ -348,11 +348,12 @@ def _copy_expression(column: Column, order):
     if column.key == "country_name":
         names = {code: str(countries.name(code)) for code, _name in countries}
         return NullIf(_JsonGet(Value(json.dumps(names)), F("country")), Value(""))
-    field = F(column.field)
+    name = cast(str, column.field)  # only the number and the country's name have none
+    field = F(name)
     if column.key in DATETIME_KEYS:
         return _IsoUtc(field)
     if column.key in _BOOLEAN_KEYS:
-        return Case(When(**{column.field: True}, then=Value("True")), default=Value("False"))
+        return Case(When(**{name: True}, then=Value("True")), default=Value("False"))
     if column.key in _VERBATIM_KEYS:
         return field
     text = NullIf(field, Value(""))
@@ -371,7 +372,9 @@ def copy_sql(queryset, columns: tuple[Column, ...]) -> str:
     select = queryset.annotate(**names).values_list(*names)
     sql, params = select.query.sql_with_params()
     connection = connections[queryset.db]
-    return f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT (FORMAT csv)"
+    # COPY is PostgreSQL's, and so is compose_sql: the export takes this path only there.
+    composed = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+    return f"COPY ({composed}) TO STDOUT (FORMAT csv)"
 
 
 def _crlf(data: bytes, quoted: bool) -> tuple[bytes, bool]:

@@ -1,13 +1,14 @@
 """Load the curated letter templates and recipient directory from letters_app/fixtures_data."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
 from letters_app.fixtures_data.recipients import RECIPIENTS
 from letters_app.models import AuditAction, LetterTemplate, Recipient
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, audit_record
 
 # Set when a recipient is first loaded, then left alone: an admin replaces the example
 # address with a verified one, and reloading the directory must not undo that.
@@ -31,9 +32,13 @@ class LoadResult:
         )
 
 
-def _upsert(
-    model: type[models.Model], *, lookup: dict, values: dict, create_only=()
-) -> tuple[models.Model, str]:
+def _upsert[M: (LetterTemplate, Recipient)](
+    model: type[M],
+    *,
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    create_only: tuple[str, ...] = (),
+) -> tuple[M, str]:
     """Create the row matching `lookup`, or bring it in line with `values`; saves only changes."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
@@ -55,7 +60,7 @@ def _upsert(
     return obj, "updated"
 
 
-def _audit_load(result: LoadResult, *, action: AuditAction, actor) -> None:
+def _audit_load(result: LoadResult, *, action: AuditAction, actor: Actor) -> None:
     """One audit row for a load that created or updated anything; none for one that did not."""
     if result.changed:
         audit_record(
@@ -64,7 +69,7 @@ def _audit_load(result: LoadResult, *, action: AuditAction, actor) -> None:
 
 
 @transaction.atomic
-def templates_load(*, actor=None) -> LoadResult:
+def templates_load(*, actor: Actor = None) -> LoadResult:
     """Create or update the five letter templates by key; audited when anything changed."""
     result = LoadResult()
     for data in LETTER_TEMPLATES:
@@ -76,10 +81,11 @@ def templates_load(*, actor=None) -> LoadResult:
 
 
 @transaction.atomic
-def recipients_load(*, actor=None) -> LoadResult:
+def recipients_load(*, actor: Actor = None) -> LoadResult:
     """Create or update the curated directory by institution, name and title; audited likewise."""
     result = LoadResult()
     identity = ("institution", "name", "title")
+    data: dict[str, Any]
     for data in RECIPIENTS:
         data = {"honorific": "", "name": "", "is_curated": True, **data}
         lookup = {k: data[k] for k in identity}

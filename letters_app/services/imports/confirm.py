@@ -8,6 +8,7 @@ address and letter" stays what it was for real addresses, and each imported row 
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from letters_app.cache import letter_page_forget
 from letters_app.models import AuditAction, Letter, Signature
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.imports.parsing import ImportLine
 from letters_app.services.imports.preview import import_preview
 from letters_app.services.signatures import (
@@ -48,7 +49,7 @@ def import_refusal(letter: Letter, kind: str) -> str:
 
 @transaction.atomic
 def import_confirm(
-    *, letter: Letter, lines: list[ImportLine], actor, keep: frozenset[int] = frozenset()
+    *, letter: Letter, lines: list[ImportLine], actor: Actor, keep: frozenset[int] = frozenset()
 ) -> ImportResult:
     """Add every importable line as a listed signature marked as imported by `actor`, in one
     transaction; lines with a blocking problem are skipped and returned, unless the problem may
@@ -71,7 +72,7 @@ def import_confirm(
     for number, signature in enumerate(signatures, start=letter.signature_count + 1):
         signature.number = number
     _signatures_insert(signatures)
-    counts = {}
+    counts: dict[str, int] = {}
     for signature in signatures:
         field_name = COUNT_FIELDS[signature.kind]
         counts[field_name] = counts.get(field_name, 0) + 1
@@ -103,7 +104,7 @@ def _signatures_insert(signatures: list[Signature]) -> None:
         Signature.objects.bulk_create(signatures, batch_size=1000)
         return
     quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]  # concrete fields all have one
     with (
         db.cursor() as cursor,
         cursor.cursor.copy(
@@ -114,7 +115,9 @@ def _signatures_insert(signatures: list[Signature]) -> None:
             copy.write_row([f.get_db_prep_save(f.pre_save(signature, True), db) for f in fields])
 
 
-def _signature(letter: Letter, line: ImportLine, *, actor, status: str, now) -> Signature:
+def _signature(
+    letter: Letter, line: ImportLine, *, actor: Actor, status: str, now: datetime
+) -> Signature:
     """A listed signature for this line: what `signature_confirm` and `_publish` would leave,
     with no e-mail address (see the module's docstring)."""
     shared = [p.message for p in line.problems if p.code == "acronym_shared"]
@@ -127,7 +130,7 @@ def _signature(letter: Letter, line: ImportLine, *, actor, status: str, now) -> 
         email_normalized=f"{IMPORTED_PREFIX}{uuid.uuid4().hex}",
         email_domain="",
         secret=secrets.token_hex(16),
-        imported_by=actor,
+        imported_by=actor_user(actor),
         version=letter.version,
         confirmed_at=now,
         published_at=now,

@@ -3,7 +3,9 @@ name, acronym, country…), with its problems. Pure: reads and writes nothing.""
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
+from django.db.models import CharField
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -145,7 +147,7 @@ def _cell(text: str) -> str:
 
 
 def _parse_row(position: int, row: list[str], columns: dict[str, int], kind: str) -> ImportLine:
-    def get(name):
+    def get(name: str) -> str:
         index = columns.get(name)
         return row[index] if index is not None and index < len(row) else ""
 
@@ -217,11 +219,12 @@ def _check(line: ImportLine) -> ImportLine:
             keepable=True,
         )
     for name in ("name", "acronym", "title", "affiliation", "party", "parliament"):
-        limit = Signature._meta.get_field(name).max_length
+        model_field = cast(CharField, Signature._meta.get_field(name))  # a column of text
+        limit = cast(int, model_field.max_length)  # each of these has one
         if len(getattr(line, name)) > limit:
             line.problem(
                 "unparsed",
                 _("The %(field)s is longer than %(n)s characters.")
-                % {"field": Signature._meta.get_field(name).verbose_name, "n": limit},
+                % {"field": model_field.verbose_name, "n": limit},
             )
     return line

@@ -81,7 +81,7 @@ COMMON_HEADINGS = (
     "Individual signatories", "Signataires", "Les signataires", "Liste des signataires",
     "Organisations signataires", "Signé par", "Signée par", "Cosignataires",
     "Co-signataires", "Particuliers", "អ្នកចុះហត្ថលេខា", "បញ្ជីអ្នកចុះហត្ថលេខា",
-    *(template["signatory_heading"] for template in LETTER_TEMPLATES),
+    *(str(template["signatory_heading"]) for template in LETTER_TEMPLATES),
 )  # fmt: skip
 COLONS = ":：៖"  # Latin, full-width, Khmer
 
@@ -194,14 +194,17 @@ def _not_signatories(letter: Letter, lines: list[ImportLine]) -> None:
         )
 
 
-def _existing(letter: Letter, lines: list[ImportLine]) -> tuple[dict, dict]:
+def _existing(
+    letter: Letter, lines: list[ImportLine]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     """The letter's live signatures (not withdrawn or rejected) that share a name or an
     organization's acronym with a line, by normalized name and by normalized acronym."""
     names = sorted({name_normalize(line.name) for line in lines} - {""})
     acronyms = sorted({name_normalize(line.acronym) for line in lines} - {""})
     live = Signature.objects.filter(letter=letter).exclude(status__in=[S.WITHDRAWN, S.REJECTED])
     labels = dict(S.choices)
-    by_name, by_acronym = {}, {}
+    by_name: dict[str, dict[str, str]] = {}
+    by_acronym: dict[str, dict[str, str]] = {}
     for field_name, values, found in (("name_normalized", names, by_name),
                                       ("acronym_normalized", acronyms, by_acronym)):  # fmt: skip
         for start in range(0, len(values), CHUNK):
@@ -211,6 +214,6 @@ def _existing(letter: Letter, lines: list[ImportLine]) -> tuple[dict, dict]:
             for signature in chunk.order_by("id"):
                 found.setdefault(
                     getattr(signature, field_name),
-                    {"line": signature.display_line, "status": labels[signature.status]},
+                    {"line": signature.display_line, "status": str(labels[signature.status])},
                 )
     return by_name, by_acronym

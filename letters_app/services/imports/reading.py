@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ def _lines_message() -> str:
     }
 
 
-def import_read_file(upload) -> list[list[str]]:
+def import_read_file(upload: File) -> list[list[str]]:
     """The rows of an uploaded CSV or XLSX file, first sheet only, as text cells. Refuses
     (ValidationError with a message for the coordinator) a file too big, with too many rows,
     not UTF-8, not a spreadsheet, or a zip that would unpack to far more than it weighs."""
@@ -93,7 +94,7 @@ def _not_xlsx() -> ValidationError:
     )
 
 
-def _read_xlsx(upload) -> list[list[str]]:
+def _read_xlsx(upload: File) -> list[list[str]]:
     # Checked before openpyxl unpacks anything: a few kilobytes can hold gigabytes of zeros.
     try:
         archive = zipfile.ZipFile(upload)
@@ -115,7 +116,7 @@ def _read_xlsx(upload) -> list[list[str]]:
     from openpyxl import load_workbook  # loaded by the one path that needs it
 
     upload.seek(0)
-    rows = []
+    rows: list[list[str]] = []
     try:
         workbook = load_workbook(upload, read_only=True, data_only=False)
         try:

@@ -39,6 +39,11 @@ KIND_FIELDS = {
     Kind.MP: ["name", "title", "parliament", "party", "country"],
 }  # fmt: skip
 REQUIRED = {"name", "country"}
+# The order of a page that holds several kinds' fields: each kind's, in its own order.
+PAGE_ORDER = [
+    "name", "acronym", "title", "affiliation", "parliament", "party", "country",
+    "organization_type", "website", "contact_name", "contact_role",
+]  # fmt: skip
 # What a field is called, and the help it gets, for each kind where it differs from the field's.
 KIND_LABELS = {
     "name": {
@@ -352,8 +357,7 @@ class SignForm(SignatoryForm):
         if len(kinds) > 1:  # chosen on the page, in a fieldset of its own (letter_sign.html)
             self.fields["kind"].widget = forms.RadioSelect(attrs={"class": "form-check-input"})
         self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
-        # The fields in the order of this kind's, then those of the other kinds, out of sight.
-        self.order_fields(["kind", *KIND_FIELDS[kind], *self.fields, "email", "consent_public"])
+        self.order_fields(["kind", *PAGE_ORDER, "email", "consent_public"])
 
     def full_clean(self):
         """The fields of the other kinds the page holds are sent too, and shown again with the

@@ -9,6 +9,7 @@ import pytest
 from django.utils.html import escape
 
 from letters_app.exports import signatures as exports
+from letters_app.forms.public import KIND_FIELDS, SignForm
 from letters_app.models import Letter, Signature, SiteSwitch
 from letters_app.rendering import SIGNATORY_FIELDS, signatory_lines
 from letters_app.services.letters import letter_update
@@ -47,15 +48,24 @@ def test_an_empty_list_says_be_the_first_and_offers_the_button(client, open_lett
     assert content.index("</article>") < content.rindex(sign)
 
 
-def test_a_listed_letter_offers_each_kind_before_and_after_its_list(client, all_kinds):
+def test_a_listed_letter_offers_each_kind_after_its_list_and_before_a_long_one(client, all_kinds):
     listed(all_kinds, name="Early association")
     content = client.get(all_kinds.get_absolute_url()).content.decode()
     signatories = section(content, 'id="signatories"', "</section>")
-    for kind, words in [("organization", "Sign as an organization"),
-                        ("individual", "Sign as an individual"),
-                        ("mp", "Sign as a member of parliament")]:  # fmt: skip
-        link = f'href="{sign_url(all_kinds)}?kind={kind}">{words}</a>'
-        assert content.count(link) == 3, kind  # at the top, above the list, below it
+    links = [(f'href="{sign_url(all_kinds)}?kind={kind}">{words}</a>')
+             for kind, words in [("organization", "Sign as an organization"),
+                                 ("individual", "Sign as an individual"),
+                                 ("mp", "Sign as a member of parliament")]]  # fmt: skip
+    for link in links:
+        assert content.count(link) == 2  # at the top, and after the list
+        assert signatories.index(link) > signatories.index("</ol>")
+
+    for n in range(10):
+        listed(all_kinds, name=f"Association {n}")
+    content = client.get(all_kinds.get_absolute_url()).content.decode()
+    signatories = section(content, 'id="signatories"', "</section>")
+    for link in links:
+        assert content.count(link) == 3  # and right after the letter, before the long list
         assert signatories.index(link) < signatories.index("Early association")
         assert signatories.rindex(link) > signatories.index("</ol>")
 
@@ -249,3 +259,10 @@ def test_a_french_letter_lists_its_members_of_parliament_in_french(
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     assert f"1. {line}" in text
+
+
+def test_each_kind_reads_its_fields_in_its_own_order_on_a_page_of_every_kind(all_kinds):
+    for kind, fields in KIND_FIELDS.items():
+        form = SignForm(letter=all_kinds, kind=kind)
+        page_order = [name for name in form.fields if name in fields]
+        assert page_order == fields, kind

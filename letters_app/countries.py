@@ -60,3 +60,25 @@ def country_resolve(text: str) -> str:
     if len(text) in (2, 3) and text.isalpha() and text.isupper():  # "FR", "AUS"
         return names.get(f"code:{text}", "")
     return ""
+
+
+def _names_in(language: str) -> dict[str, str]:
+    """Every country's name as the sign form offers it in `language`, casefolded: the key of
+    what a signer picked from the list (Khmer's marks kept, which `_fold` would drop). Not kept
+    here: django-countries keeps its list per language, and a catalogue compiled anew (Khmer's
+    names) shows at once."""
+    with translation.override(language):
+        return {" ".join(str(name).casefold().split()): code for code, name in countries}
+
+
+def country_resolve_typed(text: str) -> str:
+    """The ISO code of a country a signer typed or picked in the sign form: a name as the list
+    offers it in the active language, its code ("FR"), or anything `country_resolve` reads
+    ("Cambodge", "USA"); "" if none."""
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text or len(text) > 100:
+        return ""
+    if len(text) == 2 and text.isupper() and countries.alpha2(text) == text:
+        return text
+    key = " ".join(text.casefold().split())
+    return _names_in(translation.get_language() or "en").get(key) or country_resolve(text)

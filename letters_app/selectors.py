@@ -86,7 +86,7 @@ def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter | No
 SIGNING_FIELDS = (
     "slug", "title", "status", "version", "signing_deadline", "signing_paused",
     "signing_closed_at", "requires_approval", "accepts_organizations", "accepts_individuals",
-    "accepts_mps",
+    "accepts_mps", "language",
 )  # fmt: skip
 
 

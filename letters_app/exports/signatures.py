@@ -170,14 +170,23 @@ def signature_rows(
 
 
 def signature_lines(queryset: QuerySet[Signature], progress: Progress = None) -> Iterator[str]:
-    """`12. Association TEP NIMITH (ATN), France`: the list as the seed letters number it, in the
-    site's language as the snapshot writes it."""
+    """`12. Association TEP NIMITH (ATN), France`: the list as the seed letters number it, each
+    line in its letter's language as the letter's own list and PDF write it (country names, "Member
+    of Parliament")."""
     fields = ("kind", "name", "acronym", "title", "affiliation", "party", "parliament", "country")
-    with translation.override(settings.LANGUAGE_CODE):
-        signatures = queryset.only(*fields).iterator(chunk_size=CHUNK_ROWS)
+    signatures = (
+        queryset.select_related("letter")
+        .only(*fields, "letter__language")
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
         for n, signature in enumerate(signatures, start=1):
             if progress is not None and n % CHUNK_ROWS == 1 and n > 1:
                 progress(n - 1)
+            if signature.letter.language != language:  # a list is mostly of one letter
+                language = signature.letter.language
+                translation.activate(language)
             yield f"{n}. {signature.display_line}"
 
 

@@ -6,8 +6,12 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from letters_app.countries import country_resolve_typed
 from letters_app.forms.base import CountryChoicesMixin, ServiceErrorsMixin
 from letters_app.models import Signature
 from letters_app.services.signatures import ACCEPTS
@@ -32,13 +36,48 @@ KIND_FIELDS = {
         "contact_role",
     ],
     Kind.INDIVIDUAL: ["name", "title", "affiliation", "country"],
-    Kind.MP: ["name", "parliament", "country", "party"],
+    Kind.MP: ["name", "title", "parliament", "party", "country"],
 }  # fmt: skip
 REQUIRED = {"name", "country"}
-NAME_LABELS = {
-    Kind.ORGANIZATION: _("Name of the organization"),
-    Kind.INDIVIDUAL: _("Full name"),
-    Kind.MP: _("Full name"),
+# The order of a page that holds several kinds' fields: each kind's, in its own order.
+PAGE_ORDER = [
+    "name", "acronym", "title", "affiliation", "parliament", "party", "country",
+    "organization_type", "website", "contact_name", "contact_role",
+]  # fmt: skip
+# What a field is called, and the help it gets, for each kind where it differs from the field's.
+KIND_LABELS = {
+    "name": {
+        Kind.ORGANIZATION: _("Name of the organization"),
+        Kind.INDIVIDUAL: _("Full name"),
+        Kind.MP: _("Full name"),
+    },
+    "title": {Kind.MP: _("Your title")},
+}
+KIND_HELP = {
+    "name": {Kind.MP: _("As the list should show it, with any honorific: Hon. Jane Doe.")},
+    "title": {
+        Kind.MP: _(
+            "As the list should show it: for example, Member of the National Assembly, or "
+            "Senator. Left empty, the list says Member of Parliament."
+        )
+    },
+    "consent_public": {
+        Kind.ORGANIZATION: _(
+            "Signing means being listed publicly under the letter: the list shows the "
+            "organization's name, acronym and country as typed above. Your name, your website "
+            "and your e-mail address are never shown."
+        ),
+        Kind.INDIVIDUAL: _(
+            "Signing means being listed publicly under the letter: the list shows your full "
+            "name, title, organization and country as typed above. Your e-mail address is "
+            "never shown."
+        ),
+        Kind.MP: _(
+            "Signing means being listed publicly under the letter: the list shows your name, "
+            "title, parliament, party and country as typed above. Your e-mail address is never "
+            "shown."
+        ),
+    },
 }
 
 
@@ -113,6 +152,55 @@ def _field_copy(field: forms.Field, memo) -> forms.Field:
     return new
 
 
+def _country_datalist() -> SafeString:
+    """Every country's name in the active language, for the country field to offer as one
+    types (django-countries keeps the list per language)."""
+    options = format_html_join("", '<option value="{}"></option>', ((n,) for _c, n in countries))
+    return format_html('<datalist id="country-names">{}</datalist>', options)
+
+
+class CountryInput(forms.TextInput):
+    """A text box that offers the countries' names as one types (a datalist: no JavaScript),
+    showing a country by its name in the page's language."""
+
+    def __init__(self, attrs=None):
+        defaults = {"list": "country-names", "autocomplete": "country-name", "spellcheck": "false"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        if value and len(value) == 2 and countries.alpha2(value) == value:
+            return str(countries.name(value))
+        return super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "placeholder": _("Type to choose a country")}
+        html = super().render(name, value, attrs, renderer)
+        return format_html("{}{}", html, _country_datalist())
+
+
+class CountryNameField(forms.CharField):
+    """One country, typed or picked by its name in the page's language (or in English or
+    French, or by its code): cleaned to its ISO code, refused when it names none."""
+
+    widget = CountryInput
+    default_error_messages = {"invalid": _("Choose a country from the list.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return ""
+        code = country_resolve_typed(value)
+        if not code:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return code
+
+    def widget_attrs(self, widget):
+        return {}  # no maxlength on the box: a country name is picked, never cut
+
+
 class CountryChoiceField(CountryChoicesMixin, ChoiceField):
     """One country, or the empty choice first in the list."""
 
@@ -148,15 +236,18 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
         help_text=_("For example: House of Commons of Canada."),
     )
     party = LineField(label=_("Party or group"), max_length=_max_length("party"))
-    country = CountryChoiceField(label=_("Country"))
+    country = CountryNameField(label=_("Country"))
     organization_type = ChoiceField(
         label=_("Type of organization"),
         choices=[("", "---------"), *Signature.OrganizationType.choices],
         required=False,
     )
+    # A text box, not type="url": "example.org" is taken (as https://), and the browser never
+    # stops the form for a box of another kind of signatory, out of sight.
     website = forms.URLField(
         label=_("Website"), max_length=_max_length("website"), required=False,
         assume_scheme="https", help_text=_("Not shown on the list."),
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
     )  # fmt: skip
     contact_name = NameField(
         label=_("Your name"),
@@ -169,17 +260,55 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Not shown on the list."),
     )
 
-    def __init__(self, *args, kind: str, **kwargs):
-        # Only this kind's fields are copied for the form (copying them all is most of its cost).
-        others = set(SignatoryForm.base_fields) - set(KIND_FIELDS[kind])
+    def __init__(self, *args, kind: str, kinds: list[str] | None = None, **kwargs):
+        # Only the fields of this kind (and of `kinds`, which the page can switch to) are copied
+        # for the form: copying them all is most of its cost.
+        shown = {name for k in {kind, *(kinds or ())} for name in KIND_FIELDS[k]}
+        others = set(SignatoryForm.base_fields) - shown
         self.base_fields = _Fields(
             (n, f) for n, f in type(self).base_fields.items() if n not in others
         )
         super().__init__(*args, **kwargs)
         self.signatory_kind = kind
+        self.kinds = kinds or [kind]
         for name in REQUIRED:
             self.fields[name].required = True
-        self.fields["name"].label = NAME_LABELS[kind]
+        for name in dict.fromkeys([*KIND_LABELS, *KIND_HELP]):
+            if name in self.fields:
+                self._kind_texts(name)
+
+    def _kind_texts(self, name: str) -> None:
+        """The field's label and help for each kind the page can show, each in a span marked
+        with its kinds, those of other kinds than this form's hidden: switching kind on the page
+        shows the others' (static/js/sign-form.js)."""
+        field = self.fields[name]
+        for attr, texts in (("label", KIND_LABELS), ("help_text", KIND_HELP)):
+            by_text: dict[str, list[str]] = {}
+            for kind in self.kinds:
+                if name in KIND_FIELDS.get(kind, [name]) or name == "consent_public":
+                    text = str(texts.get(name, {}).get(kind, getattr(field, attr) or ""))
+                    by_text.setdefault(text, []).append(kind)
+            if len(by_text) <= 1:
+                text = str(texts.get(name, {}).get(self.signatory_kind, getattr(field, attr)))
+                setattr(field, attr, text or "")
+                continue
+            setattr(field, attr, format_html_join(
+                "", '<span data-kinds="{}"{}>{}</span>',
+                ((" ".join(k), "" if self.signatory_kind in k else " hidden", text)
+                 for text, k in by_text.items() if text),
+            ))  # fmt: skip
+
+    def kind_rows(self) -> list[tuple[forms.BoundField, str, bool]]:
+        """Each visible field, the kinds it belongs to when not all the page's kinds ("" when
+        all), and whether it is shown for this form's kind."""
+        rows = []
+        for field in self.visible_fields():
+            kinds = [k for k in self.kinds if field.name in KIND_FIELDS[k]]
+            if field.name not in SignatoryForm.base_fields or len(kinds) == len(self.kinds):
+                rows.append((field, "", True))
+            else:
+                rows.append((field, " ".join(kinds), self.signatory_kind in kinds))
+        return rows
 
     @property
     def display_data(self) -> dict:
@@ -192,13 +321,16 @@ class SignForm(SignatoryForm):
     kind only has nothing to choose."""
 
     kind = ChoiceField(label=_("Signing as"), widget=forms.HiddenInput)
+    # Listed publicly is what signing is: a box ticked by the signer is their consent, kept with
+    # the signature; the browser asks for it before the form is sent (required), and its help
+    # says what the list will show.
     email = forms.EmailField(
         label=_("Your e-mail address"),
         max_length=_max_length("email"),
         help_text=_("We send you a link to confirm. Never shown, never shared."),
     )
     consent_public = forms.BooleanField(
-        label=_("Show my name on the public list"),
+        label=_("I agree to be listed publicly under this letter"),
         error_messages={"required": _("Signatures are public: tick this box to sign.")},
     )
     # A trap for robots, hidden from people (see cosign.css); filled in, nothing is recorded.
@@ -220,10 +352,23 @@ class SignForm(SignatoryForm):
             data = data.copy()
             data["kind"] = kind
         initial = {**(initial or {}), "kind": kind, "homepage": ""}
-        super().__init__(data, kind=kind, initial=initial, **kwargs)
+        super().__init__(data, kind=kind, kinds=kinds or [kind], initial=initial, **kwargs)
         self.letter = letter
+        if len(kinds) > 1:  # chosen on the page, in a fieldset of its own (letter_sign.html)
+            self.fields["kind"].widget = forms.RadioSelect(attrs={"class": "form-check-input"})
         self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
-        self.order_fields(["kind", *KIND_FIELDS[kind], "email", "consent_public"])
+        self.order_fields(["kind", *PAGE_ORDER, "email", "consent_public"])
+
+    def full_clean(self):
+        """The fields of the other kinds the page holds are sent too, and shown again with the
+        form, but never checked nor kept."""
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in set(self.fields) - set(KIND_FIELDS[self.signatory_kind]):
+            if name in SignatoryForm.base_fields:
+                self._errors.pop(name, None)
+                self.cleaned_data.pop(name, None)
 
     def clean(self):
         # The kind is a hidden field, whose errors a page would not show: say them on top.

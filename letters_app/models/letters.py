@@ -416,6 +416,11 @@ class AuditEvent(models.Model):
             parts.append(", ".join(str(labels[f]) for f in fields))
         if self.action == AuditAction.LETTER_EDITED and detail.get("version"):
             parts.append(gettext("text version %(n)s") % {"n": detail["version"]})
+        if detail.get("approved"):  # approval switched on: those confirmed were approved
+            n = detail["approved"]
+            parts.append(
+                ngettext("%(n)s signature approved", "%(n)s signatures approved", n) % {"n": n}
+            )
         if detail.get("notified"):
             n = detail["notified"]
             parts.append(ngettext("%(n)s signer e-mailed", "%(n)s signers e-mailed", n) % {"n": n})

@@ -184,14 +184,22 @@ class Signature(models.Model):
 def signatory_line(kind: str, *, name: str, acronym="", title="", affiliation="", party="",
                    parliament="", country="") -> str:  # fmt: skip
     """As the seed letters list signatories: `Name (ACR), Country` or `Name, Title, …`; the
-    country by its name."""
+    country by its name. A member of parliament as letters of parliamentarians from many
+    countries list them: `Hon. Jane Doe, Member of the National Assembly, Party, France`, their
+    own title (else "Member of Parliament", in the active language), the chamber unless the
+    title names it, the party, and the country."""
     if kind == Signature.Kind.ORGANIZATION:
         parts = [f"{name} ({acronym})" if acronym else name, country]
     elif kind == Signature.Kind.MP:
-        parts = [name, title or _("Member of Parliament"), party, parliament or country]
+        chamber = "" if _folded(parliament) in _folded(title) else parliament
+        parts = [name, title or _("Member of Parliament"), chamber, party, country]
     else:
         parts = [name, title, affiliation, country]
     return ", ".join(str(p) for p in parts if p)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 class Blocklist(models.Model):

@@ -30,6 +30,7 @@ from letters_app.models import (
 from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.recipients import recipient_create
 from letters_app.services.signatures import (
+    signatures_approve_confirmed,
     signatures_notify_new_version,
     signatures_publish_confirmed,
 )
@@ -190,6 +191,7 @@ def letter_update(
     letter_signing_forget(letter.slug, data.get("slug") or letter.slug)
     letter_page_forget(letter.slug, data.get("slug") or letter.slug)
     approval_dropped = letter.requires_approval and not data.get("requires_approval", True)
+    approval_raised = not letter.requires_approval and data.get("requires_approval", False)
     for name in changed:
         setattr(letter, name, data[name])
     letter.full_clean()
@@ -209,9 +211,11 @@ def letter_update(
     if new_version:
         _snapshot(letter, actor)
     letter.save()
+    detail: dict[str, Any] = {"fields": changed}
     if approval_dropped:
         signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more
-    detail: dict[str, Any] = {"fields": changed}
+    if approval_raised:  # those listed stay listed: approval is for the ones to come
+        detail["approved"] = signatures_approve_confirmed(letter=letter)
     if new_version:
         detail["version"] = letter.version
     if signers:

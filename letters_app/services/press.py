@@ -166,7 +166,7 @@ def _kind_count(kind: str, n: int) -> str:
         text = ngettext("%(n)s member of parliament", "%(n)s members of parliament", n)
     else:
         text = ngettext("%(n)s individual", "%(n)s individuals", n)
-    return text % {"n": n}
+    return text % {"n": formats.number_format(n, force_grouping=True)}  # 1,200 · 1 200 · 1.200
 
 
 def _signers_phrase(entries: list[dict]) -> str:

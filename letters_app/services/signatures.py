@@ -626,3 +626,12 @@ def signatures_publish_confirmed(*, letter: Letter) -> int:
     for signature in waiting:
         _publish(signature)
     return len(waiting)
+
+
+@transaction.atomic
+def signatures_approve_confirmed(*, letter: Letter) -> int:
+    """When approval is switched on: the signatures confirmed until then were taken under the
+    rule of the time (listed at once), so they are approved, and stay listed; approval applies
+    to those confirmed from now on. Returns how many; the caller audits the change."""
+    _letter_lock(letter.pk)
+    return Signature.objects.filter(letter=letter, status=S.CONFIRMED).update(status=S.APPROVED)

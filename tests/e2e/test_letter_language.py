@@ -27,7 +27,7 @@ def expect_letter_in(page, language: str, interface: str) -> None:
     """The page speaks `interface`; the letter on it, `language`, in every part."""
     expect(page.locator("html")).to_have_attribute("lang", interface)
     expect(
-        page.get_by_role("link", name=in_language(interface, "Sign this letter"))
+        page.get_by_role("link", name=in_language(interface, "Sign this letter")).first
     ).to_be_visible()
     article = page.locator("article.letter")
     expect(article).to_have_attribute("lang", language)

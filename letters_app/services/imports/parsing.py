@@ -38,7 +38,7 @@ HEADERS = {
     "title": {"title", "role", "title or role", "fonction"},
     "affiliation": {"affiliation"},
     "party": {"party", "parti"},
-    "parliament": {"parliament", "parlement"},
+    "parliament": {"parliament", "parlement", "chamber", "chambre", "house"},
 }
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,9 +30,10 @@ def letter_sign(request: RateLimitedRequest, slug: str) -> HttpResponse:
         return letter_page(request, letter, notice=ended_notice(letter))
     if request.method != "POST":
         return _sign_page(request, SignForm(letter=letter, kind=request.GET.get("kind")))
-    if request.limited:
+    if request.limited or "choose_kind" in request.POST:
+        # Too many tries, or another kind chosen without JavaScript: the form again, as typed.
         typed = SignForm(letter=letter, kind=request.POST.get("kind"), initial=request.POST.dict())
-        return _sign_page(request, typed, status=429)
+        return _sign_page(request, typed, status=429 if request.limited else 200)
     form = SignForm(request.POST, letter=letter)
     if form.is_robot():  # answer as to a person, record nothing
         return _sign_done(letter.slug)
@@ -67,6 +69,8 @@ def _sign_page(request: HttpRequest, form: SignForm, *, status: int = 200) -> Ht
     return render(request, "public/letter_sign.html", {
         "letter": letter, "form": form, "kinds": accepted_kinds(letter), "limited": status == 429,
         "refusal": signature_services.signing_refusal(letter),
+        # The letter's title as it is written, in its own language, whatever the page's.
+        "letter_title": format_html('<cite lang="{}">{}</cite>', letter.language, letter.title),
     }, status=status)  # fmt: skip
 
 

@@ -129,7 +129,9 @@ def test_imported_signatures_are_marked_for_coordinators_and_listed_publicly(
     assert queue.content.decode().count("imported by coordinator") == 6
     coordinating.logout()
     public = client.get(open_letter.get_absolute_url()).content.decode()
-    numbered = re.findall(r'signatory-number">(\d+)\.</span> ([^<]+)</li>', public)
+    numbered = re.findall(
+        r'signatory-number">(\d+)\.</span> <span class="signatory-line">([^<]+)</span></li>', public
+    )
     assert [n for n, _line in numbered] == ["1", "2", "3", "4", "5", "6"]
     assert numbered[0][1] == "Association TEP NIMITH (ATN), France"
     assert "imported" not in public

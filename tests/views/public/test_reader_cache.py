@@ -24,7 +24,7 @@ def test_a_readers_page_comes_from_the_cache_with_headers_a_proxy_can_use(client
         again = client.get(url)
     assert captured.captured_queries == []  # no letter read, no list, no session
     assert again.content == first.content
-    assert "1.</span> Cached association" in again.text
+    assert '1.</span> <span class="signatory-line">Cached association' in again.text
     cache_control = {part.strip() for part in again["Cache-Control"].split(",")}
     assert cache_control == {"public", "max-age=0", "s-maxage=2", "stale-while-revalidate=30"}
     assert again["ETag"] == first["ETag"]
@@ -71,11 +71,11 @@ def test_a_withdrawn_name_leaves_the_page_at_once(client, open_letter):
     gone = listed(open_letter, name="Leaving association")
     listed(open_letter, name="Staying association")
     url = open_letter.get_absolute_url()
-    assert "2.</span> Staying association" in client.get(url).text
+    assert '2.</span> <span class="signatory-line">Staying association' in client.get(url).text
     signature_withdraw(signature=gone)
     content = client.get(url).text
     assert "Leaving association" not in content
-    assert "1.</span> Staying association" in content
+    assert '1.</span> <span class="signatory-line">Staying association' in content
 
 
 def test_a_new_name_shows_at_once_then_within_seconds_when_many_sign(

@@ -40,6 +40,9 @@ def test_every_field_has_a_visible_label(client, all_kinds):
         response = client.get(sign_url(all_kinds), {"kind": kind})
         content = response.content.decode()
         for field in response.context["form"].visible_fields():
+            if field.name == "kind":  # radio buttons, under a legend
+                assert "Signing as</legend>" in content
+                continue
             assert f'for="{field.id_for_label}"' in content, (kind, field.name)
 
 
@@ -54,15 +57,14 @@ def test_only_the_kinds_the_letter_accepts_are_offered(client, open_letter, capt
         ("individual", "Individual"), ("mp", "Member of parliament")
     ]  # fmt: skip
     content = response.content.decode()
-    assert "?kind=mp" in content
-    assert "?kind=organization" not in content
+    assert 'type="radio" name="kind" value="mp"' in content
+    assert 'value="organization"' not in content
 
     response = post(client, open_letter, ORGANIZATION, capture)
     assert response.status_code == 200
     content = response.content.decode()
     assert "This letter does not take signatures of this kind." in content
-    assert '<input type="hidden" name="kind" value="individual"' in content
-    assert 'class="nav-link active" aria-current="page" href="?kind=individual"' in content
+    assert re.search(r'<input type="radio" name="kind" value="individual"[^>]* checked', content)
     assert Signature.objects.count() == 0
 
 
@@ -76,7 +78,7 @@ def capture(django_capture_on_commit_callbacks, eager_tasks):
     [
         (ORGANIZATION, "Association TEP NIMITH (ATN), France"),
         (INDIVIDUAL, "Chea Sophal, Professor of Law, Université de Lyon, France"),
-        (MP, "Jane Doe, Member of Parliament, Independent, House of Commons of Canada"),
+        (MP, "Jane Doe, Member of Parliament, House of Commons of Canada, Independent, Canada"),
     ],
 )
 def test_each_kind_signs_and_gets_a_confirmation_mail(client, all_kinds, capture, data, line):

@@ -21,8 +21,9 @@ def test_a_form_drawn_for_one_kind_leaves_the_next_forms_fields_as_they_were(all
     individual = SignForm(letter=all_kinds, kind="individual")
     again = SignForm(letter=all_kinds, kind="organization")
 
-    assert individual.fields["name"].label == "Full name"
-    assert again.fields["name"].label == "Name of the organization"
+    # Each kind's label is in the page, the form's own shown.
+    assert '<span data-kinds="individual mp">Full name' in individual.fields["name"].label
+    assert '<span data-kinds="organization">Name of the organization' in again.fields["name"].label
     for form in (individual, again):
         name = form.fields["name"]
         assert name.required and "class" not in name.widget.attrs

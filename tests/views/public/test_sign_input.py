@@ -35,8 +35,10 @@ def test_names_survive_byte_for_byte_from_the_form_to_the_list(client, open_lett
     assert signature.name.encode() == name.encode()
     signature_confirm(signature=signature)
     content = client.get(open_letter.get_absolute_url()).content.decode()
-    assert f'<span class="signatory-number">1.</span> {name.replace("'", "&#x27;")}, France' in (
-        content
+    escaped = name.replace("'", "&#x27;")
+    assert (
+        f'<span class="signatory-number">1.</span> <span class="signatory-line">{escaped}, France'
+        in content
     )
 
 

@@ -49,9 +49,10 @@ def test_confirming_lists_the_name_numbered_on_the_letter_page(client, pending):
     assert "Thank you, you are listed" in thanks
     assert manage_url(pending) in thanks
     letter_page = client.get(pending.letter.get_absolute_url()).content.decode()
-    assert '<span class="signatory-number">1.</span> Association TEP NIMITH (ATN), France' in (
-        letter_page
-    )
+    assert (
+        '<span class="signatory-number">1.</span> '
+        '<span class="signatory-line">Association TEP NIMITH (ATN), France'
+    ) in (letter_page)
     assert "1 signature" in letter_page
 
 
@@ -145,7 +146,9 @@ def test_a_correction_shows_on_the_list_and_leaves_email_and_kind(client, open_l
     assert signature.kind == "organization"
     assert signature.email.startswith("signer")
     content = client.get(open_letter.get_absolute_url()).content.decode()
-    assert "1.</span> Association TEP NIMITH (A.T.N.), Cambodia" in content
+    assert (
+        '1.</span> <span class="signatory-line">Association TEP NIMITH (A.T.N.), Cambodia'
+    ) in content
     assert "NIMTIH" not in content
 
 

@@ -75,10 +75,72 @@ def email_normalize(email: str) -> str:
 
 
 def name_normalize(name: str) -> str:
-    """For spotting the same organization twice: accents, case, punctuation and spaces dropped."""
+    """For spotting the same organization twice: accents, case, punctuation and spaces dropped;
+    joiners and selectors too, so a name reads the same typed with or without them. A name of
+    symbols only (emoji) is compared by its symbols, less their skin tones."""
     folded = unicodedata.normalize("NFKD", name).casefold()
     kept = "".join(c for c in folded if unicodedata.category(c)[0] in "LN" or c.isspace())
-    return " ".join(kept.split())
+    words = " ".join(kept.split())
+    if words or not folded:
+        return words
+    symbols = "".join(c for c in folded if unicodedata.category(c) in ("So", "Sm", "Sc"))
+    return symbols[:200]
+
+
+# Bidi controls that open a run until a matching close: embeddings and overrides (LRE, RLE,
+# LRO, RLO), closed by PDF; isolates (LRI, RLI, FSI), closed by PDI.
+EMBEDDINGS, POP_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e"), "\u202c"
+ISOLATES, POP_ISOLATE = frozenset("\u2066\u2067\u2068"), "\u2069"
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible on their own: a name made only of these (and spaces) is no name. At either end of a
+# line they join nothing and are dropped, as spaces are.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Controls (category Cc) and the line and paragraph separators (Zl, Zp): nothing a line of the
+# list holds. A character class, not a lookup per character.
+LINE_BREAKING = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def bidi_balance(text: str) -> str:
+    """`text` without the bidi controls that are not closed within it (nor closes that open
+    nothing): one left open would turn the rest of the page around it (a name shown backwards,
+    the next names or the country in the wrong order). Pairs closed in order are kept, as
+    Arabic, Hebrew or Persian names mixed with Latin may need them."""
+    if not BIDI_CONTROLS.search(text):
+        return text
+    kept: set[int] = set()
+    opened: list[int] = []  # positions of the controls still open, innermost last
+    for i, c in enumerate(text):
+        if c in EMBEDDINGS or c in ISOLATES:
+            opened.append(i)
+        elif c == POP_EMBEDDING:
+            if opened and text[opened[-1]] in EMBEDDINGS:
+                kept.update((opened.pop(), i))
+        elif c == POP_ISOLATE:
+            # Closes its isolate and, unclosed, every embedding opened inside it.
+            if any(text[j] in ISOLATES for j in opened):
+                while text[opened[-1]] not in ISOLATES:
+                    opened.pop()
+                kept.update((opened.pop(), i))
+    return "".join(c for i, c in enumerate(text) if i in kept or not BIDI_CONTROLS.match(c))
+
+
+def _display_safe(data: dict[str, Any]) -> dict[str, Any]:
+    """Display fields without an unclosed bidi control, whoever typed them (the sign form has
+    cleaned them already; a coordinator's or the admin's form has not)."""
+    return {k: bidi_balance(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def line_clean(text: str) -> str:
+    """One line of the list (a name, a title, an organization…) as it is kept: NFC, a tab made a
+    space, bidi controls left unclosed dropped, single spaces, no invisible character at either
+    end; "" when nothing visible is left. Joiners (ZWJ, ZWNJ), the zero width space that
+    separates Khmer words, variation selectors and emoji modifiers are kept: names need them.
+    Line breaks and other control characters are the caller's to refuse (LINE_BREAKING)."""
+    text = bidi_balance(unicodedata.normalize("NFC", text).replace("\t", " "))
+    text = " ".join(text.split()).strip(INVISIBLE + " ")
+    if not any(unicodedata.category(c) not in ("Cf", "Mn", "Me", "Zs", "Cc") for c in text):
+        return ""
+    return text
 
 
 def display_text_tidy(text: str) -> str:
@@ -227,7 +289,7 @@ def signature_add(
         version=letter.version,
         language=letter_language(language) if language else letter.language,
         mails_sent=1,  # the confirmation queued below
-        **{k: v for k, v in fields.items() if k in DISPLAY_FIELDS},
+        **_display_safe({k: v for k, v in fields.items() if k in DISPLAY_FIELDS}),
     )
     signature.name_normalized = name_normalize(signature.name)
     signature.acronym_normalized = name_normalize(signature.acronym)
@@ -476,6 +538,7 @@ def signature_update_display(
 ) -> Signature:
     """Correct what the list shows (by the signer, or a coordinator tidying it). Audited."""
     _refuse_if_frozen(signature)
+    data = _display_safe(data)
     changed = [f for f in DISPLAY_FIELDS if f in data and getattr(signature, f) != data[f]]
     if not changed:
         return signature

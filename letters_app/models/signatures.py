@@ -181,15 +181,29 @@ def signatory_line(kind: str, *, name: str, acronym="", title="", affiliation=""
 
 
 class Blocklist(models.Model):
-    """E-mail domains and IP addresses that may not sign."""
+    """E-mail addresses, e-mail domains and IP addresses that may not sign."""
 
     class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail address")
         DOMAIN = "domain", _("E-mail domain")
         IP = "ip", _("IP address or network")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        help_text=_(
+            "An e-mail address blocks only that mailbox. A domain blocks every address "
+            "at it and its subdomains: never block a provider such as gmail.com this way."
+        ),
+    )
     value = models.CharField(
-        _("value"), max_length=254, help_text=_("example.org, or 203.0.113.0/24")
+        _("value"),
+        max_length=254,
+        help_text=_(
+            "An address (one.person@example.org), a domain (example.org), or an IP address or "
+            "network (203.0.113.0/24), as the kind says."
+        ),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -200,9 +200,14 @@ def signing_refusal(letter: Letter, kind: str | None = None) -> str:
     return ""
 
 
-def is_blocked(*, email_domain: str, ip_address: str | None) -> bool:
+def is_blocked(*, email_normalized: str, ip_address: str | None) -> bool:
+    """Whether the blocklist refuses this address (normalized), its domain or a subdomain of a
+    blocked domain, or this IP address."""
     rules = _signing_rules()
-    if any(email_domain == d or email_domain.endswith("." + d) for d in rules.domains):
+    if email_normalized in rules.addresses:
+        return True
+    domain = email_normalized.rpartition("@")[2]
+    if any(domain == d or domain.endswith("." + d) for d in rules.domains):
         return True
     if not (ip_address and rules.networks):
         return False
@@ -218,6 +223,7 @@ class _SigningRules:
     loaded_at: float = -math.inf
     paused: bool = False
     domains: tuple[str, ...] = ()
+    addresses: frozenset[str] = frozenset()
     networks: tuple = ()
 
 
@@ -242,6 +248,8 @@ def _signing_rules() -> _SigningRules:
         loaded_at=time.monotonic(),
         paused=SiteSwitch.objects.filter(signing_paused=True).exists(),
         domains=tuple(v for k, v in entries if k == Blocklist.Kind.DOMAIN),
+        # Compared as signatures are: one.person@ and oneperson+tag@gmail.com are one mailbox.
+        addresses=frozenset(email_normalize(v) for k, v in entries if k == Blocklist.Kind.EMAIL),
         networks=tuple(networks),
     )
     return _rules
@@ -273,7 +281,7 @@ def signature_add(
         raise ValidationError(refusal, code="closed")
     normalized = email_normalize(email)
     domain = normalized.rpartition("@")[2]
-    if is_blocked(email_domain=domain, ip_address=ip_address):
+    if is_blocked(email_normalized=normalized, ip_address=ip_address):
         raise ValidationError(
             _("Signatures from this address are not accepted. Write to the coordinators."),
             code="blocked",

@@ -17,21 +17,33 @@ def domains_as_domains(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('letters_app', '0013_auditevent_action_choices'),
+        ("letters_app", "0013_auditevent_action_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='blocklist',
-            name='kind',
-            field=models.CharField(choices=[('email', 'E-mail address'), ('domain', 'E-mail domain'), ('ip', 'IP address or network')], help_text='An e-mail address blocks only that mailbox. A domain blocks every address at it and its subdomains: never block a provider such as gmail.com this way.', max_length=10, verbose_name='kind'),
+            model_name="blocklist",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("email", "E-mail address"),
+                    ("domain", "E-mail domain"),
+                    ("ip", "IP address or network"),
+                ],
+                help_text="An e-mail address blocks only that mailbox. A domain blocks every address at it and its subdomains: never block a provider such as gmail.com this way.",
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='blocklist',
-            name='value',
-            field=models.CharField(help_text='An address (one.person@example.org), a domain (example.org), or an IP address or network (203.0.113.0/24), as the kind says.', max_length=254, verbose_name='value'),
+            model_name="blocklist",
+            name="value",
+            field=models.CharField(
+                help_text="An address (one.person@example.org), a domain (example.org), or an IP address or network (203.0.113.0/24), as the kind says.",
+                max_length=254,
+                verbose_name="value",
+            ),
         ),
         migrations.RunPython(domains_as_domains, migrations.RunPython.noop),
     ]

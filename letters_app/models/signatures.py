@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -101,6 +103,11 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The status a withdrawn signature had: the undo link in the withdrawal's mail restores it.
+    withdrawn_from = models.CharField(max_length=20, blank=True, editable=False)
+    # A withdrawn signer signing again: what they typed (kind, display fields, language), kept
+    # aside until they confirm by the link mailed to them, when it replaces their entry.
+    resign_data = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -159,6 +166,19 @@ class Signature(models.Model):
             affiliation=self.affiliation, party=self.party, parliament=self.parliament,
             country=self.country.name if self.country else "",
         )  # fmt: skip
+
+    def resigning(self) -> "Signature | None":
+        """This withdrawn signature as its signer's new signing would make it, unsaved and
+        pending: what its confirmation link shows and confirms. None when there is none."""
+        if self.status != self.Status.WITHDRAWN or not self.resign_data:
+            return None
+        new = copy.copy(self)
+        for name, value in self.resign_data["fields"].items():
+            setattr(new, name, value)
+        new.kind = self.resign_data["kind"]
+        new.language = self.resign_data["language"]
+        new.status = self.Status.PENDING
+        return new
 
     def token(self, purpose: str) -> str:
         """The secret in a confirm or manage link, bound to this signature, its letter and

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import F, Field, Model, QuerySet, signals
+from django.db.models import F, Field, Model, Q, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -317,7 +317,8 @@ def signature_add(
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
         if existing is None:  # not the unique address after all
             raise
-        _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
+        if not _resign_request(existing, signature):
+            _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
         return existing, False
     mails.mails_kick_on_commit()
     return signature, True
@@ -401,22 +402,45 @@ def _insert_statement() -> tuple[str, Columns, Columns] | None:
     return sql, signature_fields, mail_fields
 
 
+def _resign_request(existing: Signature, new: Signature) -> bool:
+    """A withdrawn signer signs again: what they typed now (`new`, checked, unsaved) is kept
+    aside and a confirmation link mailed; their entry stays as it is until they confirm, so that
+    nobody else typing their address changes it. False when `existing` is not withdrawn by its
+    signer."""
+    if existing.status != S.WITHDRAWN or existing.withdrawn_from == S.REJECTED:
+        return False
+    fields = {name: getattr(new, name) for name in DISPLAY_FIELDS}
+    fields["country"] = new.country.code if new.country else ""
+    data = {"kind": new.kind, "language": new.language, "ip_address": new.ip_address,
+            "fields": fields}  # fmt: skip
+    with transaction.atomic():
+        if not Signature.objects.filter(pk=existing.pk, status=S.WITHDRAWN).update(
+            resign_data=data
+        ):
+            return False
+        _queue_mail(existing, SignerMail.Kind.CONFIRMATION)
+    return True
+
+
 def signature_resend(*, letter: Letter, email: str) -> None:
-    """Mail the confirmation link again, if this address signed and has not confirmed yet."""
+    """Mail the confirmation link again, if this address signed (or signed again after
+    withdrawing) and has not confirmed yet."""
+    waiting = Q(status=S.PENDING) | Q(status=S.WITHDRAWN, resign_data__isnull=False)
     signature = Signature.objects.filter(
-        letter=letter, email_normalized=email_normalize(email), status=S.PENDING
+        waiting, letter=letter, email_normalized=email_normalize(email)
     ).first()
     if signature is not None:
         _queue_mail(signature, SignerMail.Kind.CONFIRMATION)
 
 
 @transaction.atomic
-def _queue_mail(signature: Signature, kind: str) -> None:
-    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter."""
-    capped = Signature.objects.filter(
-        pk=signature.pk, mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS
-    ).update(mails_sent=F("mails_sent") + 1)
+def _queue_mail(signature: Signature, kind: str, *, capped: bool = True) -> None:
+    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter
+    unless not `capped` (a mail only the signer's own link can cause)."""
+    counted = Signature.objects.filter(pk=signature.pk)
     if capped:
+        counted = counted.filter(mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS)
+    if counted.update(mails_sent=F("mails_sent") + 1):
         SignerMail.objects.create(signature=signature, kind=kind)
         mails.mails_kick_on_commit()
 
@@ -449,6 +473,8 @@ def signature_confirm(*, signature: Signature) -> bool:
     whether this call confirmed it."""
     if confirmation_expired(signature.letter):
         raise ValidationError(_("This confirmation link has expired: signing has ended."))
+    if signature.status == S.WITHDRAWN:
+        return _resign_confirm(signature)
     now = timezone.now()
     changed = Signature.objects.filter(pk=signature.pk, status=S.PENDING).update(
         status=S.CONFIRMED, confirmed_at=now
@@ -459,6 +485,42 @@ def signature_confirm(*, signature: Signature) -> bool:
     _flag_if_duplicate(signature)
     if not signature.letter.requires_approval:
         _publish(signature)
+    return True
+
+
+def _resign_confirm(signature: Signature) -> bool:
+    """The withdrawn signer confirmed signing again: their entry becomes what they typed then,
+    confirmed on the letter's current text, and listed (last) or queued for approval as a new
+    signature is. Audited."""
+    _letter_lock(signature.letter_id)  # before the signature's row, as every list change
+    row = (
+        Signature.objects.select_for_update()
+        .select_related("letter")
+        .filter(pk=signature.pk, status=S.WITHDRAWN, resign_data__isnull=False)
+        .first()
+    )
+    new = row.resigning() if row is not None else None
+    if row is None or new is None or row.resign_data is None:
+        return False
+    changed = [f for f in ("kind", *DISPLAY_FIELDS) if getattr(new, f) != getattr(row, f)]
+    for name in ("kind", "language", *DISPLAY_FIELDS):
+        setattr(row, name, getattr(new, name))
+    row.ip_address = row.resign_data.get("ip_address") or row.ip_address
+    row.name_normalized = name_normalize(row.name)
+    row.acronym_normalized = name_normalize(row.acronym)
+    row.status, row.confirmed_at, row.version = S.CONFIRMED, timezone.now(), row.letter.version
+    row.withdrawn_at, row.withdrawn_from, row.resign_data = None, "", None
+    row.is_flagged, row.flag_reason = False, ""
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    _flag_if_duplicate(row)
+    if not row.letter.requires_approval:
+        _publish(row)
+    audit_record(
+        letter=row.letter, actor=None, action=AuditAction.SIGNATURE_RESIGNED, signature=row.pk,
+        from_status=S.WITHDRAWN, to_status=S.CONFIRMED, fields=changed,
+    )  # fmt: skip
+    signature.refresh_from_db()
     return True
 
 
@@ -582,10 +644,35 @@ def _listable(signature: Signature) -> bool:
 
 @transaction.atomic
 def signature_withdraw(*, signature: Signature, actor: Actor = None) -> None:
-    """Take the name off the list at once. Audited."""
+    """Take the name off the list at once, and mail the signer a link to undo it. Audited."""
     _refuse_if_frozen(signature)
     if signature.status != S.WITHDRAWN:
         _status_set(signature, S.WITHDRAWN, actor=actor, action=AuditAction.SIGNATURE_WITHDRAWN)
+        if signature.email:  # an imported name has no one to write to
+            _queue_mail(signature, SignerMail.Kind.WITHDRAWN, capped=False)
+
+
+def restore_refusal(signature: Signature) -> str:
+    """Why the withdrawal of this signature can no longer be undone, or "" when it can."""
+    if signature.letter.status in Letter.FROZEN:
+        return _("The letter is finalized: its list of signatories can no longer change.")
+    return signing_refusal(signature.letter)
+
+
+@transaction.atomic
+def signature_restore(*, signature: Signature) -> None:
+    """Undo a withdrawal (the link in its mail): the signature is as it was before, listed
+    again (last) if it was listed, while the letter takes signatures. Audited."""
+    refusal = restore_refusal(signature)
+    if refusal:
+        raise ValidationError(refusal, code="closed")
+    _letter_lock(signature.letter_id)
+    signature.refresh_from_db()
+    if signature.status != S.WITHDRAWN:
+        return
+    # Withdrawn before the status was kept: confirmed, if it ever was.
+    target = signature.withdrawn_from or (S.CONFIRMED if signature.confirmed_at else S.PENDING)
+    _status_set(signature, target, actor=None, action=AuditAction.SIGNATURE_RESTORED)
 
 
 def _status_set(
@@ -596,9 +683,12 @@ def _status_set(
     from_status = signature.status
     signature.status = target
     if target == S.WITHDRAWN:
-        signature.withdrawn_at = timezone.now()
-    signature.save(update_fields=["status", "withdrawn_at"])
-    if target == S.APPROVED:
+        signature.withdrawn_at, signature.withdrawn_from = timezone.now(), from_status
+    elif from_status == S.WITHDRAWN:
+        signature.withdrawn_at, signature.withdrawn_from = None, ""
+    signature.resign_data = None  # a new signing waiting for confirmation ends here
+    signature.save(update_fields=["status", "withdrawn_at", "withdrawn_from", "resign_data"])
+    if _listable(signature):
         _publish(signature)
     else:
         _unpublish(signature)

@@ -23,4 +23,9 @@ urlpatterns = [
         name="signature-withdraw",
     ),
     path("signatures/<int:pk>/<str:token>/keep/", public.signature_keep, name="signature-keep"),
+    path(
+        "signatures/<int:pk>/<str:token>/restore/",
+        public.signature_restore,
+        name="signature-restore",
+    ),
 ]

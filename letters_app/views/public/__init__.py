@@ -7,6 +7,7 @@ from letters_app.views.public.signer import (
     signature_confirm,
     signature_keep,
     signature_manage,
+    signature_restore,
     signature_withdraw,
 )
 from letters_app.views.public.signing import letter_resend, letter_sign, letter_sign_done
@@ -14,5 +15,5 @@ from letters_app.views.public.signing import letter_resend, letter_sign, letter_
 __all__ = [
     "PER_PAGE", "home", "language_choose", "letter_detail", "letter_json", "letter_pdf",
     "letter_resend", "letter_sign", "letter_sign_done", "signature_confirm", "signature_keep",
-    "signature_manage", "signature_withdraw",
+    "signature_manage", "signature_restore", "signature_withdraw",
 ]  # fmt: skip

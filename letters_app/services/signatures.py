@@ -435,14 +435,15 @@ def signature_resend(*, letter: Letter, email: str) -> None:
 
 @transaction.atomic
 def _queue_mail(signature: Signature, kind: str, *, capped: bool = True) -> None:
-    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter
-    unless not `capped` (a mail only the signer's own link can cause)."""
-    counted = Signature.objects.filter(pk=signature.pk)
-    if capped:
-        counted = counted.filter(mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS)
-    if counted.update(mails_sent=F("mails_sent") + 1):
-        SignerMail.objects.create(signature=signature, kind=kind)
-        mails.mails_kick_on_commit()
+    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter.
+    Not `capped`: a mail only the signer's own private link can cause, neither held back by the
+    cap (which is against mails anyone typing the address could cause) nor counted in it."""
+    if capped and not Signature.objects.filter(
+        pk=signature.pk, mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS
+    ).update(mails_sent=F("mails_sent") + 1):
+        return
+    SignerMail.objects.create(signature=signature, kind=kind)
+    mails.mails_kick_on_commit()
 
 
 class SignerMailOutbox(mails.Outbox):

@@ -24,7 +24,9 @@ def _link_after(message, words: str) -> str:
     return re.search(r"https?://\S+", body.split(words, 1)[1]).group(0)
 
 
-def test_withdraw_undo_and_sign_again(live_server, smtp_server, celery_worker_process, page):
+def test_withdraw_undo_and_sign_again(
+    live_server, smtp_server, celery_worker_process, page, artifacts_dir
+):
     coordinator = UserFactory()
     letter = LetterFactory(created_by=coordinator, recipients=[RecipientFactory()])
     letter = letter_open(letter=letter, actor=coordinator)
@@ -42,6 +44,7 @@ def test_withdraw_undo_and_sign_again(live_server, smtp_server, celery_worker_pr
     page.goto(_link_after(inbox.messages[0][1], "withdraw your signature at any time"))
     page.get_by_role("link", name="Withdraw my signature").click()
     expect(page.get_by_role("heading", name="Withdraw your signature?")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "withdrawing-asked.png", full_page=True)
     page.get_by_role("button", name="Yes, withdraw my signature").click()
     expect(page.get_by_role("main")).to_contain_text("Your signature is withdrawn")
     page.goto(letter_url)
@@ -54,6 +57,7 @@ def test_withdraw_undo_and_sign_again(live_server, smtp_server, celery_worker_pr
     assert withdrawn["Subject"] == f"Your signature is withdrawn: {letter.title}"
     page.goto(_link_after(withdrawn, "this link puts your signature back"))
     expect(page.get_by_role("heading", name="Put your signature back?")).to_be_visible()
+    page.screenshot(path=artifacts_dir / "withdrawing-undo.png", full_page=True)
     page.get_by_role("button", name="Put my signature back").click()
     expect(page.get_by_role("main")).to_contain_text("Your signature is back as it was.")
     page.goto(letter_url)
@@ -82,5 +86,6 @@ def test_withdraw_undo_and_sign_again(live_server, smtp_server, celery_worker_pr
     expect(page.get_by_role("heading", name="Thank you, you are listed")).to_be_visible()
     page.goto(letter_url)
     expect(entries).to_have_text([f"1. {NEW_NAME}, Cambodia"])
+    page.screenshot(path=artifacts_dir / "withdrawing-signed-again.png", full_page=True)
     signature.refresh_from_db()
     assert (signature.name, signature.status) == (NEW_NAME, Signature.Status.CONFIRMED)

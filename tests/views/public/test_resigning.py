@@ -219,3 +219,33 @@ def test_once_signing_has_ended_a_new_signing_cannot_be_confirmed(client, withdr
     Letter.objects.update(status=Letter.Status.FINALIZED)
     assert client.post(confirm).status_code == 410
     assert Signature.objects.get().status == S.WITHDRAWN
+
+
+def test_the_withdrawals_mail_is_sent_whatever_the_cap_and_not_counted(
+    client, open_letter, run, settings
+):
+    settings.SIGNING_MAILS_PER_ADDRESS = 2
+    run(client.post, sign_url(open_letter), ORGANIZATION)
+    run(client.post, link(mail.outbox[-1], "confirm/"))
+    signature = Signature.objects.get()
+    for _ in range(2):
+        run(client.post, f"{manage_url(signature)}withdraw/")
+        client.post(link(mail.outbox[-1], "restore/"))
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [
+        "Confirm your signature", *["Your signature is withdrawn"] * 2,
+    ]  # fmt: skip
+    run(client.post, f"{manage_url(signature)}withdraw/")
+    run(client.post, sign_url(open_letter), ORGANIZATION)  # the second and last capped mail
+    assert mail.outbox[-1].subject.startswith("Confirm your signature")
+
+
+def test_a_signature_rejected_then_withdrawn_cannot_come_back_by_signing_again(
+    client, open_letter, run
+):
+    run(client.post, sign_url(open_letter), ORGANIZATION)
+    run(client.post, link(mail.outbox[-1], "confirm/"))
+    signature_moderate(signatures=Signature.objects.all(), approve=False, actor=None)
+    Signature.objects.update(status=S.WITHDRAWN, withdrawn_from=S.REJECTED)
+    run(client.post, sign_url(open_letter), ORGANIZATION)
+    assert mail.outbox[-1].subject.startswith("You have already signed")
+    assert Signature.objects.get().resign_data is None

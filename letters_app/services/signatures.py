@@ -74,12 +74,27 @@ def email_normalize(email: str) -> str:
     return f"{local}@{domain}"
 
 
+# Marks that draw nothing of their own: variation selectors, the grapheme joiner.
+SELECTORS = re.compile("[\u034f\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _spells(c: str) -> bool:
+    """Whether `c` counts when two names are compared: a letter, a digit, a space; or a mark
+    that spells the word, as a Khmer or Indic vowel sign and the coeng or virama do (combining
+    class 0 or 9), unlike an accent or an Arabic vowel point, which many leave out."""
+    category = unicodedata.category(c)
+    if category[0] in "LN" or c.isspace():
+        return True
+    spelling = category in ("Mn", "Mc") and unicodedata.combining(c) in (0, 9)
+    return spelling and not SELECTORS.match(c)
+
+
 def name_normalize(name: str) -> str:
     """For spotting the same organization twice: accents, case, punctuation and spaces dropped;
     joiners and selectors too, so a name reads the same typed with or without them. A name of
     symbols only (emoji) is compared by its symbols, less their skin tones."""
     folded = unicodedata.normalize("NFKD", name).casefold()
-    kept = "".join(c for c in folded if unicodedata.category(c)[0] in "LN" or c.isspace())
+    kept = "".join(c for c in folded if _spells(c))
     words = " ".join(kept.split())
     if words or not folded:
         return words

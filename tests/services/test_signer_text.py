@@ -1,7 +1,10 @@
 """What is kept of a line a signer (or a coordinator, or an imported list) writes, and how two
 names are compared: joiners and the like are kept, bidi controls left open are not."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from letters_app.models import Signature
 from letters_app.services.imports import import_parse
@@ -13,6 +16,7 @@ from letters_app.services.signatures import (
     signature_confirm,
     signature_update_display,
 )
+from tests.factories import SignatureFactory
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -119,3 +123,27 @@ def test_an_imported_list_keeps_joiners_and_loses_open_bidi_controls():
 def test_an_imported_line_of_emoji_only_is_a_name():
     [line] = import_parse({"text": "🌱🌱, France"})
     assert (line.name, [p.code for p in line.problems]) == ("🌱🌱", [])
+
+
+def test_khmer_names_differing_by_a_vowel_are_not_the_same_name():
+    assert name_normalize("សុខ") != name_normalize("សាខ")
+    assert name_normalize("ស្រី") != name_normalize("សរី")  # the coeng spells a subscript
+    assert name_normalize("हिंदी") != name_normalize("हदी")
+    # Accents, and Arabic vowel points most leave out, still do not count.
+    assert name_normalize("Créteil") == name_normalize("CRETEIL")
+    assert name_normalize("هِند") == name_normalize("هند")
+
+
+@pytest.mark.django_db
+def test_names_folded_before_are_folded_again_as_now(open_letter):
+    migration = importlib.import_module("letters_app.migrations.0016_names_fold_marks")
+    khmer = SignatureFactory(letter=open_letter, name="សមាគមខ្មែរ", acronym="សខ")
+    latin = SignatureFactory(letter=open_letter, name="Ligue Créteil")
+    Signature.objects.filter(pk=khmer.pk).update(name_normalized="សមគមខមរ", acronym_normalized="សខ")
+    Signature.objects.filter(pk=latin.pk).update(name_normalized="ligue creteil")
+    migration.refold(django_apps, None)
+    khmer.refresh_from_db()
+    latin.refresh_from_db()
+    assert (khmer.name_normalized, khmer.acronym_normalized) == (name_normalize("សមាគមខ្មែរ"), "សខ")
+    assert khmer.name_normalized == "សមាគមខ្មែរ"
+    assert latin.name_normalized == "ligue creteil"

@@ -679,11 +679,12 @@ def restore_refusal(signature: Signature) -> str:
 def signature_restore(*, signature: Signature) -> None:
     """Undo a withdrawal (the link in its mail): the signature is as it was before, listed
     again (last) if it was listed, while the letter takes signatures. Audited."""
+    _letter_lock(signature.letter_id)  # then read the letter and the signature as they are
+    signature.refresh_from_db()
+    signature.letter.refresh_from_db()
     refusal = restore_refusal(signature)
     if refusal:
         raise ValidationError(refusal, code="closed")
-    _letter_lock(signature.letter_id)
-    signature.refresh_from_db()
     if signature.status != S.WITHDRAWN:
         return
     # Withdrawn before the status was kept: confirmed, if it ever was.

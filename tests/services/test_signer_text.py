@@ -74,27 +74,25 @@ def test_names_of_symbols_only_compare_by_their_symbols_not_as_empty():
 
 
 @pytest.mark.django_db
-def test_the_same_organization_typed_with_a_joiner_is_flagged(open_letter):
-    for n, name in enumerate(["Ligue des droits", "Ligue\u200d des droits 🌱"]):
+@pytest.mark.parametrize(
+    ("first", "second", "flagged"),
+    [
+        ("Ligue des droits", "Ligue\u200d des droits 🌱", True),  # a joiner, a decoration
+        ("🌱🌱", "👩🏽\u200d⚖\ufe0f", False),  # two names of emoji only are not both ""
+        ("សុខ", "សាខ", False),
+    ],  # fmt: skip
+)
+def test_the_second_of_two_names_is_flagged_only_if_it_is_the_same(
+    open_letter, first, second, flagged
+):
+    for n, name in enumerate([first, second]):
         signature, _created = signature_add(
             letter=open_letter, kind=Signature.Kind.ORGANIZATION, email=f"s{n}@example.org",
             name=name, country="FR", consent_public=True,
         )  # fmt: skip
         signature_confirm(signature=signature)
     signature.refresh_from_db()
-    assert signature.is_flagged is True
-
-
-@pytest.mark.django_db
-def test_two_emoji_names_are_not_taken_for_each_other(open_letter):
-    for n, name in enumerate(["🌱🌱", "👩🏽\u200d⚖\ufe0f"]):
-        signature, _created = signature_add(
-            letter=open_letter, kind=Signature.Kind.ORGANIZATION, email=f"s{n}@example.org",
-            name=name, country="FR", consent_public=True,
-        )  # fmt: skip
-        signature_confirm(signature=signature)
-    signature.refresh_from_db()
-    assert signature.is_flagged is False
+    assert signature.is_flagged is flagged
 
 
 @pytest.mark.django_db

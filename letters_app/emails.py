@@ -86,6 +86,7 @@ def _signature_context(signature: Signature) -> dict[str, Any]:
         "listed_language": text_language,
         "confirm_url": link("public:signature-confirm", "confirm"),
         "manage_url": link("public:signature-manage", "manage"),
+        "restore_url": link("public:signature-restore", "restore"),
     }
 
 
@@ -97,11 +98,18 @@ def _signer_mail(name: str, signature: Signature, **extra: Any) -> EmailMultiAlt
 
 
 def signature_confirmation(signature: Signature) -> EmailMultiAlternatives:
-    return _signer_mail("signature_confirmation", signature)
+    """The link to confirm: a new signature, or a withdrawn signer's new signing, shown as it
+    will be listed once confirmed."""
+    return _signer_mail("signature_confirmation", signature.resigning() or signature)
 
 
 def signature_already_signed(signature: Signature) -> EmailMultiAlternatives:
     return _signer_mail("signature_already_signed", signature)
+
+
+def signature_withdrawn(signature: Signature) -> EmailMultiAlternatives:
+    """The withdrawal done, with a link that undoes it while the letter takes signatures."""
+    return _signer_mail("signature_withdrawn", signature)
 
 
 def signature_new_version(signature: Signature) -> EmailMultiAlternatives:
@@ -237,6 +245,7 @@ BUILDERS: dict[str, Callable[[Signature], EmailMultiAlternatives]] = {
     "confirmation": signature_confirmation,
     "already_signed": signature_already_signed,
     "new_version": signature_new_version,
+    "withdrawn": signature_withdrawn,
 }
 
 # Builders per Delivery.document; the press release's is added with the press release pages.

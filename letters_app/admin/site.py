@@ -6,6 +6,8 @@ from typing import cast
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator, validate_email
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +29,37 @@ class BlocklistForm(forms.ModelForm):
                 value = str(ipaddress.ip_network(value, strict=False))
             except ValueError:
                 self.add_error("value", _("Give an IP address or network, e.g. 203.0.113.0/24."))
+        elif kind == Blocklist.Kind.EMAIL:
+            try:
+                validate_email(value)
+            except ValidationError:
+                self.add_error("value", _("Give one e-mail address, e.g. one.person@example.org."))
         elif kind == Blocklist.Kind.DOMAIN:
-            value = value.rpartition("@")[2]
-            if "." not in value or " " in value:
+            if "@" in value:
+                # Blocking everyone at a provider for one person's address is never meant.
+                self.add_error("value", _(
+                    "This is an e-mail address. To block only this address, choose “E-mail "
+                    "address”; to block every address at a domain, give the domain alone."
+                ))  # fmt: skip
+            elif not _is_domain(value):
                 self.add_error("value", _("Give a domain such as example.org."))
         cleaned["value"] = value
         return cleaned
+
+
+def _is_domain(value: str) -> bool:
+    try:
+        DomainNameValidator()(value)
+    except ValidationError:
+        return False
+    return "." in value
 
 
 @admin.register(Blocklist)
 class BlocklistAdmin(admin.ModelAdmin):
     form = BlocklistForm
     list_display = ["value", "kind", "reason", "created_at"]
+    radio_fields = {"kind": admin.VERTICAL}
     list_filter = ["kind"]
     search_fields = ["value", "reason"]
 

@@ -2,7 +2,6 @@
 
 import copy
 import re
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,18 +13,10 @@ from django_countries import countries
 from letters_app.countries import country_resolve_typed
 from letters_app.forms.base import CountryChoicesMixin, ServiceErrorsMixin
 from letters_app.models import Signature
-from letters_app.services.signatures import ACCEPTS
+from letters_app.services.signatures import ACCEPTS, LINE_BREAKING, line_clean
 
 Kind = Signature.Kind
 
-# Invisible characters that change nothing a reader should see but can disguise a name:
-# zero-width spaces and joiners, the word joiner, the byte-order mark, and bidi controls.
-INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-# Unicode controls (category Cc, fixed by the standard) and the line and paragraph separators
-# (Zl, Zp): nothing a one-line name needs. A character class, not a lookup per character.
-REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # A scheme, "www." or a domain ending. Kept linear: a name may be a megabyte long.
 URL_LIKE = re.compile(r"(?i)(?:://|\bwww\.|[\w-]\.[a-z]{2,24}\b)")
 
@@ -91,8 +82,9 @@ def _max_length(name: str) -> int:
 
 
 class LineField(forms.CharField):
-    """One line of text, as it will be printed: NFC, no invisible or control characters, single
-    spaces. Control characters are refused, not dropped, so nothing changes without notice."""
+    """One line of text, as it will be printed (see line_clean): kept as typed, less the bidi
+    controls it leaves open, with single spaces. Line breaks and control characters are refused,
+    not dropped, so nothing changes without notice."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -100,13 +92,12 @@ class LineField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        value = unicodedata.normalize("NFC", value).translate(INVISIBLE).replace("\t", " ")
-        if REFUSED.search(value):
+        if LINE_BREAKING.search(value):
             raise ValidationError(
                 _("Write this on one line, without line breaks or control characters."),
                 code="control_character",
             )
-        return " ".join(value.split())
+        return line_clean(value)
 
 
 class ChoiceField(forms.ChoiceField):

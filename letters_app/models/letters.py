@@ -343,6 +343,8 @@ class AuditAction(models.TextChoices):
     SIGNATURE_REJECTED = "signature.rejected", _("Rejected a signature")
     SIGNATURE_INVALIDATED = "signature.invalidated", _("Invalidated a signature (abuse)")
     SIGNATURE_WITHDRAWN = "signature.withdrawn", _("Withdrew a signature")
+    SIGNATURE_RESTORED = "signature.restored", _("Undid the withdrawal of a signature")
+    SIGNATURE_RESIGNED = "signature.resigned", _("Signed again after withdrawing")
     SIGNATURE_EDITED = "signature.edited", _("Corrected a signature")
     SIGNATURE_MAIL_RESENT = "signature.mail_resent", _("Sent a failed e-mail to a signer again")
     SIGNATURE_ERASED = "signature.erased", _("Erased a signer's personal data")

@@ -14,6 +14,7 @@ class SignerMail(models.Model):
         CONFIRMATION = "confirmation", _("Confirmation link")
         ALREADY_SIGNED = "already_signed", _("Already signed")
         NEW_VERSION = "new_version", _("New text of the letter")
+        WITHDRAWN = "withdrawn", _("Withdrawal, with a link to undo it")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

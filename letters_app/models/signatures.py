@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -109,6 +111,11 @@ class Signature(models.Model):
     # When the signer's personal data was erased at their or an admin's request.
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True,
                                      editable=False)  # fmt: skip
+    # The status a withdrawn signature had: the undo link in the withdrawal's mail restores it.
+    withdrawn_from = models.CharField(max_length=20, blank=True, editable=False)
+    # A withdrawn signer signing again: what they typed (kind, display fields, language), kept
+    # aside until they confirm by the link mailed to them, when it replaces their entry.
+    resign_data = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -174,6 +181,19 @@ class Signature(models.Model):
         or once the retention period after the letter was sent was over."""
         return self.email_normalized.startswith(ERASED_PREFIX)
 
+    def resigning(self) -> "Signature | None":
+        """This withdrawn signature as its signer's new signing would make it, unsaved and
+        pending: what its confirmation link shows and confirms. None when there is none."""
+        if self.status != self.Status.WITHDRAWN or not self.resign_data:
+            return None
+        new = copy.copy(self)
+        for name, value in self.resign_data["fields"].items():
+            setattr(new, name, value)
+        new.kind = self.resign_data["kind"]
+        new.language = self.resign_data["language"]
+        new.status = self.Status.PENDING
+        return new
+
     def token(self, purpose: str) -> str:
         """The secret in a confirm or manage link, bound to this signature, its letter and
         purpose; a new `secret` kills every link made before."""
@@ -203,15 +223,29 @@ def _folded(text: str) -> str:
 
 
 class Blocklist(models.Model):
-    """E-mail domains and IP addresses that may not sign."""
+    """E-mail addresses, e-mail domains and IP addresses that may not sign."""
 
     class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail address")
         DOMAIN = "domain", _("E-mail domain")
         IP = "ip", _("IP address or network")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        help_text=_(
+            "An e-mail address blocks only that mailbox. A domain blocks every address "
+            "at it and its subdomains: never block a provider such as gmail.com this way."
+        ),
+    )
     value = models.CharField(
-        _("value"), max_length=254, help_text=_("example.org, or 203.0.113.0/24")
+        _("value"),
+        max_length=254,
+        help_text=_(
+            "An address (one.person@example.org), a domain (example.org), or an IP address or "
+            "network (203.0.113.0/24), as the kind says."
+        ),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

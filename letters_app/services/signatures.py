@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import F, Field, Model, QuerySet, signals
+from django.db.models import F, Field, Model, Q, QuerySet, signals
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -74,11 +74,88 @@ def email_normalize(email: str) -> str:
     return f"{local}@{domain}"
 
 
+# Marks that draw nothing of their own: variation selectors, the grapheme joiner.
+SELECTORS = re.compile("[\u034f\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+
+def _spells(c: str) -> bool:
+    """Whether `c` counts when two names are compared: a letter, a digit, a space; or a mark
+    that spells the word, as a Khmer or Indic vowel sign and the coeng or virama do (combining
+    class 0 or 9), unlike an accent or an Arabic vowel point, which many leave out."""
+    category = unicodedata.category(c)
+    if category[0] in "LN" or c.isspace():
+        return True
+    spelling = category in ("Mn", "Mc") and unicodedata.combining(c) in (0, 9)
+    return spelling and not SELECTORS.match(c)
+
+
 def name_normalize(name: str) -> str:
-    """For spotting the same organization twice: accents, case, punctuation and spaces dropped."""
+    """For spotting the same organization twice: accents, case, punctuation and spaces dropped;
+    joiners and selectors too, so a name reads the same typed with or without them. A name of
+    symbols only (emoji) is compared by its symbols, less their skin tones."""
     folded = unicodedata.normalize("NFKD", name).casefold()
-    kept = "".join(c for c in folded if unicodedata.category(c)[0] in "LN" or c.isspace())
-    return " ".join(kept.split())
+    kept = "".join(c for c in folded if _spells(c))
+    words = " ".join(kept.split())
+    if words or not folded:
+        return words
+    symbols = "".join(c for c in folded if unicodedata.category(c) in ("So", "Sm", "Sc"))
+    return symbols[:200]
+
+
+# Bidi controls that open a run until a matching close: embeddings and overrides (LRE, RLE,
+# LRO, RLO), closed by PDF; isolates (LRI, RLI, FSI), closed by PDI.
+EMBEDDINGS, POP_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e"), "\u202c"
+ISOLATES, POP_ISOLATE = frozenset("\u2066\u2067\u2068"), "\u2069"
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible on their own: a name made only of these (and spaces) is no name. At either end of a
+# line they join nothing and are dropped, as spaces are.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Controls (category Cc) and the line and paragraph separators (Zl, Zp): nothing a line of the
+# list holds. A character class, not a lookup per character.
+LINE_BREAKING = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def bidi_balance(text: str) -> str:
+    """`text` without the bidi controls that are not closed within it (nor closes that open
+    nothing): one left open would turn the rest of the page around it (a name shown backwards,
+    the next names or the country in the wrong order). Pairs closed in order are kept, as
+    Arabic, Hebrew or Persian names mixed with Latin may need them."""
+    if not BIDI_CONTROLS.search(text):
+        return text
+    kept: set[int] = set()
+    opened: list[int] = []  # positions of the controls still open, innermost last
+    for i, c in enumerate(text):
+        if c in EMBEDDINGS or c in ISOLATES:
+            opened.append(i)
+        elif c == POP_EMBEDDING:
+            if opened and text[opened[-1]] in EMBEDDINGS:
+                kept.update((opened.pop(), i))
+        elif c == POP_ISOLATE:
+            # Closes its isolate and, unclosed, every embedding opened inside it.
+            if any(text[j] in ISOLATES for j in opened):
+                while text[opened[-1]] not in ISOLATES:
+                    opened.pop()
+                kept.update((opened.pop(), i))
+    return "".join(c for i, c in enumerate(text) if i in kept or not BIDI_CONTROLS.match(c))
+
+
+def _display_safe(data: dict[str, Any]) -> dict[str, Any]:
+    """Display fields without an unclosed bidi control, whoever typed them (the sign form has
+    cleaned them already; a coordinator's or the admin's form has not)."""
+    return {k: bidi_balance(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def line_clean(text: str) -> str:
+    """One line of the list (a name, a title, an organization…) as it is kept: NFC, a tab made a
+    space, bidi controls left unclosed dropped, single spaces, no invisible character at either
+    end; "" when nothing visible is left. Joiners (ZWJ, ZWNJ), the zero width space that
+    separates Khmer words, variation selectors and emoji modifiers are kept: names need them.
+    Line breaks and other control characters are the caller's to refuse (LINE_BREAKING)."""
+    text = bidi_balance(unicodedata.normalize("NFC", text).replace("\t", " "))
+    text = " ".join(text.split()).strip(INVISIBLE + " ")
+    if not any(unicodedata.category(c) not in ("Cf", "Mn", "Me", "Zs", "Cc") for c in text):
+        return ""
+    return text
 
 
 def display_text_tidy(text: str) -> str:
@@ -138,9 +215,14 @@ def signing_refusal(letter: Letter, kind: str | None = None) -> str:
     return ""
 
 
-def is_blocked(*, email_domain: str, ip_address: str | None) -> bool:
+def is_blocked(*, email_normalized: str, ip_address: str | None) -> bool:
+    """Whether the blocklist refuses this address (normalized), its domain or a subdomain of a
+    blocked domain, or this IP address."""
     rules = _signing_rules()
-    if any(email_domain == d or email_domain.endswith("." + d) for d in rules.domains):
+    if email_normalized in rules.addresses:
+        return True
+    domain = email_normalized.rpartition("@")[2]
+    if any(domain == d or domain.endswith("." + d) for d in rules.domains):
         return True
     if not (ip_address and rules.networks):
         return False
@@ -156,6 +238,7 @@ class _SigningRules:
     loaded_at: float = -math.inf
     paused: bool = False
     domains: tuple[str, ...] = ()
+    addresses: frozenset[str] = frozenset()
     networks: tuple = ()
 
 
@@ -180,6 +263,8 @@ def _signing_rules() -> _SigningRules:
         loaded_at=time.monotonic(),
         paused=SiteSwitch.objects.filter(signing_paused=True).exists(),
         domains=tuple(v for k, v in entries if k == Blocklist.Kind.DOMAIN),
+        # Compared as signatures are: one.person@ and oneperson+tag@gmail.com are one mailbox.
+        addresses=frozenset(email_normalize(v) for k, v in entries if k == Blocklist.Kind.EMAIL),
         networks=tuple(networks),
     )
     return _rules
@@ -211,7 +296,7 @@ def signature_add(
         raise ValidationError(refusal, code="closed")
     normalized = email_normalize(email)
     domain = normalized.rpartition("@")[2]
-    if is_blocked(email_domain=domain, ip_address=ip_address):
+    if is_blocked(email_normalized=normalized, ip_address=ip_address):
         raise ValidationError(
             _("Signatures from this address are not accepted. Write to the coordinators."),
             code="blocked",
@@ -227,7 +312,7 @@ def signature_add(
         version=letter.version,
         language=letter_language(language) if language else letter.language,
         mails_sent=1,  # the confirmation queued below
-        **{k: v for k, v in fields.items() if k in DISPLAY_FIELDS},
+        **_display_safe({k: v for k, v in fields.items() if k in DISPLAY_FIELDS}),
     )
     signature.name_normalized = name_normalize(signature.name)
     signature.acronym_normalized = name_normalize(signature.acronym)
@@ -247,7 +332,8 @@ def signature_add(
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
         if existing is None:  # not the unique address after all
             raise
-        _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
+        if not _resign_request(existing, signature):
+            _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
         return existing, False
     mails.mails_kick_on_commit()
     return signature, True
@@ -331,24 +417,48 @@ def _insert_statement() -> tuple[str, Columns, Columns] | None:
     return sql, signature_fields, mail_fields
 
 
+def _resign_request(existing: Signature, new: Signature) -> bool:
+    """A withdrawn signer signs again: what they typed now (`new`, checked, unsaved) is kept
+    aside and a confirmation link mailed; their entry stays as it is until they confirm, so that
+    nobody else typing their address changes it. False when `existing` is not withdrawn by its
+    signer."""
+    if existing.status != S.WITHDRAWN or existing.withdrawn_from == S.REJECTED:
+        return False
+    fields = {name: getattr(new, name) for name in DISPLAY_FIELDS}
+    fields["country"] = new.country.code if new.country else ""
+    data = {"kind": new.kind, "language": new.language, "ip_address": new.ip_address,
+            "fields": fields}  # fmt: skip
+    with transaction.atomic():
+        if not Signature.objects.filter(pk=existing.pk, status=S.WITHDRAWN).update(
+            resign_data=data
+        ):
+            return False
+        _queue_mail(existing, SignerMail.Kind.CONFIRMATION)
+    return True
+
+
 def signature_resend(*, letter: Letter, email: str) -> None:
-    """Mail the confirmation link again, if this address signed and has not confirmed yet."""
+    """Mail the confirmation link again, if this address signed (or signed again after
+    withdrawing) and has not confirmed yet."""
+    waiting = Q(status=S.PENDING) | Q(status=S.WITHDRAWN, resign_data__isnull=False)
     signature = Signature.objects.filter(
-        letter=letter, email_normalized=email_normalize(email), status=S.PENDING
+        waiting, letter=letter, email_normalized=email_normalize(email)
     ).first()
     if signature is not None:
         _queue_mail(signature, SignerMail.Kind.CONFIRMATION)
 
 
 @transaction.atomic
-def _queue_mail(signature: Signature, kind: str) -> None:
-    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter."""
-    capped = Signature.objects.filter(
+def _queue_mail(signature: Signature, kind: str, *, capped: bool = True) -> None:
+    """Queue one mail to the signer, at most SIGNING_MAILS_PER_ADDRESS per address and letter.
+    Not `capped`: a mail only the signer's own private link can cause, neither held back by the
+    cap (which is against mails anyone typing the address could cause) nor counted in it."""
+    if capped and not Signature.objects.filter(
         pk=signature.pk, mails_sent__lt=settings.SIGNING_MAILS_PER_ADDRESS
-    ).update(mails_sent=F("mails_sent") + 1)
-    if capped:
-        SignerMail.objects.create(signature=signature, kind=kind)
-        mails.mails_kick_on_commit()
+    ).update(mails_sent=F("mails_sent") + 1):
+        return
+    SignerMail.objects.create(signature=signature, kind=kind)
+    mails.mails_kick_on_commit()
 
 
 class SignerMailOutbox(mails.Outbox):
@@ -379,6 +489,8 @@ def signature_confirm(*, signature: Signature) -> bool:
     whether this call confirmed it."""
     if confirmation_expired(signature.letter):
         raise ValidationError(_("This confirmation link has expired: signing has ended."))
+    if signature.status == S.WITHDRAWN:
+        return _resign_confirm(signature)
     now = timezone.now()
     changed = Signature.objects.filter(pk=signature.pk, status=S.PENDING).update(
         status=S.CONFIRMED, confirmed_at=now
@@ -389,6 +501,42 @@ def signature_confirm(*, signature: Signature) -> bool:
     _flag_if_duplicate(signature)
     if not signature.letter.requires_approval:
         _publish(signature)
+    return True
+
+
+def _resign_confirm(signature: Signature) -> bool:
+    """The withdrawn signer confirmed signing again: their entry becomes what they typed then,
+    confirmed on the letter's current text, and listed (last) or queued for approval as a new
+    signature is. Audited."""
+    _letter_lock(signature.letter_id)  # before the signature's row, as every list change
+    row = (
+        Signature.objects.select_for_update()
+        .select_related("letter")
+        .filter(pk=signature.pk, status=S.WITHDRAWN, resign_data__isnull=False)
+        .first()
+    )
+    new = row.resigning() if row is not None else None
+    if row is None or new is None or row.resign_data is None:
+        return False
+    changed = [f for f in ("kind", *DISPLAY_FIELDS) if getattr(new, f) != getattr(row, f)]
+    for name in ("kind", "language", *DISPLAY_FIELDS):
+        setattr(row, name, getattr(new, name))
+    row.ip_address = row.resign_data.get("ip_address") or row.ip_address
+    row.name_normalized = name_normalize(row.name)
+    row.acronym_normalized = name_normalize(row.acronym)
+    row.status, row.confirmed_at, row.version = S.CONFIRMED, timezone.now(), row.letter.version
+    row.withdrawn_at, row.withdrawn_from, row.resign_data = None, "", None
+    row.is_flagged, row.flag_reason = False, ""
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    row.save()
+    _flag_if_duplicate(row)
+    if not row.letter.requires_approval:
+        _publish(row)
+    audit_record(
+        letter=row.letter, actor=None, action=AuditAction.SIGNATURE_RESIGNED, signature=row.pk,
+        from_status=S.WITHDRAWN, to_status=S.CONFIRMED, fields=changed,
+    )  # fmt: skip
+    signature.refresh_from_db()
     return True
 
 
@@ -476,6 +624,7 @@ def signature_update_display(
 ) -> Signature:
     """Correct what the list shows (by the signer, or a coordinator tidying it). Audited."""
     _refuse_if_frozen(signature)
+    data = _display_safe(data)
     changed = [f for f in DISPLAY_FIELDS if f in data and getattr(signature, f) != data[f]]
     if not changed:
         return signature
@@ -511,10 +660,36 @@ def _listable(signature: Signature) -> bool:
 
 @transaction.atomic
 def signature_withdraw(*, signature: Signature, actor: Actor = None) -> None:
-    """Take the name off the list at once. Audited."""
+    """Take the name off the list at once, and mail the signer a link to undo it. Audited."""
     _refuse_if_frozen(signature)
     if signature.status != S.WITHDRAWN:
         _status_set(signature, S.WITHDRAWN, actor=actor, action=AuditAction.SIGNATURE_WITHDRAWN)
+        if signature.email:  # an imported name has no one to write to
+            _queue_mail(signature, SignerMail.Kind.WITHDRAWN, capped=False)
+
+
+def restore_refusal(signature: Signature) -> str:
+    """Why the withdrawal of this signature can no longer be undone, or "" when it can."""
+    if signature.letter.status in Letter.FROZEN:
+        return _("The letter is finalized: its list of signatories can no longer change.")
+    return signing_refusal(signature.letter)
+
+
+@transaction.atomic
+def signature_restore(*, signature: Signature) -> None:
+    """Undo a withdrawal (the link in its mail): the signature is as it was before, listed
+    again (last) if it was listed, while the letter takes signatures. Audited."""
+    _letter_lock(signature.letter_id)  # then read the letter and the signature as they are
+    signature.refresh_from_db()
+    signature.letter.refresh_from_db()
+    refusal = restore_refusal(signature)
+    if refusal:
+        raise ValidationError(refusal, code="closed")
+    if signature.status != S.WITHDRAWN:
+        return
+    # Withdrawn before the status was kept: confirmed, if it ever was.
+    target = signature.withdrawn_from or (S.CONFIRMED if signature.confirmed_at else S.PENDING)
+    _status_set(signature, target, actor=None, action=AuditAction.SIGNATURE_RESTORED)
 
 
 def _status_set(
@@ -525,9 +700,12 @@ def _status_set(
     from_status = signature.status
     signature.status = target
     if target == S.WITHDRAWN:
-        signature.withdrawn_at = timezone.now()
-    signature.save(update_fields=["status", "withdrawn_at"])
-    if target == S.APPROVED:
+        signature.withdrawn_at, signature.withdrawn_from = timezone.now(), from_status
+    elif from_status == S.WITHDRAWN:
+        signature.withdrawn_at, signature.withdrawn_from = None, ""
+    signature.resign_data = None  # a new signing waiting for confirmation ends here
+    signature.save(update_fields=["status", "withdrawn_at", "withdrawn_from", "resign_data"])
+    if _listable(signature):
         _publish(signature)
     else:
         _unpublish(signature)

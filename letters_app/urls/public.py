@@ -26,4 +26,9 @@ urlpatterns = [
     path("signatures/<int:pk>/<str:token>/keep/", public.signature_keep, name="signature-keep"),
     path("signatures/<int:pk>/<str:token>/erase/", public.signature_erase, name="signature-erase"),
     path("letters/<slug:slug>/erased/", public.signature_erased, name="signature-erased"),
+    path(
+        "signatures/<int:pk>/<str:token>/restore/",
+        public.signature_restore,
+        name="signature-restore",
+    ),
 ]

@@ -606,3 +606,15 @@ def test_the_stored_signature_is_the_one_signed_field_for_field(sign, open_lette
     assert stored.contact_name == "ស៊ុន ចាន់ថុល"
     assert stored.country.code == "KH"
     assert not signature._state.adding
+
+
+def test_a_blocked_address_is_refused_in_any_spelling_of_its_mailbox(sign, open_letter):
+    Blocklist.objects.create(kind=Blocklist.Kind.EMAIL, value="one.person@gmail.com")
+    for email in ("One.Person@gmail.com", "oneperson+x@googlemail.com"):
+        with pytest.raises(ValidationError) as exc:
+            sign(open_letter, email)
+        assert exc.value.messages == [
+            "Signatures from this address are not accepted. Write to the coordinators."
+        ]
+    assert sign(open_letter, "other.person@gmail.com")[1] is True
+    assert sign(open_letter, "one.person@gmail.com.example")[1] is True

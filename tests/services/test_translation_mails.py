@@ -1,6 +1,8 @@
 """Signers are written to in the language they signed in; each recipient is sent the letter, and
 its PDF, in the language the coordinator chose for them."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -40,7 +42,9 @@ def test_a_signer_who_signed_in_french_is_written_to_in_french(open_letter, coor
     translate(open_letter, "fr", FRENCH, coordinator)
     signature = sign_in(open_letter, "fr")
 
-    for build in (emails.signature_confirmation, emails.signature_already_signed):
+    builders = (emails.signature_confirmation, emails.signature_already_signed,
+                emails.signature_withdrawn)  # fmt: skip
+    for build in builders:
         message = build(signature)
         assert message.extra_headers["Content-Language"] == "fr"
         assert FRENCH["title"] in message.subject
@@ -48,6 +52,16 @@ def test_a_signer_who_signed_in_french_is_written_to_in_french(open_letter, coor
         assert open_letter.title not in message.body
         assert f"{open_letter.get_absolute_url()}?lang=fr" in message.body
         assert '<html lang="fr">' in message.alternatives[0][0]
+
+
+def test_the_withdrawals_mail_and_its_undo_link_speak_the_signers_language(
+    open_letter, coordinator
+):
+    translate(open_letter, "fr", FRENCH, coordinator)
+    message = emails.signature_withdrawn(sign_in(open_letter, "fr"))
+    assert message.subject == f"Votre signature est retirée : {FRENCH['title']}"
+    assert "S’il s’agit d’une erreur, ce lien rétablit votre signature" in message.body
+    assert re.search(r"https?://\S+/fr/\S+/restore/", message.body)
 
 
 def test_a_title_with_an_apostrophe_and_an_ampersand_reaches_the_subject_as_typed(

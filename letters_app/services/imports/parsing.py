@@ -16,6 +16,7 @@ from letters_app.models.signatures import signatory_line
 from letters_app.rendering import SIGNATORY_FIELDS
 from letters_app.services.letters import find_placeholders
 from letters_app.services.signatures import (
+    bidi_balance,
     display_text_tidy,
     name_normalize,
 )
@@ -208,6 +209,9 @@ def _parse_line(position: int, raw: str, kind: str) -> ImportLine:
 
 
 def _check(line: ImportLine) -> ImportLine:
+    # Kept as written, less a bidi control left open, which would turn the list around it.
+    for name in ("name", "acronym", "title", "affiliation", "party", "parliament"):
+        setattr(line, name, bidi_balance(getattr(line, name)))
     if CONTROL_RE.search(line.name) or not name_normalize(line.name):
         line.problem("unparsed", _("No name could be read on this line."))
     placeholders = find_placeholders(line.raw) if "[" in line.raw else []

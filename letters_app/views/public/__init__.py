@@ -9,6 +9,7 @@ from letters_app.views.public.signer import (
     signature_confirm,
     signature_keep,
     signature_manage,
+    signature_restore,
     signature_withdraw,
 )
 from letters_app.views.public.signing import letter_resend, letter_sign, letter_sign_done
@@ -17,5 +18,5 @@ __all__ = [
     "PER_PAGE", "home", "language_choose", "letter_detail", "letter_json", "letter_pdf",
     "letter_resend", "letter_sign", "letter_sign_done", "privacy", "signature_confirm",
     "signature_erase", "signature_erased", "signature_keep", "signature_manage",
-    "signature_withdraw",
+    "signature_restore", "signature_withdraw",
 ]  # fmt: skip

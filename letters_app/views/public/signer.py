@@ -1,5 +1,5 @@
-"""The private links a signer gets by e-mail: confirming, and managing their entry (correcting
-it, keeping it on a new text, withdrawing it)."""
+"""The private links a signer gets by e-mail: confirming, managing their entry (correcting it,
+keeping it on a new text, withdrawing it), and undoing a withdrawal."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from letters_app import selectors
 from letters_app.forms.public import SignatureEditForm
@@ -28,7 +28,9 @@ def _signature_or_404(pk: int, token: str, purpose: str) -> Signature:
 @never_cache
 def signature_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     signature = _signature_or_404(pk, token, "confirm")
-    pending = signature.status == Signature.Status.PENDING
+    # A withdrawn signer who signed again confirms their new signing, shown as it will be.
+    shown = signature.resigning() or signature
+    pending = shown.status == Signature.Status.PENDING
     if pending and signature_services.confirmation_expired(signature.letter):
         return render(
             request, "public/signature_expired.html", {"signature": signature}, status=410
@@ -39,7 +41,7 @@ def signature_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse
         return redirect("public:signature-confirm", pk=pk, token=token)
     manage_token = signature.token("manage")
     return render(request, "public/signature_confirm.html", {
-        "signature": signature, "letter": signature.letter, "manage_token": manage_token,
+        "signature": shown, "letter": signature.letter, "manage_token": manage_token,
         "listed_language": text_language(signature.letter, get_language()),
     })  # fmt: skip
 
@@ -74,17 +76,52 @@ def _changeable(signature: Signature) -> bool:
     return not gone and signature.letter.status not in Letter.FROZEN
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def signature_withdraw(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Asks once (GET), then withdraws (POST)."""
     signature = _signature_or_404(pk, token, "manage")
+    if request.method == "GET":
+        if not _changeable(signature):
+            return redirect("public:signature-manage", pk=pk, token=token)
+        return render(request, "public/signature_withdraw.html", {
+            "signature": signature, "letter": signature.letter, "token": token,
+            "listed_language": text_language(signature.letter, get_language()),
+        })  # fmt: skip
     return act(
         request,
         lambda: signature_services.signature_withdraw(signature=signature),
-        success=_("Your signature is withdrawn: your name is no longer on the list."),
+        success=_(
+            "Your signature is withdrawn: your name is no longer on the list. We have "
+            "e-mailed you a link to undo this."
+        ),  # fmt: skip
         then="public:signature-manage",
         pk=pk,
         token=token,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signature_restore(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The link in the withdrawal's mail: shows what undoing it puts back (GET), does it
+    (POST), or says why it no longer can."""
+    signature = _signature_or_404(pk, token, "restore")
+    if request.method == "POST":
+        return act(
+            request,
+            lambda: signature_services.signature_restore(signature=signature),
+            success=_("Your signature is back as it was."),
+            then="public:signature-restore",
+            pk=pk,
+            token=token,
+        )
+    return render(request, "public/signature_restore.html", {
+        "signature": signature, "letter": signature.letter,
+        "refusal": signature_services.restore_refusal(signature),
+        "manage_token": signature.token("manage"),
+        "listed_language": text_language(signature.letter, get_language()),
+    })  # fmt: skip
 
 
 @require_POST

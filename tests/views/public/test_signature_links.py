@@ -174,10 +174,19 @@ def test_withdrawing_takes_the_name_off_the_list_at_once(client, open_letter):
     )
 
 
-def test_withdraw_and_keep_take_post_only(client, signer):
-    assert client.get(f"{manage_url(signer)}withdraw/").status_code == 405
+def test_withdrawing_asks_once_and_only_a_post_withdraws(client, signer):
+    manage = client.get(manage_url(signer)).content.decode()
+    assert f'href="{manage_url(signer)}withdraw/">Withdraw my signature</a>' in manage
+    response = client.get(f"{manage_url(signer)}withdraw/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Withdraw your signature?" in content
+    assert f'<form method="post" action="{manage_url(signer)}withdraw/"' in content
+    assert f'href="{manage_url(signer)}">No, keep my signature</a>' in content
+    assert response["Cache-Control"].startswith("max-age=0")
     assert client.get(f"{manage_url(signer)}keep/").status_code == 405
     assert refreshed(signer).status == S.CONFIRMED
+    assert refreshed(signer).is_public is True
 
 
 def test_after_a_new_text_the_signer_may_keep_their_signature(client, open_letter, signer):

@@ -1,6 +1,8 @@
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -25,6 +27,11 @@ pytestmark = pytest.mark.django_db
 MODELS = ["letter", "lettertemplate", "recipient", "auditevent", "signature", "blocklist",
           "lettertranslation", "exportjob"]  # fmt: skip
 SCRIPT = '<script>alert("pwned")</script>'
+
+
+def sign_as(letter, email):
+    return signature_add(letter=letter, kind=Signature.Kind.ORGANIZATION, email=email,
+                         name="Ligue", country="FR", consent_public=True)  # fmt: skip
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -363,7 +370,7 @@ def test_unusual_signing_escapes_what_signers_typed(client_for, admin, open_lett
 @pytest.mark.parametrize(
     ("kind", "value", "saved"),
     [("ip", "203.0.113.9/24", "203.0.113.0/24"), ("domain", "Spam.Example ", "spam.example"),
-     ("domain", "bot@spam.example", "spam.example")],
+     ("email", " One.Person@Gmail.com", "one.person@gmail.com")],
 )  # fmt: skip
 def test_blocklist_entries_are_checked_normalized_and_audited(
     client_for, admin, kind, value, saved
@@ -376,12 +383,42 @@ def test_blocklist_entries_are_checked_normalized_and_audited(
     assert event.actor == admin
 
 
-@pytest.mark.parametrize(("kind", "value"), [("ip", "203.0.113"), ("domain", "localhost")])
-def test_a_bad_blocklist_entry_is_refused(client_for, admin, kind, value):
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [("ip", "203.0.113", "Give an IP address or network, e.g. 203.0.113.0/24."),
+     ("domain", "localhost", "Give a domain such as example.org."),
+     ("domain", "spam .example", "Give a domain such as example.org."),
+     ("domain", "one.person@gmail.com", "This is an e-mail address. To block only this address, "
+      "choose “E-mail address”; to block every address at a domain, give the domain alone."),
+     ("email", "gmail.com", "Give one e-mail address, e.g. one.person@example.org."),
+     ("email", "a@b", "Give one e-mail address, e.g. one.person@example.org.")],
+)  # fmt: skip
+def test_a_bad_blocklist_entry_is_refused(client_for, admin, kind, value, message):
     url = reverse("admin:letters_app_blocklist_add")
     response = client_for(admin).post(url, {"kind": kind, "value": value})
     assert response.status_code == 200
+    assert response.context["adminform"].form.errors["value"] == [message]
     assert not Blocklist.objects.exists()
+
+
+def test_the_blocklist_form_says_what_each_kind_blocks(client_for, admin):
+    content = client_for(admin).get(reverse("admin:letters_app_blocklist_add")).content.decode()
+    for label in ("E-mail address", "E-mail domain", "IP address or network"):
+        assert f"{label}</label>" in content
+    assert 'type="radio" name="kind"' in content
+    assert "never block a provider such as gmail.com this way" in content
+
+
+def test_blocking_one_gmail_address_spares_the_rest_of_gmail(client_for, admin, open_letter):
+    url = reverse("admin:letters_app_blocklist_add")
+    client_for(admin).post(url, {"kind": "email", "value": "one.person@gmail.com"})
+    entry = Blocklist.objects.get()
+    assert (entry.kind, entry.value) == (Blocklist.Kind.EMAIL, "one.person@gmail.com")
+    for email in ("one.person@gmail.com", "OnePerson+letters@googlemail.com"):
+        with pytest.raises(ValidationError) as refused:
+            sign_as(open_letter, email)
+        assert refused.value.code == "blocked"
+    assert sign_as(open_letter, "another.person@gmail.com")[1] is True
 
 
 def test_the_site_switch_is_one_row_that_cannot_be_deleted(client_for, admin):
@@ -457,3 +494,14 @@ def test_signatures_of_a_finalized_letter_are_read_only(client_for, admin, open_
     client.post(url, {"name": "Renamed"})
     signature.refresh_from_db()
     assert signature.name == "Ligue"
+
+
+def test_entries_stored_before_the_kinds_were_told_apart_stay_domains():
+    migration = importlib.import_module("letters_app.migrations.0014_names_blocklist_kind")
+    Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="spam.example")
+    Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="bot@spam.example")
+    Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="x@other.example")
+    migration.domains_as_domains(django_apps, None)
+    assert sorted(Blocklist.objects.values_list("kind", "value")) == [
+        ("domain", "other.example"), ("domain", "spam.example"),
+    ]  # fmt: skip

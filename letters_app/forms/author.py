@@ -15,6 +15,7 @@ from letters_app import selectors
 from letters_app.forms.base import ServiceErrorsMixin
 from letters_app.models import (
     LETTER_LANGUAGES,
+    TEXT_FIELDS,
     TRANSLATED_FIELDS,
     Letter,
     LetterTranslation,
@@ -87,6 +88,8 @@ class LetterForm(TextNormalizeMixin, ServiceErrorsMixin, forms.ModelForm):
         ) % {"zone": timezone.get_current_timezone_name()}
         # Left out of a post (an older page), the original language stays as it is.
         self.fields["language"].required = False
+        for name in TEXT_FIELDS:  # typed in the letter's language, as a translation's fields
+            self.fields[name].widget.attrs["lang"] = self.instance.language
         if not self.instance.is_editable:
             for field in self.fields.values():
                 field.disabled = True

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -69,8 +68,6 @@ def _sign_page(request: HttpRequest, form: SignForm, *, status: int = 200) -> Ht
     return render(request, "public/letter_sign.html", {
         "letter": letter, "form": form, "kinds": accepted_kinds(letter), "limited": status == 429,
         "refusal": signature_services.signing_refusal(letter),
-        # The letter's title as it is written, in its own language, whatever the page's.
-        "letter_title": format_html('<cite lang="{}">{}</cite>', letter.language, letter.title),
     }, status=status)  # fmt: skip
 
 

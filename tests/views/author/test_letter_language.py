@@ -45,3 +45,15 @@ def test_previews_show_the_letter_in_its_own_language(client_for, coordinator, i
         assert f"Geneva 10<br>{SWITZERLAND['en']}</address>" in letter_html, page
         assert SWITZERLAND["fr"] not in letter_html, page
         assert SWITZERLAND["km"] not in letter_html, page
+
+
+def test_the_text_fields_are_marked_with_the_letters_language(client_for, coordinator):
+    letter = english_letter(coordinator)
+    html = client_for(coordinator).get(prefixed("km", "author:letter-edit", pk=letter.pk))
+    content = html.content.decode()
+
+    assert '<html lang="km">' in content
+    for name in ("title", "salutation", "body", "closing"):
+        field = content.split(f'name="{name}"', 1)[1].split(">", 1)[0]
+        assert 'lang="en"' in field, name
+    assert 'lang="en"' not in content.split('name="slug"', 1)[1].split(">", 1)[0]

@@ -115,7 +115,7 @@ def test_counts_group_their_digits_as_the_language_does(client, open_letter, pre
 def test_the_form_names_the_letter_in_its_own_language_and_links_back(client, open_letter):
     Letter.objects.filter(pk=open_letter.pk).update(language="fr", title="Lettre & appel")
     content = client.get("/km" + sign_url(open_letter)).content.decode()
-    assert '<cite lang="fr">Lettre &amp; appel</cite>' in content
+    assert '<span lang="fr">Lettre &amp; appel</span>' in content
     assert f'href="/km/letters/{open_letter.slug}/">' in content
 
 

@@ -497,7 +497,7 @@ def test_signatures_of_a_finalized_letter_are_read_only(client_for, admin, open_
 
 
 def test_entries_stored_before_the_kinds_were_told_apart_stay_domains():
-    migration = importlib.import_module("letters_app.migrations.0014_names_blocklist_kind")
+    migration = importlib.import_module("letters_app.migrations.0017_names_blocklist_kind")
     Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="spam.example")
     Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="bot@spam.example")
     Blocklist.objects.create(kind=Blocklist.Kind.DOMAIN, value="x@other.example")

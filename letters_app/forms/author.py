@@ -1,6 +1,7 @@
 """Forms for coordinators: they validate; the views hand the cleaned data to a service."""
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -31,12 +33,13 @@ from letters_app.text import text_fields_normalize
 CONFIRM_FIELD = "confirm_new_version"
 
 
-class TextNormalizeMixin:
+class TextNormalizeMixin(forms.BaseForm):
     """The letter's text as the services store and compare it: a browser sends CRLF line
     endings, and a text the coordinator did not touch must not read as changed."""
 
     def clean(self):
-        return text_fields_normalize(super().clean())
+        # A form's clean returns its cleaned data.
+        return text_fields_normalize(cast(dict[str, Any], super().clean()))
 
 
 class LetterNewForm(ServiceErrorsMixin, forms.Form):
@@ -143,7 +146,9 @@ class RecipientChoiceForm(ServiceErrorsMixin, forms.Form):
         each (1 first); one typed over the number shown goes before one left as it was; without
         a number, after those with one, in the order they were posted."""
         chosen = {str(r.pk): r for r in self.cleaned_data["recipients"]}
-        posted = dict.fromkeys(self.data.getlist(self.add_prefix("recipients")))
+        # A bound form's data is a request's QueryDict.
+        data = cast(MultiValueDict, self.data)
+        posted = dict.fromkeys(data.getlist(self.add_prefix("recipients")))
         saved_places = {str(pk): place for place, pk in enumerate(self.saved, start=1)}
 
         def key(item):
@@ -223,7 +228,8 @@ class SignatureModerateForm(forms.Form):
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signatures"].queryset = letter.signatures.all()
+        signatures = cast(forms.ModelMultipleChoiceField, self.fields["signatures"])
+        signatures.queryset = letter.signatures.all()
 
 
 class SignatureDisplayForm(ServiceErrorsMixin, forms.ModelForm):
@@ -322,8 +328,9 @@ class ImportForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         accepted = [(k, label) for k, label in Signature.Kind.choices
                     if getattr(letter, ACCEPTS[k])]  # fmt: skip
-        self.fields["kind"].choices = accepted
-        self.fields["kind"].initial = accepted[0][0] if accepted else None
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = accepted
+        kind.initial = accepted[0][0] if accepted else None
         self.fields["text"].widget.attrs["maxlength"] = import_services.MAX_BYTES
 
     def clean_text(self):
@@ -336,7 +343,7 @@ class ImportForm(ServiceErrorsMixin, forms.Form):
         return None if not upload else import_services.import_read_file(upload)
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         rows, text = data.get("file"), data.get("text", "")
         if self.errors:
             return data
@@ -394,7 +401,8 @@ class TranslationNewForm(forms.Form):
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
         taken = {letter.language, *letter.translations.values_list("language", flat=True)}
-        self.fields["language"].choices = [c for c in LETTER_LANGUAGES if c[0] not in taken]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [c for c in LETTER_LANGUAGES if c[0] not in taken]
 
 
 class TranslationForm(TextNormalizeMixin, ServiceErrorsMixin, forms.ModelForm):

@@ -2,9 +2,12 @@
 
 import copy
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +24,7 @@ Kind = Signature.Kind
 URL_LIKE = re.compile(r"(?i)(?:://|\bwww\.|[\w-]\.[a-z]{2,24}\b)")
 
 # The fields each kind of signatory fills in, in order, and those it must fill in.
-KIND_FIELDS = {
+KIND_FIELDS: dict[str, list[str]] = {
     Kind.ORGANIZATION: [
         "name", "acronym", "country", "organization_type", "website", "contact_name",
         "contact_role",
@@ -36,7 +39,7 @@ PAGE_ORDER = [
     "organization_type", "website", "contact_name", "contact_role",
 ]  # fmt: skip
 # What a field is called, and the help it gets, for each kind where it differs from the field's.
-KIND_LABELS = {
+KIND_LABELS: dict[str, dict[str, Promise]] = {
     "name": {
         Kind.ORGANIZATION: _("Name of the organization"),
         Kind.INDIVIDUAL: _("Full name"),
@@ -44,7 +47,7 @@ KIND_LABELS = {
     },
     "title": {Kind.MP: _("Your title")},
 }
-KIND_HELP = {
+KIND_HELP: dict[str, dict[str, Promise]] = {
     "name": {Kind.MP: _("As the list should show it, with any honorific: Hon. Jane Doe.")},
     "title": {
         Kind.MP: _(
@@ -77,8 +80,8 @@ def accepted_kinds(letter) -> list[str]:
     return [kind for kind in Kind.values if getattr(letter, ACCEPTS[kind])]
 
 
-def _max_length(name: str) -> int:
-    return Signature._meta.get_field(name).max_length
+def _max_length(name: str) -> int | None:
+    return cast(models.Field, Signature._meta.get_field(name)).max_length
 
 
 class LineField(forms.CharField):
@@ -256,7 +259,7 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
         # for the form: copying them all is most of its cost.
         shown = {name for k in {kind, *(kinds or ())} for name in KIND_FIELDS[k]}
         others = set(SignatoryForm.base_fields) - shown
-        self.base_fields = _Fields(
+        self.base_fields = _Fields(  # type: ignore[misc]  # this form's own, for its kinds
             (n, f) for n, f in type(self).base_fields.items() if n not in others
         )
         super().__init__(*args, **kwargs)
@@ -345,9 +348,10 @@ class SignForm(SignatoryForm):
         initial = {**(initial or {}), "kind": kind, "homepage": ""}
         super().__init__(data, kind=kind, kinds=kinds or [kind], initial=initial, **kwargs)
         self.letter = letter
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
         if len(kinds) > 1:  # chosen on the page, in a fieldset of its own (letter_sign.html)
-            self.fields["kind"].widget = forms.RadioSelect(attrs={"class": "form-check-input"})
-        self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+            kind_field.widget = forms.RadioSelect(attrs={"class": "form-check-input"})
+        kind_field.choices = [(k, Kind(k).label) for k in kinds]
         self.order_fields(["kind", *PAGE_ORDER, "email", "consent_public"])
 
     def full_clean(self):
@@ -358,13 +362,13 @@ class SignForm(SignatoryForm):
             return
         for name in set(self.fields) - set(KIND_FIELDS[self.signatory_kind]):
             if name in SignatoryForm.base_fields:
-                self._errors.pop(name, None)
+                self.errors.pop(name, None)
                 self.cleaned_data.pop(name, None)
 
     def clean(self):
         # The kind is a hidden field, whose errors a page would not show: say them on top.
-        if "kind" in self._errors:
-            self._errors.pop("kind")
+        if "kind" in self.errors:
+            self.errors.pop("kind")
             self.kind_refused = True
         if self.kind_refused:
             self.add_error(None, _("This letter does not take signatures of this kind."))
@@ -422,7 +426,8 @@ class SignatoryFilterForm(forms.Form):
     def __init__(self, data=None, *, letter, **kwargs):
         super().__init__(data, **kwargs)
         kinds = accepted_kinds(letter)
-        self.fields["kind"].choices = [("", _("All")), *[(k, Kind(k).label) for k in kinds]]
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = [("", _("All")), *[(k, Kind(k).label) for k in kinds]]
 
     def value(self, name: str):
         """The cleaned value, or its empty value when it was missing or bad."""

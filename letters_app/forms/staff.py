@@ -2,6 +2,7 @@
 admins' list of every letter."""
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -77,10 +78,12 @@ class SignatureExportForm(forms.Form):
         if not allow_private:
             del self.fields["private"]
         if formats is not None:
-            self.fields["format"].choices = [c for c in FORMAT_CHOICES if c[0] in formats]
+            format_field = cast(forms.ChoiceField, self.fields["format"])
+            format_field.choices = [c for c in FORMAT_CHOICES if c[0] in formats]
 
     def clean(self):
-        cleaned = super().clean()
+        # Form.clean returns the cleaned data.
+        cleaned = cast(dict[str, Any], super().clean())
         start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
         if start and end and start > end:
             self.add_error("signed_to", _("The last day comes before the first."))

@@ -76,7 +76,8 @@ def test_a_name_goes_from_the_form_to_the_list_csv_and_pdf_as_kept(
     signature_confirm(signature=signature)
 
     page = client.get(open_letter.get_absolute_url()).content.decode()
-    assert f'<span class="signatory-number">1.</span> <span class="signatory-line">{kept}, France</span>' in page
+    line = f'<span class="signatory-line">{kept}, France</span>'
+    assert f'<span class="signatory-number">1.</span> {line}' in page
 
     download = reverse("staff:letter-export-download", args=[open_letter.pk])
     response = client.get(download, {"format": "csv"})

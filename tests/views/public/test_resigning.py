@@ -35,7 +35,8 @@ def link(message, ending: str) -> str:
 
 def listed_names(client, letter) -> list[str]:
     page = client.get(letter.get_absolute_url()).content.decode()
-    return re.findall(r'<span class="signatory-number">\d+\.</span> <span class="signatory-line">([^<]*)', page)
+    number = r'<span class="signatory-number">\d+\.</span> '
+    return re.findall(number + r'<span class="signatory-line">([^<]*)', page)
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from letters_app.cache import letter_signing_forget
 from letters_app.models import Delivery, ExportJob, Letter
 from letters_app.services.letters import letter_update
 from letters_app.services.press import press_release_draft
+from letters_app.services.signatures import signature_withdraw
+from letters_app.views import staff
 from tests.factories import SignatureFactory, listed
 from tests.finalized import KHMER_NAME
 from tests.translations import FRENCH, translate
@@ -45,6 +47,12 @@ class Page:
     then: Callable[[BrowserPage], None] | None = None
     # The answer's status code.
     status: int = 200
+    # What the site is made to do before the page is asked for (given the test's `request`,
+    # whose `settings` and `monkeypatch` fixtures undo it afterwards): a rate limit reached.
+    given: Callable[[pytest.FixtureRequest], None] | None = None
+    # What shows the page is in the state it is there for (a CSS selector), when its address
+    # and status alone do not.
+    shows: str | None = None
 
 
 def _public(name: str) -> Callable[[Letter], str]:
@@ -147,6 +155,14 @@ def _sent_with(values: dict[str, str]) -> Callable[[BrowserPage], None]:
     return then
 
 
+def _sent_expired(page: BrowserPage) -> None:
+    """The sign form sent after its token's cookie is gone: refused as expired."""
+    page.context.clear_cookies()
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        _sent_with(SIGNED)(page)
+    assert answer.value.status == 403
+
+
 def _every_kind(letter: Letter) -> str:
     Letter.objects.filter(pk=letter.pk).update(accepts_individuals=True, accepts_mps=True)
     letter_signing_forget(letter.slug)
@@ -162,11 +178,50 @@ def _delivered(letter: Letter) -> str:
     return reverse("author:letter-delivery", args=[letter.pk])
 
 
+def _manage_action(name: str) -> Callable[[Letter], str]:
+    """The page one button of a signer's private link leads to (withdraw, erase)."""
+
+    def url(letter: Letter) -> str:
+        signature = listed(letter, email=f"{name}@example.org")
+        return reverse(f"public:signature-{name}", args=[signature.pk, signature.token("manage")])
+
+    return url
+
+
+def _restore_link(letter: Letter) -> str:
+    signature = listed(letter, email="restore@example.org")
+    signature_withdraw(signature=signature)
+    return reverse("public:signature-restore", args=[signature.pk, signature.token("restore")])
+
+
+def _paused(letter: Letter) -> str:
+    Letter.objects.filter(pk=letter.pk).update(signing_paused=True)
+    letter_signing_forget(letter.slug)
+    return reverse("public:letter-sign", kwargs={"slug": letter.slug})
+
+
+def _signing_limit_reached(request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("settings").SIGNING_RATE_LIMIT = "0/h"
+
+
+def _download_limit_reached(request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("monkeypatch").setattr(staff, "PUBLIC_DOWNLOAD_RATE", "0/h")
+
+
+def _download(letter: Letter, query: str) -> str:
+    return reverse("staff:letter-export-download", args=[letter.pk]) + query
+
+
 # A list pasted for import: one line that reads, one that does not.
 IMPORTED = f"1. {KHMER_NAME} (ACR), Cambodia\n2. ???, Nowhere"
 SIGNED_WITH_A_MISTAKE = {
     "name": "www.example.org", "country": "KH", "email": "dara@example.org", "consent_public": "on",
 }  # fmt: skip
+SIGNED_FROM_NOWHERE = {
+    "name": "Sahmakum Teang Tnaut", "country": "Atlantis", "email": "stt@example.org",
+    "consent_public": "on",
+}  # fmt: skip
+SIGNED = {**SIGNED_FROM_NOWHERE, "country": "KH"}
 
 
 PAGES = [
@@ -189,6 +244,40 @@ PAGES = [
     ),
     Page("letter-sign-every-kind", _every_kind),
     Page("letter-detail-closed", lambda letter: letter.get_absolute_url(), "closed_letter"),
+    Page("letter-sign-paused", _paused, shows="fieldset[disabled][aria-describedby=sign-refusal]"),
+    Page(
+        "letter-sign-mp",
+        lambda letter: _every_kind(letter) + "?kind=mp",
+        shows="[name=kind][value=mp]:checked",
+    ),
+    Page(
+        "letter-sign-unknown-country",
+        _public("letter-sign"),
+        then=_sent_with(SIGNED_FROM_NOWHERE),
+        shows="[name=country].is-invalid",
+    ),
+    Page(
+        "letter-sign-too-many",
+        _public("letter-sign"),
+        then=_sent_with(SIGNED),
+        given=_signing_limit_reached,
+        shows="main .alert-danger",
+    ),
+    Page("signature-withdraw", _manage_action("withdraw"), shows="main form[action$='/withdraw/']"),
+    Page("signature-restore", _restore_link, shows="main form[action$='/restore/']"),
+    Page("signature-erase", _manage_action("erase"), shows="main form[action$='/erase/']"),
+    Page("signature-erased", _public("signature-erased")),
+    Page("privacy", lambda letter: reverse("public:privacy")),
+    # Error pages, as production shows them (the live server runs with DEBUG off).
+    Page("error-404", lambda letter: reverse("public:home") + "no-such-page/", status=404),
+    Page("error-403", lambda letter: _download(letter, "?format=csv&private=1"), status=403),
+    Page("error-403-form-expired", _public("letter-sign"), then=_sent_expired),
+    Page(
+        "error-429-download",
+        lambda letter: _download(letter, "?format=csv"),
+        status=429,
+        given=_download_limit_reached,
+    ),
     Page("login", lambda letter: reverse("login")),
     Page(
         "login-errors",
@@ -249,6 +338,13 @@ PAGES = [
         who="admin",
     ),
     Page("staff-export-jobs", _export_jobs, who="admin"),
+    Page("staff-letter-list", lambda letter: reverse("staff:letter-list"), who="admin"),
+    Page(
+        "staff-letter-list-filtered",
+        lambda letter: reverse("staff:letter-list") + f"?status=open&q={letter.slug}",
+        who="admin",
+        shows="[data-letter]",
+    ),
     Page(
         "staff-export-invalid",
         lambda letter: reverse("staff:letter-export-download", args=[letter.pk]) + "?format=doc",
@@ -291,6 +387,8 @@ def test_a_page_has_no_serious_accessibility_violation(
     kind: Page, language: str, request, live_server, browser, admin
 ):
     letter = request.getfixturevalue(kind.letter)
+    if kind.given:
+        kind.given(request)
     with translation.override(language):
         path = kind.url(letter)
     assert language == "en" or path.startswith(f"/{language}/")
@@ -304,6 +402,9 @@ def test_a_page_has_no_serious_accessibility_violation(
     if kind.then:
         kind.then(page)
     assert page.locator("html").get_attribute("lang") == language
+    assert settings.DEBUG is False  # the error pages as production shows them
+    if kind.shows:
+        assert page.locator(kind.shows).count() > 0, f"{kind.name}: no {kind.shows}"
     results = Axe().run(page).response
 
     failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]

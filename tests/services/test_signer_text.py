@@ -134,7 +134,7 @@ def test_khmer_names_differing_by_a_vowel_are_not_the_same_name():
 
 @pytest.mark.django_db
 def test_names_folded_before_are_folded_again_as_now(open_letter):
-    migration = importlib.import_module("letters_app.migrations.0016_names_fold_marks")
+    migration = importlib.import_module("letters_app.migrations.0019_names_fold_marks")
     khmer = SignatureFactory(letter=open_letter, name="សមាគមខ្មែរ", acronym="សខ")
     latin = SignatureFactory(letter=open_letter, name="Ligue Créteil")
     Signature.objects.filter(pk=khmer.pk).update(name_normalized="សមគមខមរ", acronym_normalized="សខ")

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .deliveries import delivery_reason
 from .letters import LETTER_LANGUAGES
+from .mails import MailRow
 
 
 class Incident(models.Model):
@@ -67,31 +67,13 @@ class Incident(models.Model):
         return self.closed_at is None
 
 
-class IncidentMail(models.Model):
+class IncidentMail(MailRow):
     """The alert about one incident to one admin: a mail row, written with the incident, then
     claimed and sent by a worker (services/mails.py)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        RETRY = "retry", _("Waiting to retry")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="mails")
     to = models.EmailField(_("to"), max_length=254)
     language = models.CharField(_("language"), max_length=10, choices=LETTER_LANGUAGES)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    error_kind = models.CharField(max_length=20, blank=True, editable=False)
-    response = models.CharField(_("server response or message id"), max_length=500, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
-    queued_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("alert mail to an admin")
@@ -111,10 +93,6 @@ class IncidentMail(models.Model):
 
     def __str__(self):
         return f"{self.incident} → {self.to} ({self.get_status_display()})"
-
-    @property
-    def reason(self) -> str:
-        return delivery_reason(self.error_kind, self.last_error)
 
 
 class UserLanguage(models.Model):

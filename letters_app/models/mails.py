@@ -6,15 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from .deliveries import delivery_reason
 
 
-class SignerMail(models.Model):
-    """One mail to a signer about their signature: written in the transaction that asks for it,
-    then claimed and sent by a worker (services/mails.py), which records how it went."""
-
-    class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", _("Confirmation link")
-        ALREADY_SIGNED = "already_signed", _("Already signed")
-        NEW_VERSION = "new_version", _("New text of the letter")
-        WITHDRAWN = "withdrawn", _("Withdrawal, with a link to undo it")
+class MailRow(models.Model):
+    """What every mail row shares: written in the transaction that asks for the mail, then
+    claimed and sent by a worker (services/mails.py), which records how it went here."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -25,10 +19,6 @@ class SignerMail(models.Model):
 
     CLAIMABLE = (Status.QUEUED, Status.RETRY)
 
-    signature = models.ForeignKey(
-        "letters_app.Signature", on_delete=models.CASCADE, related_name="mails"
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -40,6 +30,29 @@ class SignerMail(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reason(self) -> str:
+        return delivery_reason(self.error_kind, self.last_error)
+
+
+class SignerMail(MailRow):
+    """One mail to a signer about their signature: written in the transaction that asks for it,
+    then claimed and sent by a worker (services/mails.py), which records how it went."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation link")
+        ALREADY_SIGNED = "already_signed", _("Already signed")
+        NEW_VERSION = "new_version", _("New text of the letter")
+        WITHDRAWN = "withdrawn", _("Withdrawal, with a link to undo it")
+
+    signature = models.ForeignKey(
+        "letters_app.Signature", on_delete=models.CASCADE, related_name="mails"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
     class Meta:
         verbose_name = _("mail to a signer")
@@ -56,7 +69,3 @@ class SignerMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.signature} ({self.get_status_display()})"
-
-    @property
-    def reason(self) -> str:
-        return delivery_reason(self.error_kind, self.last_error)

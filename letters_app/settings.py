@@ -396,8 +396,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         **{name: {"filters": ["refusals"]} for name in _REFUSAL_LOGGERS},
-        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
-        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO, and pikepdf greets
+        # every process that loads it.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "pikepdf")},
         **{
             name: {"level": TASK_LOG_LEVEL}
             for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")

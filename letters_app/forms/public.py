@@ -1,6 +1,7 @@
 """Forms for signers and readers: they validate and tidy what was typed; services act on it."""
 
 import copy
+import functools
 import re
 from typing import cast
 
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -272,25 +274,13 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
                 self._kind_texts(name)
 
     def _kind_texts(self, name: str) -> None:
-        """The field's label and help for each kind the page can show, each in a span marked
-        with its kinds, those of other kinds than this form's hidden: switching kind on the page
-        shows the others' (static/js/sign-form.js)."""
+        """The field's label and help for each kind the page can show (see `_kind_text`)."""
         field = self.fields[name]
-        for attr, texts in (("label", KIND_LABELS), ("help_text", KIND_HELP)):
-            by_text: dict[str, list[str]] = {}
-            for kind in self.kinds:
-                if name in KIND_FIELDS.get(kind, [name]) or name == "consent_public":
-                    text = str(texts.get(name, {}).get(kind, getattr(field, attr) or ""))
-                    by_text.setdefault(text, []).append(kind)
-            if len(by_text) <= 1:
-                text = str(texts.get(name, {}).get(self.signatory_kind, getattr(field, attr)))
-                setattr(field, attr, text or "")
-                continue
-            setattr(field, attr, format_html_join(
-                "", '<span data-kinds="{}"{}>{}</span>',
-                ((" ".join(k), "" if self.signatory_kind in k else " hidden", text)
-                 for text, k in by_text.items() if text),
-            ))  # fmt: skip
+        for attr in ("label", "help_text"):
+            text = _kind_text(
+                type(self), name, attr, tuple(self.kinds), self.signatory_kind, get_language()
+            )
+            setattr(field, attr, text)
 
     def kind_rows(self) -> list[tuple[forms.BoundField, str, bool]]:
         """Each visible field, the kinds it belongs to when not all the page's kinds ("" when
@@ -308,6 +298,35 @@ class SignatoryForm(ServiceErrorsMixin, forms.Form):
     def display_data(self) -> dict:
         """The cleaned display fields, for signature_add and signature_update_display."""
         return {name: self.cleaned_data[name] for name in KIND_FIELDS[self.signatory_kind]}
+
+
+@functools.lru_cache(maxsize=512)
+def _kind_text(
+    form_class: type[forms.Form],
+    name: str,
+    attr: str,
+    kinds: tuple[str, ...],
+    kind: str,
+    language: str,
+) -> str:
+    """A field's label or help for each of `kinds`, each in a span marked with its kinds, those
+    of other kinds than `kind` hidden: switching kind on the page shows the others'
+    (static/js/sign-form.js). The same for every form of a class, kind and language, so made
+    once: a sign POST does not translate and join them again."""
+    field = form_class.base_fields[name]
+    texts = {"label": KIND_LABELS, "help_text": KIND_HELP}[attr]
+    by_text: dict[str, list[str]] = {}
+    for each in kinds:
+        if name in KIND_FIELDS.get(each, [name]) or name == "consent_public":
+            text = str(texts.get(name, {}).get(each, getattr(field, attr) or ""))
+            by_text.setdefault(text, []).append(each)
+    if len(by_text) <= 1:
+        return str(texts.get(name, {}).get(kind, getattr(field, attr)) or "")
+    return format_html_join(
+        "", '<span data-kinds="{}"{}>{}</span>',
+        ((" ".join(k), "" if kind in k else " hidden", text)
+         for text, k in by_text.items() if text),
+    )  # fmt: skip
 
 
 class SignForm(SignatoryForm):

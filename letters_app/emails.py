@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from letters_app.models import (
+    CoordinatorMail,
     Delivery,
     IncidentMail,
     Letter,
@@ -303,3 +304,42 @@ def incident_alert(mail: IncidentMail, *, examples: list[str]) -> EmailMultiAlte
         to=mail.to,
         headers={"Message-ID": f"<alert-{incident.pk}-{mail.pk}@{domain}>"},
     )
+
+
+def _coordinator_mail(name: str, mail: CoordinatorMail, **context: Any) -> EmailMultiAlternatives:
+    """A mail to a coordinator about their letter, in the coordinator's language, with links to
+    the letter's signatures and to where they choose their e-mails; the letter's title in its
+    own language. The same Message-ID on every attempt."""
+    letter = mail.letter
+    domain = urlsplit(settings.SITE_URL).hostname or "cosign.invalid"
+    with translation.override(mail.language):  # the links open the pages in that language
+        signatures_url = settings.SITE_URL + reverse("author:letter-signatures", args=[letter.pk])
+        choice_url = settings.SITE_URL + reverse("author:letter-coordinators", args=[letter.pk])
+    context = {
+        "letter": letter,
+        "signatures_url": signatures_url,
+        "choice_url": choice_url,
+        **context,
+    }
+    return _build(
+        name, context, language=mail.language, to=mail.to,
+        headers={"Message-ID": f"<coordinator-{mail.pk}@{domain}>"},
+    )  # fmt: skip
+
+
+def coordinator_signature(mail: CoordinatorMail) -> EmailMultiAlternatives:
+    """One new signature on the letter, listed or waiting for approval."""
+    if mail.signature is None:  # a mail of this kind has its signature (a constraint)
+        raise ValueError("A mail about a new signature without its signature.")
+    return _coordinator_mail("coordinator_signature", mail, signature=mail.signature)
+
+
+def coordinator_digest(
+    mail: CoordinatorMail, *, new: list[Signature], new_count: int, pending: int, funnel: list[str]
+) -> EmailMultiAlternatives:
+    """The daily summary: the signatures of the day (the first of them by name), those waiting
+    for approval, and the partners' progress."""
+    return _coordinator_mail(
+        "coordinator_digest", mail, new=new, new_count=new_count, more=new_count - len(new),
+        pending=pending, funnel=funnel,
+    )  # fmt: skip

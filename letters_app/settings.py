@@ -300,6 +300,11 @@ INCIDENT_PUBLIC_DOMAINS = env_list(
      "protonmail.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru",
      "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "qq.com", "163.com"],
 )  # fmt: skip
+# Coordinators who asked for the daily summary of their letter's signatures get it once a day,
+# soon after this hour (0-23, in TIME_ZONE); it covers the 24 hours up to it (services/digests.py).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("DIGEST_HOUR must be an hour from 0 to 23.")
 # Signers' e-mail and IP addresses are removed this many days after their letter is sent
 # (services/privacy.py, run by beat); the privacy page reads it, so what it says stays true.
 SIGNER_DATA_RETENTION_DAYS = env_int("SIGNER_DATA_RETENTION_DAYS", 90)
@@ -360,6 +365,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters_app.tasks.incidents_detect_task",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    "queue-coordinator-digests": {
+        "task": "letters_app.tasks.digests_queue_task",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
     "clean-old-exports": {
         "task": "letters_app.tasks.export_jobs_clean_task",

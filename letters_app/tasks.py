@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, exports, incidents, mails, privacy
+from letters_app.services import deliveries, digests, exports, incidents, mails, privacy
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.signatures import SignerMailOutbox
 
@@ -12,6 +12,7 @@ OUTBOXES = (
     deliveries.NoticeOutbox,
     deliveries.FollowUpOutbox,
     incidents.IncidentMailOutbox,
+    digests.CoordinatorMailOutbox,
 )
 
 
@@ -63,3 +64,10 @@ def signer_data_purge_task() -> int:
     """Periodic (beat): remove signers' e-mail and IP addresses once the retention period after
     their letter was sent is over."""
     return privacy.signer_data_purge()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def digests_queue_task() -> int:
+    """Periodic (beat, every five minutes): once DIGEST_HOUR has struck, write the day's summary
+    for each coordinator who asked for one (once per coordinator, letter and day)."""
+    return digests.digests_queue()

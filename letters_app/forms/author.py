@@ -19,6 +19,7 @@ from letters_app.models import (
     LETTER_LANGUAGES,
     TEXT_FIELDS,
     TRANSLATED_FIELDS,
+    CoordinatorMails,
     Letter,
     LetterTranslation,
     PressRelease,
@@ -212,6 +213,15 @@ class CoordinatorAddForm(ServiceErrorsMixin, forms.Form):
                 _("Several accounts share this e-mail address: give the username instead.")
             )
         return found[0]
+
+
+class CoordinatorMailsForm(forms.Form):
+    mails = forms.ChoiceField(
+        label=_("E-mails about new signatures"),
+        choices=CoordinatorMails.choices,
+        widget=forms.RadioSelect,
+        help_text=_("For you only: each person who runs the letter chooses their own."),
+    )
 
 
 class SignatureModerateForm(forms.Form):

@@ -1,4 +1,5 @@
 from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice, delivery_reason
+from .digests import CoordinatorMail, CoordinatorMailChoice, CoordinatorMails
 from .exports import ExportJob
 from .incidents import Incident, IncidentMail, UserLanguage
 from .letters import (
@@ -23,6 +24,9 @@ from .recipients import Recipient
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
 __all__ = [
+    "CoordinatorMail",
+    "CoordinatorMailChoice",
+    "CoordinatorMails",
     "ERASED_PREFIX",
     "Delivery",
     "delivery_reason",

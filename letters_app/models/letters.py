@@ -339,6 +339,7 @@ class AuditAction(models.TextChoices):
     TRANSLATION_DELETED = "translation.deleted", _("Deleted a translation")
     COORDINATOR_ADDED = "coordinator.added", _("Added a co-coordinator")
     COORDINATOR_REMOVED = "coordinator.removed", _("Removed a co-coordinator")
+    COORDINATOR_MAILS = "coordinator.mails", _("Chose the e-mails they get about new signatures")
     SIGNATURE_APPROVED = "signature.approved", _("Approved a signature")
     SIGNATURE_REJECTED = "signature.rejected", _("Rejected a signature")
     SIGNATURE_INVALIDATED = "signature.invalidated", _("Invalidated a signature (abuse)")
@@ -446,6 +447,9 @@ class AuditEvent(models.Model):
             parts.append(language_name(detail["language"]))
         if detail.get("user"):
             parts.append(detail["user"])
+        if detail.get("mails"):
+            field = apps.get_model("letters_app", "CoordinatorMailChoice")._meta.get_field("mails")
+            parts.append(str(dict(field.flatchoices).get(detail["mails"], detail["mails"])))
         if detail.get("incident"):
             parts.append(gettext("alert #%(n)s") % {"n": detail["incident"]})
         if detail.get("reason") == "deadline":

@@ -35,7 +35,7 @@ from letters_app.models import (
     SiteSwitch,
     letter_language,
 )
-from letters_app.services import mails
+from letters_app.services import digests, mails
 from letters_app.services.audit import Actor, audit_record
 
 S = Signature.Status
@@ -485,8 +485,8 @@ def signer_mail_resend(*, mail: SignerMail, actor: Actor) -> None:
 
 @transaction.atomic
 def signature_confirm(*, signature: Signature) -> bool:
-    """The signer confirmed by e-mail: listed now, or queued for approval. Counted once; returns
-    whether this call confirmed it."""
+    """The signer confirmed by e-mail: listed now, or queued for approval; the coordinators who
+    asked for it are mailed. Counted once; returns whether this call confirmed it."""
     if confirmation_expired(signature.letter):
         raise ValidationError(_("This confirmation link has expired: signing has ended."))
     if signature.status == S.WITHDRAWN:
@@ -501,6 +501,7 @@ def signature_confirm(*, signature: Signature) -> bool:
     _flag_if_duplicate(signature)
     if not signature.letter.requires_approval:
         _publish(signature)
+    digests.signature_mails_queue(signature=signature)
     return True
 
 

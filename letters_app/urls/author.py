@@ -46,6 +46,7 @@ urlpatterns = [
         author.letter_coordinator_remove,
         name="letter-coordinator-remove",
     ),
+    path("letters/<int:pk>/coordinators/mails/", author.letter_mails_choose, name="letter-mails"),
     path("letters/<int:pk>/publish/", author.letter_publish, name="letter-publish"),
     path("letters/<int:pk>/close/", author.letter_close, name="letter-close"),
     path("letters/<int:pk>/reopen/", author.letter_reopen, name="letter-reopen"),

@@ -1,7 +1,11 @@
 """Pages for coordinators, one module per domain: each page checks access first, runs a form,
 and calls a service."""
 
-from letters_app.views.author.coordinators import letter_coordinator_remove, letter_coordinators
+from letters_app.views.author.coordinators import (
+    letter_coordinator_remove,
+    letter_coordinators,
+    letter_mails_choose,
+)
 from letters_app.views.author.delivery import (
     delivery_retry,
     letter_delivery,
@@ -59,6 +63,7 @@ __all__ = [
     "letter_recipient_languages",
     "letter_coordinators",
     "letter_coordinator_remove",
+    "letter_mails_choose",
     "letter_publish",
     "letter_close",
     "letter_reopen",

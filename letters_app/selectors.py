@@ -5,8 +5,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import translation
 from django_countries import countries
 from django_countries.fields import Country
@@ -33,11 +33,24 @@ def user_can_coordinate(user: User | AnonymousUser, letter: Letter) -> bool:
 
 
 def letter_list_for_coordinator(user: User | AnonymousUser) -> QuerySet[Letter]:
-    """The letters a person created or co-coordinates."""
+    """The letters a person created or co-coordinates, each with `pending_count`: its
+    signatures waiting for approval (none where it needs no approval)."""
+    pending = (
+        Signature.objects.filter(letter=OuterRef("pk"), status=Signature.Status.CONFIRMED)
+        .order_by()
+        .values("letter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Letter.objects.filter(Q(created_by=user) | Q(co_coordinators=user))
         .distinct()
         .select_related("created_by")
+        .annotate(
+            pending_count=Case(
+                When(requires_approval=True, then=Coalesce(Subquery(pending), 0)), default=0
+            )
+        )
     )
 
 

@@ -49,7 +49,8 @@ DIGEST_NAMES = 50  # names a summary quotes; it counts the rest
 
 
 def mails_default(letter: Letter, user: User) -> str:
-    """What a coordinator gets without a choice of their own (see the module's docstring)."""
+    """What a coordinator gets without a choice of their own (see the module's docstring); never
+    one e-mail per signature, which signature_mails_queue counts on."""
     return CoordinatorMails.DAILY if letter.created_by_id == user.pk else CoordinatorMails.NONE
 
 
@@ -116,10 +117,13 @@ def _languages(users: Iterable[User]) -> dict[int, str]:
 def signature_mails_queue(*, signature: Signature) -> int:
     """The signature was just confirmed (listed, or waiting for approval): write a mail to each
     coordinator who asked for one per signature, once per signature. Call inside the
-    transaction that confirms it; returns how many were written."""
-    wanting = _wanting([signature.letter], CoordinatorMails.EACH)
-    if not wanting:
+    transaction that confirms it; returns how many coordinators asked."""
+    asked = CoordinatorMailChoice.objects.filter(
+        letter_id=signature.letter_id, mails=CoordinatorMails.EACH
+    )
+    if not asked.exists():  # nobody has it by default: one query on most confirmations
         return 0
+    wanting = _wanting([signature.letter], CoordinatorMails.EACH)
     languages = _languages(user for _letter, user in wanting)
     rows = [
         _row(letter, user, languages, kind=CoordinatorMail.Kind.SIGNATURE, signature=signature)

@@ -19,6 +19,7 @@ from .letters import (
     letter_language,
 )
 from .mails import SignerMail
+from .partners import Partner
 from .recipients import Recipient
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
@@ -34,6 +35,7 @@ __all__ = [
     "PressRelease",
     "SignerNotice",
     "SignerMail",
+    "Partner",
     "Blocklist",
     "Signature",
     "SiteSwitch",

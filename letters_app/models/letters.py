@@ -353,6 +353,7 @@ class AuditAction(models.TextChoices):
         _("Removed the signers' e-mail and IP addresses (retention period over)"),
     )
     SIGNATURES_IMPORTED = "signatures.imported", _("Imported signatures from a list")
+    PARTNERS_ADDED = "partners.added", _("Added partners to ask to sign")
     SIGNATURES_EXPORTED = (
         "signatures.exported",
         _("Exported the signatures with private columns"),

@@ -22,6 +22,11 @@ from letters_app.views.author.letters import (
     letter_publish,
     letter_reopen,
 )
+from letters_app.views.author.partners import (
+    letter_partners,
+    letter_partners_confirm,
+    letter_partners_earlier,
+)
 from letters_app.views.author.press import (
     press_release,
     press_release_draft,
@@ -87,4 +92,7 @@ __all__ = [
     "press_release_pdf",
     "press_release_send",
     "letter_stats",
+    "letter_partners",
+    "letter_partners_confirm",
+    "letter_partners_earlier",
 ]

@@ -1,0 +1,138 @@
+"""A letter's partners: the organizations its coordinators ask to sign, added from a list (read,
+previewed and confirmed as the signatories' import is) or from earlier letters' signatories."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from letters_app.forms.author import ImportConfirmForm
+from letters_app.forms.partners import PARTNERS_KIND, PartnerEarlierForm, PartnerImportForm
+from letters_app.models import Letter, Partner
+from letters_app.services import imports as import_services
+from letters_app.services import partners as partner_services
+from letters_app.views import coordinated_letter
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:.1f}".removesuffix(".0")
+
+
+def _page(
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    form: PartnerImportForm | None = None,
+    too_big: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    candidates = partner_services.partner_candidates(letter, request.user)
+    context = {
+        "letter": letter,
+        "partners": Partner.objects.filter(letter=letter).order_by("pk"),
+        "form": form or PartnerImportForm(letter=letter),
+        "earlier_form": PartnerEarlierForm(candidates=candidates) if candidates else None,
+        "refusal": partner_services.partners_refusal(letter),
+        "too_big": too_big,
+        "import_action": "author:letter-partners",
+        "max_partners": partner_services.MAX_PARTNERS,
+        "paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
+        "paste_limit_mb": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+    }
+    return render(request, "author/letter_partners.html", context, status=status)
+
+
+@csrf_exempt  # checked by `_letter_partners`'s csrf_protect, once the body could be read
+@login_required
+def letter_partners(request: HttpRequest, pk: int) -> HttpResponse:
+    """The partners, and the forms to add some; a list posted here is previewed, not added."""
+    letter = coordinated_letter(request, pk)
+    if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - parsed here, where a body too big can be answered
+        except RequestDataTooBig:
+            return _page(request, letter, too_big=True, status=413)
+    return _letter_partners(request, letter)
+
+
+@csrf_protect
+def _letter_partners(request: HttpRequest, letter: Letter) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, letter)
+    form = PartnerImportForm(request.POST, request.FILES, letter=letter)
+    if not form.is_valid():
+        return _page(request, letter, form=form)
+    source = form.cleaned_data["source"]
+    lines = import_services.import_parse(source, partners=True)
+    preview = import_services.import_preview_partners(letter=letter, lines=lines)
+    payload = ImportConfirmForm.payload_for(letter=letter, kind=PARTNERS_KIND, source=source)
+    added = len(preview.importable)
+    context = {
+        "letter": letter,
+        "preview": preview,
+        "confirm_form": ImportConfirmForm(initial={"payload": payload}, letter=letter),
+        "payload_too_big": len(payload) + 1024 > settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "form": form if "text" in source else PartnerImportForm(letter=letter),
+        "refusal": partner_services.partners_refusal(letter)
+        or partner_services.partners_room(letter, added),
+        "import_action": "author:letter-partners",
+    }
+    return render(request, "author/letter_partners_preview.html", context)
+
+
+def _added(request: HttpRequest, result: partner_services.PartnersResult) -> None:
+    text = ngettext("%(n)s partner added.", "%(n)s partners added.", result.created)
+    text %= {"n": result.created}
+    if result.skipped:
+        n = len(result.skipped)
+        text += " " + ngettext("%(n)s line skipped.", "%(n)s lines skipped.", n) % {"n": n}
+    messages.success(request, text)
+
+
+@login_required
+@require_POST
+def letter_partners_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = coordinated_letter(request, pk)
+    form = ImportConfirmForm(request.POST, letter=letter)
+    if not form.is_valid() or form.cleaned_data["payload"].get("kind") != PARTNERS_KIND:
+        messages.error(request, " ".join(map(str, form.errors.get("payload", ["?"]))))
+        return redirect("author:letter-partners", pk=letter.pk)
+    source = form.cleaned_data["payload"]["source"]
+    lines = import_services.import_parse(source, partners=True)
+    try:
+        result = partner_services.partners_add(
+            letter=letter, lines=lines, actor=request.user, keep=form.cleaned_data["keep"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _added(request, result)
+    return redirect("author:letter-partners", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def letter_partners_earlier(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = coordinated_letter(request, pk)
+    candidates = partner_services.partner_candidates(letter, request.user)
+    form = PartnerEarlierForm(request.POST, candidates=candidates)
+    if not form.is_valid():
+        messages.error(request, " ".join(map(str, form.errors["signatures"])))
+        return redirect("author:letter-partners", pk=letter.pk)
+    try:
+        result = partner_services.partners_add_earlier(
+            letter=letter,
+            signature_ids=form.cleaned_data["signatures"],
+            user=request.user,
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _added(request, result)
+    return redirect("author:letter-partners", pk=letter.pk)

@@ -1,0 +1,150 @@
+"""The partners page: add organizations from a list (preview, confirm) or from earlier letters;
+each persona; three languages; bad input adds nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from letters_app.models import Partner
+from letters_app.services import partners as partner_services
+from tests.factories import LetterFactory, listed
+
+pytestmark = pytest.mark.django_db
+
+LIST = """\
+Association TEP NIMITH (ATN), France, contact@tep.example.org, fr
+សមាគមនិស្សិតខ្មែរ (សនខ), Cambodia, office@khmer.example.org, km
+<script>alert(1)</script>, France, xss@example.org
+Broken, France, broken@@example.org
+"""
+RUNNERS = ["coordinator", "co_coordinator", "admin"]
+
+
+def page_url(letter):
+    return reverse("author:letter-partners", kwargs={"pk": letter.pk})
+
+
+def confirm_url(letter):
+    return reverse("author:letter-partners-confirm", kwargs={"pk": letter.pk})
+
+
+@pytest.mark.parametrize("persona", RUNNERS)
+def test_people_who_run_the_letter_add_partners_from_a_list(
+    request, client_for, open_letter, persona
+):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(page_url(open_letter)).status_code == 200
+
+    shown = client.post(page_url(open_letter), {"text": LIST})
+    assert shown.status_code == 200
+    body = shown.content.decode()
+    assert "Not an e-mail address: “broken@@example.org”." in body
+    assert "<script>alert(1)</script>" not in body
+    assert not Partner.objects.exists()  # nothing before the confirmation
+
+    payload = shown.context["confirm_form"].initial["payload"]
+    done = client.post(confirm_url(open_letter), {"payload": payload})
+    assert done.status_code == 302
+    assert sorted(Partner.objects.values_list("email", flat=True)) == [
+        "contact@tep.example.org", "office@khmer.example.org", "xss@example.org"
+    ]  # fmt: skip
+    listing = client.get(done["Location"]).content.decode()
+    assert "3 partners added. 1 line skipped." in listing
+    assert "សមាគមនិស្សិតខ្មែរ" in listing
+
+
+def test_confirming_twice_adds_each_partner_once(client_for, coordinator, open_letter):
+    client = client_for(coordinator)
+    shown = client.post(page_url(open_letter), {"text": LIST})
+    payload = shown.context["confirm_form"].initial["payload"]
+    client.post(confirm_url(open_letter), {"payload": payload})
+    client.post(confirm_url(open_letter), {"payload": payload})
+    assert Partner.objects.filter(letter=open_letter).count() == 3
+
+
+def test_an_uploaded_csv_goes_through_the_same_preview(client_for, coordinator, open_letter):
+    data = "Name,Acronym,Country,E-mail,Language\nRéseau,RN,France,r@example.org,fr\n"
+    upload = SimpleUploadedFile("partners.csv", data.encode(), content_type="text/csv")
+    shown = client_for(coordinator).post(page_url(open_letter), {"file": upload})
+    (line,) = shown.context["preview"].importable
+    assert (line.name, line.email, line.language) == ("Réseau", "r@example.org", "fr")
+
+
+def test_a_file_that_is_not_a_list_gets_a_message(client_for, coordinator, open_letter):
+    upload = SimpleUploadedFile("partners.csv", "Name\n".encode("utf-16"))
+    response = client_for(coordinator).post(page_url(open_letter), {"file": upload})
+    assert "UTF-8" in response.content.decode()
+    assert not Partner.objects.exists()
+
+
+def test_a_preview_of_another_letter_adds_nothing(client_for, coordinator, open_letter):
+    other = LetterFactory(created_by=coordinator)
+    client = client_for(coordinator)
+    shown = client.post(page_url(other), {"text": LIST})
+    payload = shown.context["confirm_form"].initial["payload"]
+    client.post(confirm_url(open_letter), {"payload": payload})
+    assert not Partner.objects.exists()
+
+
+def test_a_signatures_preview_is_not_taken_for_partners(client_for, coordinator, open_letter):
+    client = client_for(coordinator)
+    shown = client.post(
+        reverse("author:letter-import", kwargs={"pk": open_letter.pk}),
+        {"kind": "organization", "text": "Org, France"},
+    )
+    payload = shown.context["confirm_form"].initial["payload"]
+    client.post(confirm_url(open_letter), {"payload": payload})
+    assert not Partner.objects.exists()
+
+
+def test_too_many_partners_are_refused_with_a_message(
+    client_for, coordinator, open_letter, monkeypatch
+):
+    monkeypatch.setattr(partner_services, "MAX_PARTNERS", 2)
+    client = client_for(coordinator)
+    shown = client.post(page_url(open_letter), {"text": LIST})
+    assert "A letter has at most 2 partners" in shown.content.decode()
+    payload = shown.context["confirm_form"].initial["payload"]
+    done = client.post(confirm_url(open_letter), {"payload": payload}, follow=True)
+    assert "A letter has at most 2 partners" in done.content.decode()
+    assert not Partner.objects.exists()
+
+
+def test_organizations_from_earlier_letters_are_offered_and_added(
+    client_for, coordinator, open_letter
+):
+    earlier = LetterFactory(created_by=coordinator, status="open", version=1)
+    old = listed(earlier, email="old@example.org", name="Old Friend")
+    client = client_for(coordinator)
+    assert "old@example.org" in client.get(page_url(open_letter)).content.decode()
+    url = reverse("author:letter-partners-earlier", kwargs={"pk": open_letter.pk})
+    client.post(url, {"signatures": [str(old.pk)]})
+    partner = Partner.objects.get(letter=open_letter)
+    assert (partner.email, partner.source) == ("old@example.org", Partner.Source.EARLIER)
+
+
+def test_a_co_coordinator_is_not_offered_the_creators_other_letters(
+    client_for, coordinator, co_coordinator, open_letter
+):
+    earlier = LetterFactory(created_by=coordinator, status="open", version=1)
+    old = listed(earlier, email="old@example.org")
+    client = client_for(co_coordinator)
+    assert "old@example.org" not in client.get(page_url(open_letter)).content.decode()
+    url = reverse("author:letter-partners-earlier", kwargs={"pk": open_letter.pk})
+    client.post(url, {"signatures": [str(old.pk)]})
+    assert not Partner.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Add partners from a list"), ("fr", "Ajouter des partenaires depuis une liste"),
+     ("km", "បន្ថែមដៃគូពីបញ្ជី")],
+)  # fmt: skip
+def test_the_page_speaks_the_persons_language(
+    client_for, coordinator, open_letter, language, words
+):
+    with translation.override(language):
+        url = page_url(open_letter)
+    response = client_for(coordinator).get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert words in response.content.decode()

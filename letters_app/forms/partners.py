@@ -40,3 +40,25 @@ class PartnerEarlierForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["signatures"]
         field.choices = [(s.pk, f"{s.display_line} — {s.email}") for s in candidates]  # type: ignore[attr-defined]
+
+
+class PartnerDeclineForm(forms.Form):
+    """A partner that cannot sign this time, and why if it says."""
+
+    reason = forms.CharField(
+        label=_("Why, if you wish to say (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PartnerInviteForm(forms.Form):
+    """The partners to invite: those ticked, or every one not invited yet."""
+
+    partners = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    everyone = forms.BooleanField(required=False)
+
+    def __init__(self, *args, partner_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partners"].choices = [(pk, pk) for pk in partner_ids]  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from .letters import (
     letter_language,
 )
 from .mails import SignerMail
-from .partners import Partner
+from .partners import Partner, PartnerMail
 from .recipients import Recipient
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
@@ -36,6 +36,7 @@ __all__ = [
     "SignerNotice",
     "SignerMail",
     "Partner",
+    "PartnerMail",
     "Blocklist",
     "Signature",
     "SiteSwitch",

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from .letters import LETTER_LANGUAGES
+from .mails import MailRow
 
 
 class Partner(models.Model):
@@ -76,3 +78,33 @@ class Partner(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class PartnerMail(MailRow):
+    """One mail to a partner: written with the change that asks for it, then claimed and sent
+    by a worker (services/mails.py), which records how it went. One of each kind a partner."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation to sign")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("mail to a partner")
+        verbose_name_plural = _("mails to partners")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "kind"], name="partner_mail_once"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="partner_mail_stuck"),
+            models.Index(
+                fields=["due_at"],
+                name="partner_mail_due",
+                condition=Q(status__in=["queued", "retry"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.partner} ({self.get_status_display()})"

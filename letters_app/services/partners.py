@@ -4,21 +4,31 @@ earlier letters."""
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from letters_app.models import AuditAction, Letter, Partner, Signature
+from letters_app import emails
+from letters_app.models import AuditAction, Letter, Partner, PartnerMail, Signature
 from letters_app.selectors import letter_list_for_coordinator
+from letters_app.services import mails
 from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.imports import ImportLine, import_preview_partners
-from letters_app.services.signatures import email_normalize
+from letters_app.services.signatures import email_normalize, signature_add
 
 MAX_PARTNERS = 5_000  # per letter
 S = Signature.Status
+P = Partner.Status
+# Where a partner stands before it answers: it may still open its link, sign or decline.
+WAITING = (P.NEW, P.INVITED, P.MAIL_FAILED, P.OPENED)
 
 
 @dataclass
@@ -149,3 +159,151 @@ def partners_add_earlier(
         )
     ]
     return partners_add(letter=letter, lines=lines, actor=actor, source=Partner.Source.EARLIER)
+
+
+# --- inviting ------------------------------------------------------------------------------------
+
+
+def invite_refusal(letter: Letter) -> str:
+    """Why the letter's partners cannot be invited now, or ""."""
+    if letter.status != Letter.Status.OPEN:
+        return _("Partners are invited while the letter is open for signing.")
+    return ""
+
+
+@transaction.atomic
+def partners_invite(*, letter: Letter, actor: Actor, partner_ids: list[int] | None = None) -> int:
+    """Queue one invitation mail to each chosen partner (all when `partner_ids` is None) not
+    invited yet, or whose invitation failed, and mark them invited. The mails are due one
+    after another, PARTNER_MAILS_PER_MINUTE a minute for the letter, after those it already
+    has waiting. Returns how many were queued; audited."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)  # one queue at a time
+    refusal = invite_refusal(letter)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    chosen = Partner.objects.filter(letter=letter)
+    if partner_ids is None:
+        chosen = chosen.filter(status=P.NEW)
+    else:
+        chosen = chosen.filter(pk__in=partner_ids, status__in=[P.NEW, P.MAIL_FAILED])
+    partners = list(chosen.order_by("pk"))
+    if not partners:
+        return 0
+    now = timezone.now()
+    step = timedelta(seconds=60 / max(settings.PARTNER_MAILS_PER_MINUTE, 1))
+    waiting = PartnerMail.objects.filter(
+        partner__letter=letter, status__in=PartnerMail.CLAIMABLE
+    ).aggregate(last=Max("due_at"))["last"]
+    start = max(now, waiting + step) if waiting else now
+    failed = {m.partner_id: m for m in PartnerMail.objects.filter(
+        partner__in=partners, kind=PartnerMail.Kind.INVITATION)}  # fmt: skip
+    new_rows = []
+    for position, partner in enumerate(partners):
+        due = start + step * position
+        row = failed.get(partner.pk)
+        if row is None:
+            new_rows.append(PartnerMail(partner=partner, kind=PartnerMail.Kind.INVITATION,
+                                        due_at=due, queued_at=now))  # fmt: skip
+        else:  # a failed invitation, tried again from the start
+            PartnerMail.objects.filter(pk=row.pk, status=PartnerMail.Status.FAILED).update(
+                status=PartnerMail.Status.QUEUED, attempts=0, due_at=due, queued_at=now,
+                last_error="", error_kind="",
+            )  # fmt: skip
+    PartnerMail.objects.bulk_create(new_rows)
+    Partner.objects.filter(pk__in=[p.pk for p in partners]).update(
+        status=P.INVITED, invited_at=now, mail_error=""
+    )
+    audit_record(letter=letter, actor=actor, action=AuditAction.PARTNERS_INVITED,
+                 invited=len(partners))  # fmt: skip
+    mails.mails_kick_on_commit()
+    return len(partners)
+
+
+class PartnerMailOutbox(mails.Outbox):
+    """A partner's invitation. Sent, it dates the invitation; failed for good, the partner's
+    status says so, with the server's answer."""
+
+    model = PartnerMail
+    select_related = ("partner__letter",)
+
+    def build(self, row: PartnerMail) -> EmailMessage:
+        return emails.partner_invitation(row.partner)
+
+    def sent(self, row: PartnerMail, *, reply: str, now: datetime) -> None:
+        super().sent(row, reply=reply, now=now)
+        Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(invited_at=now)
+
+    def failed(self, row: PartnerMail, *, kind: str, words: str, retry_at: datetime | None) -> None:
+        super().failed(row, kind=kind, words=words, retry_at=retry_at)
+        if retry_at is None:
+            Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(
+                status=P.MAIL_FAILED, mail_failed_at=timezone.now(), mail_error=words[:2000]
+            )
+
+
+# --- the partner's answers, through its personal link -------------------------------------------
+
+
+def partner_get_by_secret(secret: str) -> Partner | None:
+    """The partner whose personal link holds `secret`, or None."""
+    if not secret or len(secret) > 64:
+        return None
+    return Partner.objects.select_related("letter").filter(secret=secret).first()
+
+
+def partner_open(*, partner: Partner) -> bool:
+    """The partner opened the sign form from its link: dated once, and "opened" unless it has
+    answered already. Returns whether this call changed it."""
+    now = timezone.now()
+    first = Partner.objects.filter(pk=partner.pk, opened_at__isnull=True).update(opened_at=now)
+    moved = Partner.objects.filter(
+        pk=partner.pk, status__in=[P.NEW, P.INVITED, P.MAIL_FAILED]
+    ).update(status=P.OPENED)
+    return bool(first or moved)
+
+
+@transaction.atomic
+def partner_sign(
+    *,
+    partner: Partner,
+    email: str,
+    language: str = "",
+    ip_address: str | None = None,
+    **fields: Any,
+) -> Signature:
+    """Sign the partner's letter through its personal link (see `signature_add`): with the
+    address the link came to, confirmed at once and the partner "signed"; with another, the
+    address is confirmed by mail first, and the partner is "signed" when it is."""
+    signature, _created = signature_add(
+        letter=partner.letter, email=email, language=language, ip_address=ip_address,
+        mailed_to=partner.email, **fields,
+    )  # fmt: skip
+    now = timezone.now()
+    partner_open(partner=partner)
+    signed = signature.status in (S.CONFIRMED, S.APPROVED)
+    changes: dict[str, Any] = {"signature": signature}
+    if signed:
+        changes |= {"status": P.SIGNED, "signed_at": now}
+    Partner.objects.filter(pk=partner.pk).exclude(status=P.SIGNED).update(**changes)
+    return signature
+
+
+def partner_decline(*, partner: Partner, reason: str = "") -> bool:
+    """The partner cannot sign this time, maybe saying why. Returns whether this call changed
+    it: a partner that signed or unsubscribed stays so."""
+    return bool(
+        Partner.objects.filter(pk=partner.pk, status__in=WAITING).update(
+            status=P.DECLINED, declined_at=timezone.now(), decline_reason=reason.strip()[:2000]
+        )
+    )
+
+
+def partner_unsubscribe(*, partner: Partner) -> bool:
+    """The partner wants no more mail about the letter. Dated once; its status says so unless
+    it signed. Returns whether this call changed it."""
+    now = timezone.now()
+    first = Partner.objects.filter(pk=partner.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=now
+    )
+    Partner.objects.filter(pk=partner.pk).filter(~Q(status=P.SIGNED)).update(status=P.UNSUBSCRIBED)
+    return bool(first)

@@ -74,6 +74,11 @@ urlpatterns = [
         name="letter-partners-confirm",
     ),
     path(
+        "letters/<int:pk>/partners/invite/",
+        author.letter_partners_invite,
+        name="letter-partners-invite",
+    ),
+    path(
         "letters/<int:pk>/partners/earlier/",
         author.letter_partners_earlier,
         name="letter-partners-earlier",

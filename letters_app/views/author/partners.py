@@ -7,12 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from letters_app.forms.author import ImportConfirmForm
-from letters_app.forms.partners import PARTNERS_KIND, PartnerEarlierForm, PartnerImportForm
+from letters_app.forms.partners import (
+    PARTNERS_KIND,
+    PartnerEarlierForm,
+    PartnerImportForm,
+    PartnerInviteForm,
+)
 from letters_app.models import Letter, Partner
 from letters_app.services import imports as import_services
 from letters_app.services import partners as partner_services
@@ -38,6 +44,7 @@ def _page(
         "form": form or PartnerImportForm(letter=letter),
         "earlier_form": PartnerEarlierForm(candidates=candidates) if candidates else None,
         "refusal": partner_services.partners_refusal(letter),
+        "invite_refusal": partner_services.invite_refusal(letter),
         "too_big": too_big,
         "import_action": "author:letter-partners",
         "max_partners": partner_services.MAX_PARTNERS,
@@ -135,4 +142,30 @@ def letter_partners_earlier(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         _added(request, result)
+    return redirect("author:letter-partners", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def letter_partners_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite the ticked partners, or ("everyone") all those not invited yet."""
+    letter = coordinated_letter(request, pk)
+    ids = list(Partner.objects.filter(letter=letter).values_list("pk", flat=True))
+    form = PartnerInviteForm(request.POST, partner_ids=ids)
+    if not form.is_valid():
+        messages.error(request, _("Choose partners from the list."))
+        return redirect("author:letter-partners", pk=letter.pk)
+    chosen = None if form.cleaned_data["everyone"] else form.cleaned_data["partners"]
+    try:
+        n = partner_services.partners_invite(letter=letter, actor=request.user, partner_ids=chosen)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if n:
+            text = ngettext(
+                "%(n)s invitation is on its way.", "%(n)s invitations are on their way.", n
+            )
+            messages.success(request, text % {"n": n})
+        else:
+            messages.info(request, _("No partner to invite: those chosen were invited already."))
     return redirect("author:letter-partners", pk=letter.pk)

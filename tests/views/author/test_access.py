@@ -36,6 +36,7 @@ LETTER_ACTIONS = [
     "press-release-preview",
     "letter-partners-confirm",
     "letter-partners-earlier",
+    "letter-partners-invite",
 ]
 RUNNERS = ["coordinator", "co_coordinator", "admin"]
 

@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from letters_app.models import Partner
+from letters_app.models import Partner, PartnerMail
 from letters_app.services import partners as partner_services
 from tests.factories import LetterFactory, listed
+from tests.partners import partners_add
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,26 @@ def test_the_page_speaks_the_persons_language(
         url = page_url(open_letter)
     response = client_for(coordinator).get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert words in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", RUNNERS)
+def test_people_who_run_the_letter_invite_partners(request, client_for, coordinator, open_letter,
+                                                   persona):  # fmt: skip
+    partners = partners_add(open_letter, coordinator, LIST)
+    client = client_for(request.getfixturevalue(persona))
+    invite = reverse("author:letter-partners-invite", kwargs={"pk": open_letter.pk})
+    done = client.post(invite, {"partners": [str(partners[0].pk)]}, follow=True)
+    assert "1 invitation is on its way." in done.content.decode()
+    assert PartnerMail.objects.count() == 1
+    done = client.post(invite, {"everyone": "1"}, follow=True)
+    assert "2 invitations are on their way." in done.content.decode()
+    assert set(Partner.objects.values_list("status", flat=True)) == {Partner.Status.INVITED}
+    assert PartnerMail.objects.count() == 3
+
+
+def test_a_draft_letters_partners_are_not_invited(client_for, coordinator, letter):
+    partners_add(letter, coordinator, LIST)
+    invite = reverse("author:letter-partners-invite", kwargs={"pk": letter.pk})
+    done = client_for(coordinator).post(invite, {"everyone": "1"}, follow=True)
+    assert "Partners are invited while the letter is open for signing." in done.content.decode()
+    assert not PartnerMail.objects.exists()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -307,3 +307,24 @@ def partner_unsubscribe(*, partner: Partner) -> bool:
     )
     Partner.objects.filter(pk=partner.pk).filter(~Q(status=P.SIGNED)).update(status=P.UNSUBSCRIBED)
     return bool(first)
+
+
+# --- the funnel ----------------------------------------------------------------------------------
+
+
+def partner_counts(letter: Letter) -> dict[str, int]:
+    """How many of the letter's partners stand at each status, every status named (one query)."""
+    rows = (
+        Partner.objects.filter(letter=letter)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict(rows)
+    return {status: counts.get(status, 0) for status in P.values}
+
+
+def partner_list(letter: Letter, *, status: str = "") -> QuerySet[Partner]:
+    """The letter's partners in the order they were added; of one status if `status` is one."""
+    partners = Partner.objects.filter(letter=letter).order_by("pk")
+    return partners.filter(status=status) if status in P.values else partners

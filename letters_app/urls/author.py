@@ -74,6 +74,11 @@ urlpatterns = [
         name="letter-partners-confirm",
     ),
     path(
+        "letters/<int:pk>/partners/export.csv",
+        author.letter_partners_export,
+        name="letter-partners-export",
+    ),
+    path(
         "letters/<int:pk>/partners/invite/",
         author.letter_partners_invite,
         name="letter-partners-invite",

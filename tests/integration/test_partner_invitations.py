@@ -74,3 +74,12 @@ def test_three_partners_invited_one_signs_one_declines(
     page = Client().get(open_letter.get_absolute_url()).text
     assert page.count("សមាគមយុវជនខ្មែរ (SYK)") == 1
     assert len(smtp_server.inbox.messages) == 3  # no confirmation mail for the invited address
+
+    # The coordinator's funnel follows.
+    funnel = coordinator_client.get(
+        reverse("author:letter-partners", kwargs={"pk": open_letter.pk})
+    ).context["funnel"]
+    counts = {value: count for value, _label, count in funnel}
+    assert (counts["invited"], counts["signed"], counts["declined"]) == (1, 1, 1)
+    khmer_partner = Partner.objects.get(email="office@khmer.example.org")
+    assert khmer_partner.opened_at <= khmer_partner.signed_at

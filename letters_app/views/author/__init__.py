@@ -26,6 +26,7 @@ from letters_app.views.author.partners import (
     letter_partners,
     letter_partners_confirm,
     letter_partners_earlier,
+    letter_partners_export,
     letter_partners_invite,
 )
 from letters_app.views.author.press import (
@@ -97,4 +98,5 @@ __all__ = [
     "letter_partners_confirm",
     "letter_partners_earlier",
     "letter_partners_invite",
+    "letter_partners_export",
 ]

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from letters_app.exports.partners import partner_csv_stream
 from letters_app.forms.author import ImportConfirmForm
 from letters_app.forms.partners import (
     PARTNERS_KIND,
@@ -38,9 +39,14 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     candidates = partner_services.partner_candidates(letter, request.user)
+    shown = request.GET.get("status", "")
+    counts = partner_services.partner_counts(letter)
     context = {
         "letter": letter,
-        "partners": Partner.objects.filter(letter=letter).order_by("pk"),
+        "partners": partner_services.partner_list(letter, status=shown),
+        "total": sum(counts.values()),
+        "funnel": [(value, label, counts[value]) for value, label in Partner.Status.choices],
+        "status": shown if shown in counts else "",
         "form": form or PartnerImportForm(letter=letter),
         "earlier_form": PartnerEarlierForm(candidates=candidates) if candidates else None,
         "refusal": partner_services.partners_refusal(letter),
@@ -169,3 +175,15 @@ def letter_partners_invite(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("No partner to invite: those chosen were invited already."))
     return redirect("author:letter-partners", pk=letter.pk)
+
+
+@login_required
+def letter_partners_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The partners (of the status filtered on), their steps and times, as CSV."""
+    letter = coordinated_letter(request, pk)
+    partners = partner_services.partner_list(letter, status=request.GET.get("status", ""))
+    response = StreamingHttpResponse(
+        partner_csv_stream(partners), content_type="text/csv; charset=utf-8; header=present"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{letter.slug}-partners.csv"'
+    return response

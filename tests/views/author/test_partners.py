@@ -172,3 +172,50 @@ def test_a_draft_letters_partners_are_not_invited(client_for, coordinator, lette
     done = client_for(coordinator).post(invite, {"everyone": "1"}, follow=True)
     assert "Partners are invited while the letter is open for signing." in done.content.decode()
     assert not PartnerMail.objects.exists()
+
+
+def test_the_funnel_counts_filters_and_dates_each_step(client_for, coordinator, open_letter):
+    first, second, third = partners_add(open_letter, coordinator, LIST)
+    partner_services.partners_invite(letter=open_letter, actor=coordinator)
+    partner_services.partner_decline(partner=second, reason="Pas cette fois")
+    partner_services.partner_open(partner=third)
+    client = client_for(coordinator)
+
+    page = client.get(page_url(open_letter))
+    funnel = {value: count for value, _label, count in page.context["funnel"]}
+    assert funnel == {"new": 0, "invited": 1, "mail_failed": 0, "opened": 1, "signed": 0,
+                      "declined": 1, "unsubscribed": 0}  # fmt: skip
+    assert "Pas cette fois" in page.content.decode()
+
+    declined = client.get(page_url(open_letter) + "?status=declined")
+    assert [p.pk for p in declined.context["partners"]] == [second.pk]
+    second.refresh_from_db()
+    assert second.invited_at is not None and second.declined_at is not None
+
+
+def test_the_csv_export_is_formula_safe_and_keeps_khmer(client_for, coordinator, open_letter):
+    partners_add(open_letter, coordinator, '=HYPERLINK("http://x"), France, f@example.org\n' + LIST)
+    Partner.objects.filter(email="f@example.org").update(decline_reason="@SUM(A1)")
+    url = reverse("author:letter-partners-export", kwargs={"pk": open_letter.pk})
+    response = client_for(coordinator).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-partners.csv"')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.startswith("n,name,acronym,country,country_name,email,language,status")
+    assert len(rows) == 4
+    assert rows[0].startswith('1,"\'=HYPERLINK(""http://x"")"')
+    assert "'@SUM(A1)" in rows[0]
+    assert "សមាគមនិស្សិតខ្មែរ" in text
+    filtered = client_for(coordinator).get(url + "?status=signed")
+    assert b"".join(filtered.streaming_content).decode("utf-8-sig").count("\n") == 1
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "co_coordinator", "admin", "stranger"])
+def test_only_people_who_run_the_letter_export_its_partners(
+    request, client_for, coordinator, open_letter, persona
+):
+    partners_add(open_letter, coordinator, LIST)
+    url = reverse("author:letter-partners-export", kwargs={"pk": open_letter.pk})
+    response = client_for(request.getfixturevalue(persona)).get(url)
+    assert response.status_code == (404 if persona == "stranger" else 200)

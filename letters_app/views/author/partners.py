@@ -1,6 +1,8 @@
 """A letter's partners: the organizations its coordinators ask to sign, added from a list (read,
 previewed and confirmed as the signatories' import is) or from earlier letters' signatories."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -98,13 +100,22 @@ def _letter_partners(request: HttpRequest, letter: Letter) -> HttpResponse:
     return render(request, "author/letter_partners_preview.html", context)
 
 
-def _added(request: HttpRequest, result: partner_services.PartnersResult) -> None:
+def _adding(
+    request: HttpRequest, letter: Letter, add: Callable[[], partner_services.PartnersResult]
+) -> HttpResponse:
+    """Run `add`, say what it added (or why nothing), and go back to the partners."""
+    try:
+        result = add()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("author:letter-partners", pk=letter.pk)
     text = ngettext("%(n)s partner added.", "%(n)s partners added.", result.created)
     text %= {"n": result.created}
     if result.skipped:
         n = len(result.skipped)
         text += " " + ngettext("%(n)s line skipped.", "%(n)s lines skipped.", n) % {"n": n}
     messages.success(request, text)
+    return redirect("author:letter-partners", pk=letter.pk)
 
 
 @login_required
@@ -112,20 +123,17 @@ def _added(request: HttpRequest, result: partner_services.PartnersResult) -> Non
 def letter_partners_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
     form = ImportConfirmForm(request.POST, letter=letter)
-    if not form.is_valid() or form.cleaned_data["payload"].get("kind") != PARTNERS_KIND:
-        messages.error(request, " ".join(map(str, form.errors.get("payload", ["?"]))))
+    if not form.is_valid():
+        messages.error(request, " ".join(map(str, form.errors["payload"])))
+        return redirect("author:letter-partners", pk=letter.pk)
+    if form.cleaned_data["payload"].get("kind") != PARTNERS_KIND:  # a signatures' preview
+        messages.error(request, _("This preview cannot be read: preview the list again."))
         return redirect("author:letter-partners", pk=letter.pk)
     source = form.cleaned_data["payload"]["source"]
     lines = import_services.import_parse(source, partners=True)
-    try:
-        result = partner_services.partners_add(
-            letter=letter, lines=lines, actor=request.user, keep=form.cleaned_data["keep"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _added(request, result)
-    return redirect("author:letter-partners", pk=letter.pk)
+    keep = form.cleaned_data["keep"]
+    return _adding(request, letter, lambda: partner_services.partners_add(
+        letter=letter, lines=lines, actor=request.user, keep=keep))  # fmt: skip
 
 
 @login_required
@@ -137,18 +145,9 @@ def letter_partners_earlier(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(map(str, form.errors["signatures"])))
         return redirect("author:letter-partners", pk=letter.pk)
-    try:
-        result = partner_services.partners_add_earlier(
-            letter=letter,
-            signature_ids=form.cleaned_data["signatures"],
-            user=request.user,
-            actor=request.user,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _added(request, result)
-    return redirect("author:letter-partners", pk=letter.pk)
+    chosen = form.cleaned_data["signatures"]
+    return _adding(request, letter, lambda: partner_services.partners_add_earlier(
+        letter=letter, signature_ids=chosen, user=request.user, actor=request.user))  # fmt: skip
 
 
 @login_required

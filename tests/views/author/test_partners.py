@@ -95,7 +95,8 @@ def test_a_signatures_preview_is_not_taken_for_partners(client_for, coordinator,
         {"kind": "organization", "text": "Org, France"},
     )
     payload = shown.context["confirm_form"].initial["payload"]
-    client.post(confirm_url(open_letter), {"payload": payload})
+    done = client.post(confirm_url(open_letter), {"payload": payload}, follow=True)
+    assert "This preview cannot be read: preview the list again." in done.content.decode()
     assert not Partner.objects.exists()
 
 

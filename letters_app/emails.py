@@ -18,6 +18,7 @@ from letters_app.models import (
     Letter,
     LetterSnapshot,
     LetterTranslation,
+    Partner,
     Signature,
 )
 from letters_app.rendering import (
@@ -343,3 +344,30 @@ def coordinator_digest(
         "coordinator_digest", mail, new=new, new_count=new_count, more=new_count - len(new),
         pending=pending, funnel=funnel,
     )  # fmt: skip
+
+
+def partner_invitation(partner: Partner) -> EmailMultiAlternatives:
+    """An organization asked to sign, in its language: its personal link (the sign form filled
+    in with what the coordinators know of it), a way to decline, and a one-click unsubscribe
+    (RFC 8058) that mail clients offer beside the message."""
+    letter, language = partner.letter, partner.language or partner.letter.language
+    translated = ready_translation(letter, language)
+    with translation.override(language):  # the links open the pages in its language
+
+        def link(name: str) -> str:
+            return settings.SITE_URL + reverse(name, kwargs={"secret": partner.secret})
+
+        context = {
+            "partner": partner,
+            "letter": letter,
+            "letter_title": translated.title if translated else letter.title,
+            "letter_url": _public_url(letter, language if translated else letter.language),
+            "invitation_url": link("public:partner-invitation"),
+            "unsubscribe_url": link("public:partner-unsubscribe"),
+        }
+    headers = {
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return _build("partner_invitation", context, to=partner.email, language=language,
+                  headers=headers)  # fmt: skip

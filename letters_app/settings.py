@@ -315,6 +315,9 @@ SIGNER_DATA_RETENTION_DAYS = env_int("SIGNER_DATA_RETENTION_DAYS", 90)
 MAIL_RETRY_FOR_SECONDS = env_int("MAIL_RETRY_FOR_SECONDS", 2 * 3600)
 MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 30)
 MAIL_RETRY_CAP_SECONDS = env_int("MAIL_RETRY_CAP_SECONDS", 300)
+# Invitations to a letter's partners leave at most this many a minute for each letter, so that
+# a list of thousands does not reach mail servers (and their spam filters) at once.
+PARTNER_MAILS_PER_MINUTE = env_int("PARTNER_MAILS_PER_MINUTE", 60)
 # A mail claimed this long ago and still "sending" lost its worker: it is sent again. Keep it
 # above the send task's time limit (120 s), or a slow send still under way is sent twice.
 MAIL_STUCK_SECONDS = env_int("MAIL_STUCK_SECONDS", 600)

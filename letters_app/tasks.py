@@ -2,6 +2,7 @@ from celery import shared_task
 
 from letters_app.services import deliveries, digests, exports, incidents, mails, privacy
 from letters_app.services.letters import letter_close_expired
+from letters_app.services.partners import PartnerMailOutbox
 from letters_app.services.signatures import SignerMailOutbox
 
 # Every table of mail rows, in the order a worker takes a batch of each: a signer waiting for
@@ -13,6 +14,7 @@ OUTBOXES = (
     deliveries.FollowUpOutbox,
     incidents.IncidentMailOutbox,
     digests.CoordinatorMailOutbox,
+    PartnerMailOutbox,
 )
 
 

@@ -128,7 +128,11 @@ PRIVATE_COLUMNS = (
     Column("confirmed_at", "confirmed_at"),
     Column("withdrawn_at", "withdrawn_at"),
 )
-DATETIME_KEYS = frozenset({"published_at", "created_at", "confirmed_at", "withdrawn_at"})
+DATETIME_KEYS = frozenset({
+    "published_at", "created_at", "confirmed_at", "withdrawn_at",
+    # a partner's steps (exports/partners.py)
+    "invited_at", "mail_failed_at", "opened_at", "signed_at", "declined_at", "unsubscribed_at",
+})  # fmt: skip
 
 
 def export_columns(*, private: bool, across_letters: bool = False) -> tuple[Column, ...]:

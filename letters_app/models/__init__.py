@@ -20,6 +20,7 @@ from .letters import (
     letter_language,
 )
 from .mails import SignerMail
+from .partners import Partner, PartnerMail
 from .recipients import Recipient
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
@@ -38,6 +39,8 @@ __all__ = [
     "PressRelease",
     "SignerNotice",
     "SignerMail",
+    "Partner",
+    "PartnerMail",
     "Blocklist",
     "Signature",
     "SiteSwitch",

@@ -354,6 +354,8 @@ class AuditAction(models.TextChoices):
         _("Removed the signers' e-mail and IP addresses (retention period over)"),
     )
     SIGNATURES_IMPORTED = "signatures.imported", _("Imported signatures from a list")
+    PARTNERS_ADDED = "partners.added", _("Added partners to ask to sign")
+    PARTNERS_INVITED = "partners.invited", _("Invited partners to sign")
     SIGNATURES_EXPORTED = (
         "signatures.exported",
         _("Exported the signatures with private columns"),
@@ -440,6 +442,9 @@ class AuditEvent(models.Model):
                 counts["skipped"],
             )
             parts.append(text % counts)
+        if "invited" in detail:
+            n = detail["invited"]
+            parts.append(ngettext("%(n)s partner invited", "%(n)s partners invited", n) % {"n": n})
         if "purged" in detail:
             n = detail["purged"]
             parts.append(ngettext("%(n)s signer", "%(n)s signers", n) % {"n": n})

@@ -30,6 +30,7 @@ from letters_app.models import (
     AuditAction,
     Blocklist,
     Letter,
+    Partner,
     Signature,
     SignerMail,
     SiteSwitch,
@@ -285,16 +286,19 @@ def signature_add(
     email: str,
     language: str = "",
     ip_address: str | None = None,
+    mailed_to: str = "",
     **fields: Any,
 ) -> tuple[Signature, bool]:
     """Record a pending signature and mail its confirmation link; a second attempt with the
     same address creates nothing and mails a note instead. `language` is the signer's (the
-    page they signed on; the letter's when not given): their e-mails speak it. Returns
-    (signature, created)."""
+    page they signed on; the letter's when not given): their e-mails speak it. `mailed_to` is
+    the address a personal link came to: signing with that address is confirmed at once, as
+    its link proves the mailbox, and no mail is sent. Returns (signature, created)."""
     refusal = signing_refusal(letter, kind)
     if refusal:
         raise ValidationError(refusal, code="closed")
     normalized = email_normalize(email)
+    known = bool(mailed_to) and email_normalize(mailed_to) == normalized
     domain = normalized.rpartition("@")[2]
     if is_blocked(email_normalized=normalized, ip_address=ip_address):
         raise ValidationError(
@@ -311,7 +315,7 @@ def signature_add(
         secret=secrets.token_hex(16),
         version=letter.version,
         language=letter_language(language) if language else letter.language,
-        mails_sent=1,  # the confirmation queued below
+        mails_sent=0 if known else 1,  # the confirmation queued below
         **_display_safe({k: v for k, v in fields.items() if k in DISPLAY_FIELDS}),
     )
     signature.name_normalized = name_normalize(signature.name)
@@ -327,11 +331,21 @@ def signature_add(
     try:
         # Inside a caller's transaction a savepoint keeps a duplicate from breaking it.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            _insert(signature, SignerMail(kind=SignerMail.Kind.CONFIRMATION))
+            if known:
+                signature.save(force_insert=True)
+                signature_confirm(signature=signature)
+            else:
+                _insert(signature, SignerMail(kind=SignerMail.Kind.CONFIRMATION))
     except IntegrityError:
         existing = Signature.objects.filter(letter=letter, email_normalized=normalized).first()
         if existing is None:  # not the unique address after all
             raise
+        if known and existing.status in (S.PENDING, S.CONFIRMED, S.APPROVED):
+            # Signed before through the same link: the page the signer is sent to says so.
+            if existing.status == S.PENDING:
+                signature_confirm(signature=existing)
+                existing.refresh_from_db()
+            return existing, False
         if not _resign_request(existing, signature):
             _queue_mail(existing, SignerMail.Kind.ALREADY_SIGNED)
         return existing, False
@@ -497,6 +511,10 @@ def signature_confirm(*, signature: Signature) -> bool:
     )
     if not changed:
         return False
+    # A partner who signed through its personal link with another address: signed now.
+    Partner.objects.filter(signature=signature).exclude(status=Partner.Status.SIGNED).update(
+        status=Partner.Status.SIGNED, signed_at=now
+    )
     signature.refresh_from_db()
     _flag_if_duplicate(signature)
     if not signature.letter.requires_approval:

@@ -68,6 +68,27 @@ urlpatterns = [
         author.letter_import_confirm,
         name="letter-import-confirm",
     ),
+    path("letters/<int:pk>/partners/", author.letter_partners, name="letter-partners"),
+    path(
+        "letters/<int:pk>/partners/confirm/",
+        author.letter_partners_confirm,
+        name="letter-partners-confirm",
+    ),
+    path(
+        "letters/<int:pk>/partners/export.csv",
+        author.letter_partners_export,
+        name="letter-partners-export",
+    ),
+    path(
+        "letters/<int:pk>/partners/invite/",
+        author.letter_partners_invite,
+        name="letter-partners-invite",
+    ),
+    path(
+        "letters/<int:pk>/partners/earlier/",
+        author.letter_partners_earlier,
+        name="letter-partners-earlier",
+    ),
     path("letters/<int:pk>/finalize/", author.letter_finalize, name="letter-finalize"),
     path("letters/<int:pk>/delivery/", author.letter_delivery, name="letter-delivery"),
     path(

@@ -25,6 +25,14 @@ urlpatterns = [
     ),
     path("signatures/<int:pk>/<str:token>/keep/", public.signature_keep, name="signature-keep"),
     path("signatures/<int:pk>/<str:token>/erase/", public.signature_erase, name="signature-erase"),
+    path("invitations/<str:secret>/", public.partner_invitation, name="partner-invitation"),
+    path("invitations/<str:secret>/sign/", public.partner_sign, name="partner-sign"),
+    path("invitations/<str:secret>/decline/", public.partner_decline, name="partner-decline"),
+    path(
+        "invitations/<str:secret>/unsubscribe/",
+        public.partner_unsubscribe,
+        name="partner-unsubscribe",
+    ),
     path("letters/<slug:slug>/erased/", public.signature_erased, name="signature-erased"),
     path(
         "signatures/<int:pk>/<str:token>/restore/",

@@ -16,6 +16,7 @@ from letters_app.services.imports.preview import (
     PreviewRow,
     heading_key,
     import_preview,
+    import_preview_partners,
 )
 from letters_app.services.imports.reading import (
     MAX_BYTES,
@@ -42,6 +43,7 @@ __all__ = [
     "import_confirm",
     "import_parse",
     "import_preview",
+    "import_preview_partners",
     "import_read_file",
     "import_refusal",
     "import_text_check",

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import cast
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import CharField
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -40,7 +42,16 @@ HEADERS = {
     "affiliation": {"affiliation"},
     "party": {"party", "parti"},
     "parliament": {"parliament", "parlement", "chamber", "chambre", "house"},
+    "email": {"email", "e-mail", "mail", "contact e-mail", "contact email", "courriel"},
+    "language": {"language", "langue", "lang"},
 }
+# A partner's language as lists write it, by its folded spelling.
+LANGUAGE_WORDS = {
+    "en": "en", "english": "en", "anglais": "en", "អង់គ្លេស": "en",
+    "fr": "fr", "french": "fr", "français": "fr", "francais": "fr", "បារាំង": "fr",
+    "km": "km", "khmer": "km", "ខ្មែរ": "km",
+}  # fmt: skip
+EMAIL_RE = re.compile(r"<?([^\s,;<>\"()]+@[^\s,;<>\"()]*)>?")
 
 
 @dataclass
@@ -66,6 +77,8 @@ class ImportLine:
     affiliation: str = ""
     party: str = ""
     parliament: str = ""
+    email: str = ""  # a partner's contact address, as written
+    language: str = ""  # a partner's language (a code), or "" for the letter's
     problems: list[Problem] = field(default_factory=list)
     kept: bool = False  # the coordinator keeps it despite its keepable problems
 
@@ -108,12 +121,22 @@ class ImportLine:
         return signatory_line(**fields, country=self.country_name)
 
 
-def import_parse(source: dict, *, kind: str = Signature.Kind.ORGANIZATION) -> list[ImportLine]:
+def import_parse(
+    source: dict, *, kind: str = Signature.Kind.ORGANIZATION, partners: bool = False
+) -> list[ImportLine]:
     """Every line of `{"text": …}` (a paste) or `{"rows": [[…], …]}` (a file) as Cosign reads
-    it, with its problems. Pure: reads and writes nothing."""
+    it, with its problems. With `partners`, each line is an organization to ask to sign, with
+    a contact address and a language ("Name (ACR), Country, contact@example.org, fr"), and a
+    paste from a spreadsheet (cells cut by tabs) is read as its rows. Pure: reads and writes
+    nothing."""
+    if partners:
+        kind = Signature.Kind.ORGANIZATION
+        if "text" in source and "\t" in source["text"]:
+            source = {"rows": [raw.split("\t") for raw in source["text"].splitlines()]}
+    parse_line = _parse_partner_line if partners else _parse_line
     if "text" in source:
         return [
-            _parse_line(position, raw, kind)
+            parse_line(position, raw, kind)
             for position, raw in enumerate(source["text"].splitlines(), start=1)
             if raw.strip()
         ]
@@ -121,15 +144,58 @@ def import_parse(source: dict, *, kind: str = Signature.Kind.ORGANIZATION) -> li
     columns = _header_columns(rows[0]) if rows else None
     if columns is None:  # no header: each row is a line of the list, cut into cells
         return [
-            _parse_line(position, ", ".join(c.strip() for c in row if c.strip()), kind)
+            parse_line(position, ", ".join(c.strip() for c in row if c.strip()), kind)
             for position, row in enumerate(rows, start=1)
             if any(c.strip() for c in row)
         ]
-    return [
+    lines = [
         _parse_row(position, row, columns, kind)
         for position, row in enumerate(rows[1:], start=2)
         if any(c.strip() for c in row)
     ]
+    if partners:
+        for line in lines:
+            _partner_check(line, line.email, line.language)
+    return lines
+
+
+def _parse_partner_line(position: int, raw: str, kind: str) -> ImportLine:
+    """A partner's line: its address and language (wherever they stand) taken out, the rest
+    read as a signatory's line."""
+    if len(raw) > MAX_LINE_CHARS:
+        return _parse_line(position, raw, kind)
+    found = EMAIL_RE.search(raw)
+    email = found.group(1) if found else ""
+    rest = (raw[: found.start()] + raw[found.end() :]) if found else raw
+    cells = [c.strip() for c in rest.split(",")]
+    while cells and not cells[-1]:
+        cells.pop()
+    language = ""
+    if cells and cells[-1].casefold() in LANGUAGE_WORDS:
+        language = cells.pop()
+    line = _parse_line(position, ", ".join(c for c in cells if c), kind)
+    line.raw = raw
+    return _partner_check(line, email, language)
+
+
+def _partner_check(line: ImportLine, email: str, language: str) -> ImportLine:
+    line.email = formula_restore(email.strip())
+    written = language.strip()
+    line.language = LANGUAGE_WORDS.get(written.casefold(), "")
+    if written and not line.language:
+        line.problem(
+            "language_unknown",
+            _("Unknown language “%(l)s”: the letter’s is used.") % {"l": written},
+            blocking=False,
+        )
+    if not line.email:
+        line.problem("email_missing", _("No contact e-mail."))
+        return line
+    try:
+        validate_email(line.email)
+    except ValidationError:
+        line.problem("email_invalid", _("Not an e-mail address: “%(e)s”.") % {"e": line.email})
+    return line
 
 
 def _header_columns(row: list[str]) -> dict[str, int] | None:
@@ -160,6 +226,7 @@ def _parse_row(position: int, row: list[str], columns: dict[str, int], kind: str
     line.number = int(number) if number.isdigit() and len(number) <= 6 else None
     for name in ("name", "acronym", "title", "affiliation", "party", "parliament"):
         setattr(line, name, _cell(get(name)))
+    line.email, line.language = get("email").strip(), get("language").strip()
     if kind != Signature.Kind.ORGANIZATION:
         line.acronym = ""
     country = _cell(get("country"))

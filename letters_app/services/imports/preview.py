@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from letters_app.fixtures_data.letter_templates import LETTER_TEMPLATES
-from letters_app.models import Letter, Signature
+from letters_app.models import Letter, Partner, Signature
 from letters_app.rendering import signatory_lines
 from letters_app.services.imports.parsing import BULLET_RE, ImportLine
-from letters_app.services.signatures import (
-    name_normalize,
-)
+from letters_app.services.signatures import email_normalize, name_normalize
 
 S = Signature.Status
 
@@ -217,3 +215,63 @@ def _existing(
                     {"line": signature.display_line, "status": str(labels[signature.status])},
                 )
     return by_name, by_acronym
+
+
+PARTNER_CODES = {"partner_existing", "partner_signed", "partner_name_signed", "duplicate_list"}
+
+
+def import_preview_partners(
+    *, letter: Letter, lines: list[ImportLine], keep: frozenset[int] = frozenset()
+) -> ImportPreview:
+    """The lines as partners of the letter, each with the letter's language where it gives
+    none. Skipped unless their position is in `keep`: a bracketed placeholder, an organization
+    of the same name as one that signed the letter. Skipped for good: no usable address, an
+    address already a partner's or a signer's of the letter, or an earlier line's. Reads;
+    writes nothing."""
+    lines = [
+        dataclasses.replace(line, kept=line.position in keep, language=line.language or
+                            letter.language,
+                            problems=[p for p in line.problems if p.code not in PARTNER_CODES])
+        for line in lines
+    ]  # fmt: skip
+    addresses = sorted({email_normalize(line.email) for line in lines if line.email})
+    names = sorted({name_normalize(line.name) for line in lines} - {""})
+    partners: set[str] = set()
+    signed: set[str] = set()
+    signed_names: dict[str, str] = {}
+    live = Signature.objects.filter(letter=letter).exclude(status__in=[S.WITHDRAWN, S.REJECTED])
+    for start in range(0, max(len(addresses), len(names)), CHUNK):
+        chunk = addresses[start : start + CHUNK]
+        partners |= set(
+            Partner.objects.filter(letter=letter, email_normalized__in=chunk).values_list(
+                "email_normalized", flat=True
+            )
+        )
+        signed |= set(live.filter(email_normalized__in=chunk).values_list("email_normalized",
+                                                                            flat=True))  # fmt: skip
+        for signature in live.filter(name_normalized__in=names[start : start + CHUNK]):
+            signed_names.setdefault(signature.name_normalized, signature.display_line)
+    seen: dict[str, ImportLine] = {}
+    for line in lines:
+        if not line.email or any(p.code.startswith("email_") for p in line.problems):
+            continue
+        address = email_normalize(line.email)
+        if address in partners:
+            line.problem("partner_existing", _("Already a partner of this letter."))
+        elif address in signed:
+            line.problem("partner_signed", _("This address already signed the letter."))
+        elif address in seen:
+            line.problem(
+                "duplicate_list",
+                _("Same address as line %(n)s: added once.") % {"n": seen[address].position},
+            )
+        elif name_normalize(line.name) in signed_names:
+            line.problem(
+                "partner_name_signed",
+                _("Already signed under this name: %(line)s.")
+                % {"line": signed_names[name_normalize(line.name)]},
+                keepable=True,
+            )
+        if line.importable:
+            seen.setdefault(address, line)
+    return ImportPreview(lines=lines, language=letter.language)

@@ -26,6 +26,13 @@ from letters_app.views.author.letters import (
     letter_publish,
     letter_reopen,
 )
+from letters_app.views.author.partners import (
+    letter_partners,
+    letter_partners_confirm,
+    letter_partners_earlier,
+    letter_partners_export,
+    letter_partners_invite,
+)
 from letters_app.views.author.press import (
     press_release,
     press_release_draft,
@@ -92,4 +99,9 @@ __all__ = [
     "press_release_pdf",
     "press_release_send",
     "letter_stats",
+    "letter_partners",
+    "letter_partners_confirm",
+    "letter_partners_earlier",
+    "letter_partners_invite",
+    "letter_partners_export",
 ]

@@ -4,6 +4,12 @@ language switch (language.py)."""
 
 from letters_app.views.public.language import language_choose
 from letters_app.views.public.letters import PER_PAGE, home, letter_detail, letter_json, letter_pdf
+from letters_app.views.public.partners import (
+    partner_decline,
+    partner_invitation,
+    partner_sign,
+    partner_unsubscribe,
+)
 from letters_app.views.public.privacy import privacy, signature_erase, signature_erased
 from letters_app.views.public.signer import (
     signature_confirm,
@@ -16,7 +22,8 @@ from letters_app.views.public.signing import letter_resend, letter_sign, letter_
 
 __all__ = [
     "PER_PAGE", "home", "language_choose", "letter_detail", "letter_json", "letter_pdf",
-    "letter_resend", "letter_sign", "letter_sign_done", "privacy", "signature_confirm",
+    "letter_resend", "letter_sign", "letter_sign_done", "partner_decline", "partner_invitation",
+    "partner_sign", "partner_unsubscribe", "privacy", "signature_confirm",
     "signature_erase", "signature_erased", "signature_keep", "signature_manage",
     "signature_restore", "signature_withdraw",
 ]  # fmt: skip

@@ -19,6 +19,7 @@ LETTER_PAGES = [
     "letter-history",
     "letter-signatures",
     "letter-stats",
+    "letter-partners",
     "letter-finalize",
     "letter-delivery",
     "press-release",
@@ -33,6 +34,9 @@ LETTER_ACTIONS = [
     "signer-notices-resend",
     "press-release-draft",
     "press-release-preview",
+    "letter-partners-confirm",
+    "letter-partners-earlier",
+    "letter-partners-invite",
 ]
 RUNNERS = ["coordinator", "co_coordinator", "admin"]
 

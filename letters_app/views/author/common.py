@@ -4,10 +4,12 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
@@ -15,6 +17,12 @@ from django.utils.translation import ngettext
 from letters_app.models import Letter
 
 DIRECTORY_PAGE_SIZE = 50
+
+
+def paste_limit_mb() -> str:
+    """The largest list a form takes pasted, in megabytes, as the page's language writes it
+    ("2.5", "2,5"): beyond it, the list is uploaded as a file."""
+    return floatformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024**2, -1)
 
 
 def moment_shown(moment: datetime.datetime | None) -> str:

@@ -16,12 +16,7 @@ from letters_app.forms.author import ImportConfirmForm, ImportForm
 from letters_app.models import Letter
 from letters_app.services import imports as import_services
 from letters_app.views import coordinated_letter
-
-
-# Django refuses a request whose fields (not files) weigh more than this, before any view (the
-# CSRF check reads them first); the import page reads the body itself to say so clearly.
-def _form_limit_mb() -> str:
-    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):.1f}".removesuffix(".0")
+from letters_app.views.author.common import paste_limit_mb
 
 
 @csrf_exempt  # checked by `_letter_import`'s csrf_protect, once the body could be read
@@ -69,7 +64,7 @@ def _letter_import(request: HttpRequest, letter: Letter) -> HttpResponse:
 
 def _paste_limit() -> dict:
     return {"paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
-            "paste_limit_mb": _form_limit_mb()}  # fmt: skip
+            "paste_limit_mb": paste_limit_mb()}  # fmt: skip
 
 
 def _import_page(

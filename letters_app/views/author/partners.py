@@ -26,10 +26,7 @@ from letters_app.models import Letter, Partner
 from letters_app.services import imports as import_services
 from letters_app.services import partners as partner_services
 from letters_app.views import coordinated_letter
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024**2:.1f}".removesuffix(".0")
+from letters_app.views.author.common import paste_limit_mb
 
 
 def _page(
@@ -57,7 +54,7 @@ def _page(
         "import_action": "author:letter-partners",
         "max_partners": partner_services.MAX_PARTNERS,
         "paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
-        "paste_limit_mb": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        "paste_limit_mb": paste_limit_mb(),
     }
     return render(request, "author/letter_partners.html", context, status=status)
 

@@ -21,10 +21,10 @@ class PartnerAdmin(ReadOnlyAdmin):
     list_filter = ["status", "letter"]
     list_select_related = ["letter"]
     search_fields = ["name", "acronym", "email", "letter__title"]
-    fields = ["letter", "name", "acronym", "country", "email", "language", "status", "source",
+    fields = ("letter", "name", "acronym", "country", "email", "language", "status", "source",
               "added_by", "created_at", "invited_at", "mail_failed_at", "mail_error",
               "opened_at", "signed_at", "declined_at", "decline_reason", "unsubscribed_at",
-              "signature"]  # fmt: skip
+              "signature")  # fmt: skip
     readonly_fields = fields
 
     def frozen_reason(self, obj) -> str:

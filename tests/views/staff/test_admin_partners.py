@@ -100,9 +100,7 @@ def test_admins_send_a_failed_mail_to_a_coordinator_again_and_only_that_one(
 ):
     day = datetime.date(2026, 12, 6)
     fields = {"letter": open_letter, "user": coordinator, "kind": "digest", "language": "en"}
-    failed = CoordinatorMail.objects.create(
-        to="amara@example.org", day=day, **fields, **_failed()
-    )
+    failed = CoordinatorMail.objects.create(to="amara@example.org", day=day, **fields, **_failed())
     sent = CoordinatorMail.objects.create(
         to="amara@example.org", day=day - datetime.timedelta(days=1), status="sent", **fields
     )

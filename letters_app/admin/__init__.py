@@ -1,5 +1,13 @@
 """The Django admin, one module per domain; importing them registers their pages."""
 
-from letters_app.admin import deliveries, incidents, letters, recipients, signatures, site
+from letters_app.admin import (
+    deliveries,
+    incidents,
+    letters,
+    partners,
+    recipients,
+    signatures,
+    site,
+)
 
-__all__ = ["deliveries", "incidents", "letters", "recipients", "signatures", "site"]
+__all__ = ["deliveries", "incidents", "letters", "partners", "recipients", "signatures", "site"]

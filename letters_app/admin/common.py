@@ -2,7 +2,8 @@
 way an admin's form takes on the row a service created."""
 
 import dataclasses
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -105,6 +106,32 @@ class ReadOnlyAdmin(FrozenAwareAdmin):
 
     def frozen_reason(self, obj) -> str:
         return str(_("This record is written by Cosign itself: it cannot be changed here."))
+
+
+class MailRowAdmin(ReadOnlyAdmin):
+    """Mail rows the workers send (services/mails.py): read here with their status and the
+    reason one failed; the failed ones of a selection are sent again through a service."""
+
+    def frozen_reason(self, obj) -> str:
+        return str(
+            _(
+                "A mail records what the worker sent and what the server answered: it cannot be "
+                "changed here. A failed one can be sent again from the list."
+            )
+        )
+
+    def resend_failed(
+        self, request, rows: models.QuerySet[Any], resend: Callable[[list[Any]], int]
+    ) -> None:
+        """Give the failed ones of `rows` to `resend` (which returns how many it queued), and
+        say how many went back in the queue, or why the service refused."""
+        failed = list(rows.filter(status="failed"))
+        try:
+            done = resend(failed) if failed else 0
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+        else:
+            self.message_user(request, _("%(n)s mails queued again.") % {"n": done})
 
 
 def letter_frozen_reason(letter) -> str:

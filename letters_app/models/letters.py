@@ -340,6 +340,10 @@ class AuditAction(models.TextChoices):
     COORDINATOR_ADDED = "coordinator.added", _("Added a co-coordinator")
     COORDINATOR_REMOVED = "coordinator.removed", _("Removed a co-coordinator")
     COORDINATOR_MAILS = "coordinator.mails", _("Chose the e-mails they get about new signatures")
+    COORDINATOR_MAIL_RESENT = (
+        "coordinator.mail_resent",
+        _("Sent a failed e-mail to a coordinator again"),
+    )
     SIGNATURE_APPROVED = "signature.approved", _("Approved a signature")
     SIGNATURE_REJECTED = "signature.rejected", _("Rejected a signature")
     SIGNATURE_INVALIDATED = "signature.invalidated", _("Invalidated a signature (abuse)")

@@ -38,7 +38,7 @@ from letters_app.models import (
     letter_language,
 )
 from letters_app.services import mails
-from letters_app.services.audit import audit_record
+from letters_app.services.audit import Actor, audit_record
 
 S = Signature.Status
 NEW = (S.CONFIRMED, S.APPROVED)  # a new signature still standing
@@ -240,3 +240,15 @@ class CoordinatorMailOutbox(mails.Outbox):
             row, new=digest.new, new_count=digest.new_count, pending=digest.pending,
             funnel=digest.funnel,
         )  # fmt: skip
+
+
+@transaction.atomic
+def coordinator_mail_resend(*, mail: CoordinatorMail, actor: Actor) -> None:
+    """Send a mail to a coordinator again once it has failed. Audited."""
+    if not mails.rows_resend(CoordinatorMailOutbox(), CoordinatorMail.objects.filter(pk=mail.pk)):
+        raise ValidationError(_("Only a mail that could not be sent is sent again."))
+    audit_record(
+        letter=mail.letter, actor=actor, action=AuditAction.COORDINATOR_MAIL_RESENT,
+        kind=mail.kind, to=mail.to,
+    )  # fmt: skip
+    mails.mails_kick_on_commit()

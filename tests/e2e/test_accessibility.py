@@ -18,13 +18,15 @@ from django.utils.timezone import now
 from playwright.sync_api import Page as BrowserPage
 
 from letters_app.cache import letter_signing_forget
-from letters_app.models import Delivery, ExportJob, Letter
+from letters_app.models import Delivery, ExportJob, Letter, Partner
 from letters_app.services.letters import letter_update
+from letters_app.services.partners import partner_decline, partner_sign, partners_invite
 from letters_app.services.press import press_release_draft
 from letters_app.services.signatures import signature_withdraw
 from letters_app.views import staff
 from tests.factories import SignatureFactory, listed
 from tests.finalized import KHMER_NAME
+from tests.partners import partners_add
 from tests.translations import FRENCH, translate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -212,6 +214,53 @@ def _download(letter: Letter, query: str) -> str:
     return reverse("staff:letter-export-download", args=[letter.pk]) + query
 
 
+# Partners of every kind of name and language, one line that does not read.
+PARTNERS = f"""\
+Ligue des droits de l’Homme (LDH), France, ldh@example.org, fr
+{KHMER_NAME} (ACR), Cambodia, office@khmer.example.org, km
+Green Network, Australia, hello@green.example.org, en
+"""
+PARTNERS_WITH_A_MISTAKE = PARTNERS + "???, Nowhere, not an address, xx"
+
+
+def _partners(letter: Letter) -> str:
+    """The partners page of a letter whose partners stand at different steps: one signed, one
+    declined with a reason, one not invited yet."""
+    french, khmer, _green = partners_add(letter, letter.created_by, PARTNERS)
+    partners_invite(letter=letter, actor=letter.created_by, partner_ids=[french.pk, khmer.pk])
+    partner_sign(partner=khmer, email=khmer.email, kind="organization", name=khmer.name,
+                 country="KH", consent_public=True)  # fmt: skip
+    partner_decline(partner=french, reason="Pas cette fois : notre conseil ne se réunit pas.")
+    return reverse("author:letter-partners", args=[letter.pk])
+
+
+def _invitation(step: Callable[[Partner], object] | None = None) -> Callable[[Letter], str]:
+    """A partner's personal link, once it has taken `step` (declined, unsubscribed)."""
+
+    def url(letter: Letter) -> str:
+        partner = partners_add(letter, letter.created_by, PARTNERS)[1]
+        if step:
+            step(partner)
+        return reverse("public:partner-invitation", args=[partner.secret])
+
+    return url
+
+
+def _unsubscribe(letter: Letter) -> str:
+    partner = partners_add(letter, letter.created_by, PARTNERS)[0]
+    return reverse("public:partner-unsubscribe", args=[partner.secret])
+
+
+def _clicked(selector: str) -> Callable[[BrowserPage], None]:
+    """The page's button matching `selector` pressed, whatever the page's language."""
+
+    def then(page: BrowserPage) -> None:
+        with page.expect_navigation():
+            page.locator(selector).click()
+
+    return then
+
+
 # A list pasted for import: one line that reads, one that does not.
 IMPORTED = f"1. {KHMER_NAME} (ACR), Cambodia\n2. ???, Nowhere"
 SIGNED_WITH_A_MISTAKE = {
@@ -268,6 +317,26 @@ PAGES = [
     Page("signature-erase", _manage_action("erase"), shows="main form[action$='/erase/']"),
     Page("signature-erased", _public("signature-erased")),
     Page("privacy", lambda letter: reverse("public:privacy")),
+    # Partners, through their personal link.
+    Page("partner-invitation", _invitation(), shows="form[action$='/decline/']"),
+    Page(
+        "partner-invitation-declined",
+        _invitation(lambda partner: partner_decline(partner=partner, reason="Pas cette fois.")),
+        shows="#partner-state",
+    ),
+    Page(
+        "partner-invitation-closed",
+        _invitation(),
+        "closed_letter",
+        shows="#partner-state",
+    ),
+    Page(
+        "partner-sign",
+        _invitation(),
+        then=_clicked("main button[name=open]"),
+        shows="form.sign-form [name=email][value='office@khmer.example.org']",
+    ),
+    Page("partner-unsubscribe", _unsubscribe, shows="main form[action$='/unsubscribe/']"),
     # Error pages, as production shows them (the live server runs with DEBUG off).
     Page("error-404", lambda letter: reverse("public:home") + "no-such-page/", status=404),
     Page("error-403", lambda letter: _download(letter, "?format=csv&private=1"), status=403),
@@ -305,6 +374,14 @@ PAGES = [
         _author("letter-import"),
         who="coordinator",
         then=_sent_with({"text": IMPORTED}),
+    ),
+    Page("author-partners", _partners, who="coordinator", shows="#partner-funnel"),
+    Page(
+        "author-partners-preview",
+        _author("letter-partners"),
+        who="coordinator",
+        then=_sent_with({"text": PARTNERS_WITH_A_MISTAKE}),
+        shows="#import-preview",
     ),
     Page("author-translations", _with_translation("letter-translations"), "letter", "coordinator"),
     Page(

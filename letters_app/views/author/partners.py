@@ -26,6 +26,7 @@ from letters_app.models import Letter, Partner
 from letters_app.services import imports as import_services
 from letters_app.services import partners as partner_services
 from letters_app.views import coordinated_letter
+from letters_app.views.author.reminders import reminders_context
 
 
 def _megabytes(size: int) -> str:
@@ -58,6 +59,7 @@ def _page(
         "max_partners": partner_services.MAX_PARTNERS,
         "paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
         "paste_limit_mb": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        **reminders_context(letter),
     }
     return render(request, "author/letter_partners.html", context, status=status)
 

@@ -92,7 +92,7 @@ class PartnerMail(MailRow):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reminder = models.ForeignKey(
         "letters_app.PartnerReminder",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="partner_mails",

@@ -229,17 +229,22 @@ def partners_invite(*, letter: Letter, actor: Actor, partner_ids: list[int] | No
     return len(partners)
 
 
+def _still_waiting(partner: Partner) -> bool:
+    """Whether a reminder still makes sense: the partner has not answered, and may sign."""
+    return partner.status in REMINDED and partner.letter.status == Letter.Status.OPEN
+
+
 class PartnerMailOutbox(mails.Outbox):
     """A partner's invitation or reminder. Sent, an invitation dates the invitation; failed for
     good, the partner's status says so, with the server's answer. A reminder whose partner
-    answered (or unsubscribed) while it waited is dropped, not sent."""
+    answered (or unsubscribed), or whose letter closed, while it waited is dropped, not sent."""
 
     model = PartnerMail
     select_related = ("partner__letter", "reminder")
 
     def load(self, ids: list[int]) -> list[PartnerMail]:
         rows = super().load(ids)
-        stale = [r.pk for r in rows if r.reminder_id and r.partner.status not in REMINDED]
+        stale = [r.pk for r in rows if r.reminder_id and not _still_waiting(r.partner)]
         if stale:
             PartnerMail.objects.filter(pk__in=stale, status=PartnerMail.Status.SENDING).delete()
         return [r for r in rows if r.pk not in stale]

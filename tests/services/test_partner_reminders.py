@@ -247,3 +247,27 @@ def test_a_scheduled_reminder_can_be_cancelled_until_sent(letter_with_deadline, 
     assert reminders.reminder_cancel(reminder=reminder, actor=coordinator) is True
     assert not R.objects.exists()
     assert AuditEvent.objects.filter(action=AuditAction.REMINDER_CANCELLED).count() == 1
+
+
+def test_reminders_waiting_when_the_letter_closes_are_dropped(
+    letter_with_deadline, coordinator, partners
+):
+    reminders.reminder_send_now(
+        letter=letter_with_deadline, actor=coordinator, statuses=["invited", "opened"], key="k"
+    )
+    letter_services.letter_close(letter=letter_with_deadline, actor=coordinator)
+    make_due(PartnerMail.objects.filter(kind="reminder"))
+    assert send_due(PartnerMailOutbox) == 0
+    assert mail.outbox == []
+    assert not PartnerMail.objects.filter(kind="reminder").exists()
+
+
+def test_deleting_a_letter_takes_its_reminders_and_their_mails(
+    letter_with_deadline, coordinator, partners
+):
+    reminders.reminder_send_now(
+        letter=letter_with_deadline, actor=coordinator, statuses=["invited"], key="k"
+    )
+    Letter.objects.filter(pk=letter_with_deadline.pk).delete()
+    assert not R.objects.exists()
+    assert not PartnerMail.objects.exists()

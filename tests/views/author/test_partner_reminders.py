@@ -129,7 +129,9 @@ def test_a_reminder_now_is_previewed_then_sent_once(request, client_for, letter,
     sent = client.post(url("letter-partners-remind", letter), data)
     client.post(url("letter-partners-remind", letter), data)  # sent twice: once
     assert sent.status_code == 302
-    assert "2 reminders are on their way." in client.get(sent["Location"]).content.decode()
+    page = client.get(sent["Location"]).content.decode()
+    assert "2 reminders are on their way." in page
+    assert "Sent to 2 partners (0 delivered, 0 failed)" in page
     make_due(PartnerMail.objects.filter(kind="reminder"))
     send_due(PartnerMailOutbox)
     assert sorted(m.to[0] for m in mail.outbox) == [

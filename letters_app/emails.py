@@ -346,9 +346,9 @@ def coordinator_digest(
     )  # fmt: skip
 
 
-def partner_invitation(partner: Partner) -> EmailMultiAlternatives:
-    """An organization asked to sign, in its language: its personal link (the sign form filled
-    in with what the coordinators know of it), a way to decline, and a one-click unsubscribe
+def _partner_mail(name: str, partner: Partner, **extra: Any) -> EmailMultiAlternatives:
+    """A mail to a partner, in its language: its personal link (the sign form filled in with
+    what the coordinators know of it), a way to decline, and a one-click unsubscribe
     (RFC 8058) that mail clients offer beside the message."""
     letter, language = partner.letter, partner.language or partner.letter.language
     translated = ready_translation(letter, language)
@@ -364,10 +364,24 @@ def partner_invitation(partner: Partner) -> EmailMultiAlternatives:
             "letter_url": _public_url(letter, language if translated else letter.language),
             "invitation_url": link("public:partner-invitation"),
             "unsubscribe_url": link("public:partner-unsubscribe"),
+            **extra,
         }
     headers = {
         "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return _build("partner_invitation", context, to=partner.email, language=language,
-                  headers=headers)  # fmt: skip
+    return _build(name, context, to=partner.email, language=language, headers=headers)
+
+
+def partner_invitation(partner: Partner) -> EmailMultiAlternatives:
+    """An organization asked to sign (see `_partner_mail`)."""
+    return _partner_mail("partner_invitation", partner)
+
+
+def partner_reminder(partner: Partner) -> EmailMultiAlternatives:
+    """An invited organization that has not answered, reminded (see `_partner_mail`), with the
+    signing deadline if the letter has one, as a date in its language."""
+    deadline = partner.letter.signing_deadline
+    with translation.override(partner.language or partner.letter.language):
+        day = date_format(timezone.localtime(deadline), "DATE_FORMAT") if deadline else ""
+    return _partner_mail("partner_reminder", partner, deadline=day)

@@ -369,6 +369,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "send-partner-reminders": {
+        "task": "letters_app.tasks.reminders_send_due_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "queue-coordinator-digests": {
         "task": "letters_app.tasks.digests_queue_task",
         "schedule": 300.0,

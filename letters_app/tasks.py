@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, digests, exports, incidents, mails, privacy
+from letters_app.services import deliveries, digests, exports, incidents, mails, privacy, reminders
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.partners import PartnerMailOutbox
 from letters_app.services.signatures import SignerMailOutbox
@@ -73,3 +73,9 @@ def digests_queue_task() -> int:
     """Periodic (beat, every five minutes): once DIGEST_HOUR has struck, write the day's summary
     for each coordinator who asked for one (once per coordinator, letter and day)."""
     return digests.digests_queue()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def reminders_send_due_task() -> int:
+    """Periodic (beat, every minute): queue the partners' reminders that are due, once each."""
+    return reminders.reminders_send_due()

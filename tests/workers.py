@@ -122,6 +122,13 @@ def worker_env_for(extra: dict) -> dict:
     }
 
 
+def _celery(env: dict) -> list[str]:
+    """The command that runs Celery: with its clock moved when env has TEST_CLOCK_OFFSET."""
+    if "TEST_CLOCK_OFFSET" in env:
+        return [sys.executable, "-m", "tests.clocked"]
+    return [sys.executable, "-m", "celery"]
+
+
 def worker_launch(
     env: dict, log_path: Path, *, name: str, pool: str = "solo", concurrency: int = 1
 ) -> subprocess.Popen:
@@ -129,7 +136,7 @@ def worker_launch(
     at `.log_path` and open at `.log`."""
     log = log_path.open("w+")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "letters_app", "worker", f"--pool={pool}",
+        [*_celery(env), "-A", "letters_app", "worker", f"--pool={pool}",
          f"--concurrency={concurrency}", f"--hostname={name}-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -167,7 +174,7 @@ def beat_launch(env: dict, directory: Path) -> subprocess.Popen:
     log_path = directory / "beat.log"
     log = log_path.open("w+")
     beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "letters_app", "beat", "--loglevel=INFO",
+        [*_celery(env), "-A", "letters_app", "beat", "--loglevel=INFO",
          f"--schedule={directory / 'beat-schedule'}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

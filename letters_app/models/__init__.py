@@ -22,6 +22,7 @@ from .letters import (
 from .mails import SignerMail
 from .partners import Partner, PartnerMail
 from .recipients import Recipient
+from .reminders import PartnerReminder
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "SignerMail",
     "Partner",
     "PartnerMail",
+    "PartnerReminder",
     "Blocklist",
     "Signature",
     "SiteSwitch",

@@ -360,6 +360,9 @@ class AuditAction(models.TextChoices):
     SIGNATURES_IMPORTED = "signatures.imported", _("Imported signatures from a list")
     PARTNERS_ADDED = "partners.added", _("Added partners to ask to sign")
     PARTNERS_INVITED = "partners.invited", _("Invited partners to sign")
+    REMINDER_SCHEDULED = "reminder.scheduled", _("Scheduled a reminder to partners")
+    REMINDER_CANCELLED = "reminder.cancelled", _("Cancelled a reminder to partners")
+    REMINDER_SENT = "reminder.sent", _("Sent a reminder to partners")
     SIGNATURES_EXPORTED = (
         "signatures.exported",
         _("Exported the signatures with private columns"),
@@ -449,6 +452,10 @@ class AuditEvent(models.Model):
         if "invited" in detail:
             n = detail["invited"]
             parts.append(ngettext("%(n)s partner invited", "%(n)s partners invited", n) % {"n": n})
+        if "reminded" in detail:
+            n = detail["reminded"]
+            text = ngettext("%(n)s partner reminded", "%(n)s partners reminded", n)
+            parts.append(text % {"n": n})
         if "purged" in detail:
             n = detail["purged"]
             parts.append(ngettext("%(n)s signer", "%(n)s signers", n) % {"n": n})

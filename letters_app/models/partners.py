@@ -86,16 +86,29 @@ class PartnerMail(MailRow):
 
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation to sign")
+        REMINDER = "reminder", _("Reminder")
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="mails")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reminder = models.ForeignKey(
+        "letters_app.PartnerReminder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="partner_mails",
+    )
 
     class Meta:
         verbose_name = _("mail to a partner")
         verbose_name_plural = _("mails to partners")
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "kind"], name="partner_mail_once"),
+            models.UniqueConstraint(
+                fields=["partner", "kind"],
+                condition=Q(reminder__isnull=True),
+                name="partner_mail_once",
+            ),
+            models.UniqueConstraint(fields=["partner", "reminder"], name="partner_reminder_once"),
         ]
         indexes = [
             models.Index(fields=["status", "claimed_at"], name="partner_mail_stuck"),

@@ -23,6 +23,7 @@ from letters_app.models import (
     LetterTemplate,
     LetterTranslation,
     LetterVersion,
+    PartnerReminder,
     Recipient,
     Signature,
     language_name,
@@ -173,6 +174,17 @@ def needs_confirmation_error(count: int) -> ValidationError:
     )
 
 
+def _reminders_move(letter: Letter) -> None:
+    """The deadline changed: the partners' reminders some days before it, not sent yet, move
+    with it (and wait, without a deadline)."""
+    reminders = PartnerReminder.objects.filter(
+        letter=letter, kind=PartnerReminder.Kind.BEFORE, state=PartnerReminder.State.SCHEDULED
+    )
+    for reminder in reminders:
+        reminder.due_at = reminder.due(letter.signing_deadline)
+        reminder.save(update_fields=["due_at"])
+
+
 @transaction.atomic
 def letter_update(
     *, letter: Letter, data: dict[str, Any], actor: Actor, confirm_new_version: bool = False
@@ -211,6 +223,8 @@ def letter_update(
     if new_version:
         _snapshot(letter, actor)
     letter.save()
+    if "signing_deadline" in changed:
+        _reminders_move(letter)
     detail: dict[str, Any] = {"fields": changed}
     if approval_dropped:
         signatures_publish_confirmed(letter=letter)  # nothing is waiting for approval any more

@@ -29,6 +29,8 @@ S = Signature.Status
 P = Partner.Status
 # Where a partner stands before it answers: it may still open its link, sign or decline.
 WAITING = (P.NEW, P.INVITED, P.MAIL_FAILED, P.OPENED)
+# Who a reminder goes to: invited (the invitation sent) and not answered, nor unsubscribed.
+REMINDED = (P.INVITED, P.OPENED)
 
 
 @dataclass
@@ -171,6 +173,18 @@ def invite_refusal(letter: Letter) -> str:
     return ""
 
 
+def partner_mails_pace(letter: Letter) -> tuple[datetime, timedelta]:
+    """When the next mail to the letter's partners is due, and the time between two: they leave
+    PARTNER_MAILS_PER_MINUTE a minute for the letter, after those it already has waiting. Call
+    with the letter locked, and due the n-th new mail at start + step * n."""
+    now = timezone.now()
+    step = timedelta(seconds=60 / max(settings.PARTNER_MAILS_PER_MINUTE, 1))
+    waiting = PartnerMail.objects.filter(
+        partner__letter=letter, status__in=PartnerMail.CLAIMABLE
+    ).aggregate(last=Max("due_at"))["last"]
+    return (max(now, waiting + step) if waiting else now), step
+
+
 @transaction.atomic
 def partners_invite(*, letter: Letter, actor: Actor, partner_ids: list[int] | None = None) -> int:
     """Queue one invitation mail to each chosen partner (all when `partner_ids` is None) not
@@ -190,11 +204,7 @@ def partners_invite(*, letter: Letter, actor: Actor, partner_ids: list[int] | No
     if not partners:
         return 0
     now = timezone.now()
-    step = timedelta(seconds=60 / max(settings.PARTNER_MAILS_PER_MINUTE, 1))
-    waiting = PartnerMail.objects.filter(
-        partner__letter=letter, status__in=PartnerMail.CLAIMABLE
-    ).aggregate(last=Max("due_at"))["last"]
-    start = max(now, waiting + step) if waiting else now
+    start, step = partner_mails_pace(letter)
     failed = {m.partner_id: m for m in PartnerMail.objects.filter(
         partner__in=partners, kind=PartnerMail.Kind.INVITATION)}  # fmt: skip
     new_rows = []
@@ -219,19 +229,35 @@ def partners_invite(*, letter: Letter, actor: Actor, partner_ids: list[int] | No
     return len(partners)
 
 
+def _still_waiting(partner: Partner) -> bool:
+    """Whether a reminder still makes sense: the partner has not answered, and may sign."""
+    return partner.status in REMINDED and partner.letter.status == Letter.Status.OPEN
+
+
 class PartnerMailOutbox(mails.Outbox):
-    """A partner's invitation. Sent, it dates the invitation; failed for good, the partner's
-    status says so, with the server's answer."""
+    """A partner's invitation or reminder. Sent, an invitation dates the invitation; failed for
+    good, the partner's status says so, with the server's answer. A reminder whose partner
+    answered (or unsubscribed), or whose letter closed, while it waited is dropped, not sent."""
 
     model = PartnerMail
-    select_related = ("partner__letter",)
+    select_related = ("partner__letter", "reminder")
+
+    def load(self, ids: list[int]) -> list[PartnerMail]:
+        rows = super().load(ids)
+        stale = [r.pk for r in rows if r.reminder_id and not _still_waiting(r.partner)]
+        if stale:
+            PartnerMail.objects.filter(pk__in=stale, status=PartnerMail.Status.SENDING).delete()
+        return [r for r in rows if r.pk not in stale]
 
     def build(self, row: PartnerMail) -> EmailMessage:
+        if row.reminder_id:
+            return emails.partner_reminder(row.partner)
         return emails.partner_invitation(row.partner)
 
     def sent(self, row: PartnerMail, *, reply: str, now: datetime) -> None:
         super().sent(row, reply=reply, now=now)
-        Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(invited_at=now)
+        if not row.reminder_id:
+            Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(invited_at=now)
 
     def failed(self, row: PartnerMail, *, kind: str, words: str, retry_at: datetime | None) -> None:
         super().failed(row, kind=kind, words=words, retry_at=retry_at)

@@ -85,6 +85,21 @@ urlpatterns = [
         name="letter-partners-invite",
     ),
     path(
+        "letters/<int:pk>/partners/reminders/",
+        author.letter_partner_reminders,
+        name="letter-partner-reminders",
+    ),
+    path(
+        "letters/<int:pk>/partners/reminders/<int:reminder_pk>/cancel/",
+        author.letter_partner_reminder_cancel,
+        name="letter-partner-reminder-cancel",
+    ),
+    path(
+        "letters/<int:pk>/partners/remind/",
+        author.letter_partners_remind,
+        name="letter-partners-remind",
+    ),
+    path(
         "letters/<int:pk>/partners/earlier/",
         author.letter_partners_earlier,
         name="letter-partners-earlier",

@@ -46,6 +46,11 @@ from letters_app.views.author.recipients import (
     letter_recipient_languages,
     letter_recipients,
 )
+from letters_app.views.author.reminders import (
+    letter_partner_reminder_cancel,
+    letter_partner_reminders,
+    letter_partners_remind,
+)
 from letters_app.views.author.signatures import (
     letter_signatures,
     signature_edit,
@@ -61,6 +66,9 @@ from letters_app.views.author.translations import (
 )
 
 __all__ = [
+    "letter_partner_reminder_cancel",
+    "letter_partner_reminders",
+    "letter_partners_remind",
     "dashboard",
     "letter_new",
     "letter_edit",

@@ -27,6 +27,7 @@ from letters_app.services import imports as import_services
 from letters_app.services import partners as partner_services
 from letters_app.views import coordinated_letter
 from letters_app.views.author.common import paste_limit_mb
+from letters_app.views.author.reminders import reminders_context
 
 
 def _page(
@@ -55,6 +56,7 @@ def _page(
         "max_partners": partner_services.MAX_PARTNERS,
         "paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
         "paste_limit_mb": paste_limit_mb(),
+        **reminders_context(letter),
     }
     return render(request, "author/letter_partners.html", context, status=status)
 

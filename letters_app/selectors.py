@@ -16,6 +16,7 @@ from letters_app.models import (
     Letter,
     LetterSnapshot,
     LetterTemplate,
+    Partner,
     Recipient,
     Signature,
     SignerMail,
@@ -34,9 +35,17 @@ def user_can_coordinate(user: User | AnonymousUser, letter: Letter) -> bool:
 
 def letter_list_for_coordinator(user: User | AnonymousUser) -> QuerySet[Letter]:
     """The letters a person created or co-coordinates, each with `pending_count`: its
-    signatures waiting for approval (none where it needs no approval)."""
+    signatures waiting for approval (none where it needs no approval), and `silent_count`: its
+    partners invited who have neither signed nor declined."""
     pending = (
         Signature.objects.filter(letter=OuterRef("pk"), status=Signature.Status.CONFIRMED)
+        .order_by()
+        .values("letter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    silent = (
+        Partner.objects.filter(letter=OuterRef("pk"), status__in=Partner.SILENT)
         .order_by()
         .values("letter")
         .annotate(n=Count("pk"))
@@ -49,7 +58,8 @@ def letter_list_for_coordinator(user: User | AnonymousUser) -> QuerySet[Letter]:
         .annotate(
             pending_count=Case(
                 When(requires_approval=True, then=Coalesce(Subquery(pending), 0)), default=0
-            )
+            ),
+            silent_count=Coalesce(Subquery(silent), 0),
         )
     )
 

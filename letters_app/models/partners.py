@@ -22,6 +22,9 @@ class Partner(models.Model):
         DECLINED = "declined", _("Declined")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
+    # Invited, and not heard from: neither signed, declined nor unsubscribed.
+    SILENT = (Status.INVITED, Status.OPENED)
+
     class Source(models.TextChoices):
         LIST = "list", _("From a list")
         EARLIER = "earlier", _("Signed an earlier letter")

@@ -9,12 +9,14 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from letters_app.models import (
     AuditAction,
     AuditEvent,
     CoordinatorMail,
     CoordinatorMails,
+    Partner,
     Signature,
 )
 from letters_app.services import mails
@@ -31,6 +33,7 @@ from letters_app.services.incidents import user_language_set
 from letters_app.services.signatures import signature_confirm, signature_moderate
 from tests.factories import SignatureFactory, listed
 from tests.mails import make_due
+from tests.partners import partners_add
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # A Wednesday in Paris, mid-morning: the day's summary (DIGEST_HOUR 7) covers Tuesday 07:00 to
@@ -188,9 +191,45 @@ def test_the_summary_day_and_what_it_covers(settings):
     assert end == datetime.datetime(2026, 3, 4, 7, 0, tzinfo=PARIS)
 
 
-def test_the_partners_funnel_moves_nowhere_yet():
+def test_a_quiet_funnel_moves_nowhere():
     start, end = digest_window(datetime.date(2026, 3, 4))
     assert funnel_movement(letter_ids=None, start=start, end=end) == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("en", ["Invited: 2", "Signed: 1", "Declined: 1"]),
+        ("fr", ["Invité : 2", "A signé : 1", "A décliné : 1"]),
+    ],
+)
+def test_the_summary_tells_the_partners_funnel_in_the_coordinators_language(
+    open_letter, coordinator, time_machine, language, lines
+):
+    user_language_set(user=coordinator, language=language)
+    time_machine.move_to(TUESDAY_NOON, tick=False)
+    first, second = partners_add(
+        open_letter,
+        coordinator,
+        "Ligue (LI), France, li@example.org\nAdhoc (AD), Cambodia, ad@example.org",
+    )
+    Partner.objects.filter(pk__in=[first.pk, second.pk]).update(
+        status=Partner.Status.INVITED, invited_at=timezone.now()
+    )
+    Partner.objects.filter(pk=first.pk).update(
+        status=Partner.Status.SIGNED, signed_at=timezone.now()
+    )
+    Partner.objects.filter(pk=second.pk).update(
+        status=Partner.Status.DECLINED, declined_at=timezone.now()
+    )
+    time_machine.move_to(WEDNESDAY_0705, tick=False)
+    assert digests_queue() == 1  # the funnel moved, though no signature came in by the form
+    assert send() == 1
+    (message,) = mail.outbox
+    for line in lines:
+        assert line in message.body
+    time_machine.move_to(THURSDAY_0705, tick=False)
+    assert digests_queue() == 0  # nothing moved since
 
 
 def test_the_summary_goes_once_a_day_after_the_hour(

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from letters_app.models import Letter, Signature
+from letters_app.models import Letter, Partner, Signature
 from tests.clock import MIDDAY
 from tests.factories import LetterFactory, SignatureFactory
+from tests.partners import partners_add
 
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(MIDDAY, tick=False)]
 
@@ -47,6 +48,22 @@ def test_each_letter_shows_its_figures(client_for, letter, coordinator):
         "deadline": "5 days left to sign",
         "status": "open",
     }
+
+
+def test_partners_invited_and_not_heard_from_are_counted(client_for, letter, coordinator):
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.OPEN, count_individuals=1)
+    lines = "\n".join(f"Org {n} (O{n}), France, org{n}@example.org" for n in range(5))
+    partners = partners_add(letter, coordinator, lines)
+    S = Partner.Status
+    steps = [S.NEW, S.INVITED, S.OPENED, S.SIGNED, S.DECLINED]
+    for partner, status in zip(partners, steps, strict=True):
+        Partner.objects.filter(pk=partner.pk).update(status=status)
+    assert figures(dashboard(client_for(coordinator)), letter)["silent"] == (
+        "2 partners still silent"
+    )
+    assert figures(dashboard(client_for(coordinator), "fr"), letter)["silent"] == (
+        "2 partenaires encore silencieux"
+    )
 
 
 def test_a_letter_without_approval_or_deadline_shows_neither(client_for, letter, coordinator):

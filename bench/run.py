@@ -50,7 +50,7 @@ TARGET_READER_SIZES = 1.1  # its cost at 100,000 signatures over its cost at 100
 TARGET_LIST_DEPTH = 1.2  # the last page of the 100,000 list over the first
 
 
-SECTIONS = ("signing", "page", "pdf", "delivery", "mail", "exports", "imports")
+SECTIONS = ("signing", "page", "pdf", "delivery", "mail", "exports", "imports", "partners")
 
 
 class BenchError(Exception):
@@ -290,6 +290,10 @@ class Bench:
             from bench.imports import import_report  # its own letters, in this process
 
             import_report(self)
+        if "partners" in a.sections:
+            from bench.partners import partners_report  # its own letters, SMTP server, worker
+
+            partners_report(self)
         self.out(f"\nBench took {time.monotonic() - started:.0f} s.")
         self.finished = True
         return 0 if ok else 1

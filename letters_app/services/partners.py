@@ -127,13 +127,16 @@ def partner_candidates(letter: Letter, user: object) -> list[Signature]:
         .select_related("letter")
         .order_by("-confirmed_at", "-pk")
     )
+    signatures = signatures[: MAX_PARTNERS * 4]
+    if not signatures:  # the usual case: the letter's own addresses need not be read
+        return []
     taken = set(Partner.objects.filter(letter=letter).values_list("email_normalized", flat=True))
     taken |= set(
         Signature.objects.filter(letter=letter).exclude(status__in=[S.WITHDRAWN, S.REJECTED])
         .values_list("email_normalized", flat=True)
     )  # fmt: skip
     found: dict[str, Signature] = {}
-    for signature in signatures[: MAX_PARTNERS * 4]:
+    for signature in signatures:
         if signature.email_normalized not in taken:
             found.setdefault(signature.email_normalized, signature)
     return sorted(found.values(), key=lambda s: s.name.casefold())

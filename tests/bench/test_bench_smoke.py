@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from bench import data, load, pdf, run, views
+from bench import data, load, partners, pdf, run, views
+from letters_app.models import Partner
+from letters_app.services.partners import partner_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +127,14 @@ def test_the_bench_letter_renders():
     timing = pdf.measure(3)
 
     assert (timing.signatories, timing.pages) == (3, 2)
+
+
+def test_the_partners_bench_seeds_every_status_with_its_steps(open_letter):
+    addresses = partners.partners_seed(open_letter, 40, tag="t", spread=True)
+
+    assert len(set(addresses)) == 40
+    counts = partner_counts(open_letter)
+    assert sum(counts.values()) == 40 and all(counts.values()), counts
+    signed = Partner.objects.filter(letter=open_letter, status=Partner.Status.SIGNED)
+    assert all(p.invited_at and p.opened_at and p.signed_at for p in signed)
+    assert {p.language for p in Partner.objects.filter(letter=open_letter)} == {"en", "fr", "km"}

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +30,9 @@ from letters_app.views import coordinated_letter
 from letters_app.views.author.common import paste_limit_mb
 from letters_app.views.author.reminders import reminders_context
 
+# Rows of the partners' table a page: at 5,000 partners it costs what it costs at 50.
+PARTNERS_PAGE_SIZE = 50
+
 
 def _page(
     request: HttpRequest,
@@ -41,9 +45,12 @@ def _page(
     candidates = partner_services.partner_candidates(letter, request.user)
     shown = request.GET.get("status", "")
     counts = partner_services.partner_counts(letter)
+    partners = partner_services.partner_list(letter, status=shown)
+    page = Paginator(partners, PARTNERS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "letter": letter,
-        "partners": partner_services.partner_list(letter, status=shown),
+        "partners": page,
+        "page": page,
         "total": sum(counts.values()),
         "funnel": [(value, label, counts[value]) for value, label in Partner.Status.choices],
         "status": shown if shown in counts else "",

@@ -220,3 +220,31 @@ def test_only_people_who_run_the_letter_export_its_partners(
     url = reverse("author:letter-partners-export", kwargs={"pk": open_letter.pk})
     response = client_for(request.getfixturevalue(persona)).get(url)
     assert response.status_code == (404 if persona == "stranger" else 200)
+
+
+def test_the_partners_table_comes_in_pages_that_keep_the_filter(
+    client_for, coordinator, open_letter
+):
+    many = "".join(f"Organization {i}, France, org{i}@example.org\n" for i in range(150))
+    partners = partners_add(open_letter, coordinator, many + LIST)
+    invited = [p.pk for p in partners[:150]]
+    partner_services.partners_invite(letter=open_letter, actor=coordinator, partner_ids=invited)
+    client = client_for(coordinator)
+
+    first = client.get(page_url(open_letter) + "?status=invited")
+    assert [p.pk for p in first.context["partners"]] == invited[:50]
+    body = first.content.decode()
+    assert "1–50 of 150" in body
+    assert 'href="?status=invited&amp;page=2"' in body
+    funnel = {value: count for value, _label, count in first.context["funnel"]}
+    assert (funnel["invited"], funnel["new"]) == (150, 3)  # counted whole, not by page
+
+    second = client.get(page_url(open_letter) + "?status=invited&page=2")
+    assert [p.pk for p in second.context["partners"]] == invited[50:100]
+    body = second.content.decode()
+    assert "51–100 of 150" in body
+    assert 'href="?status=invited&amp;page=1"' in body
+    assert 'href="?status=invited&amp;page=3"' in body
+
+    every = client.get(page_url(open_letter) + "?page=4")
+    assert [p.pk for p in every.context["partners"]] == [p.pk for p in partners[150:]]

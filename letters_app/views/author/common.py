@@ -19,10 +19,12 @@ from letters_app.models import Letter
 DIRECTORY_PAGE_SIZE = 50
 
 
-def paste_limit_mb() -> str:
-    """The largest list a form takes pasted, in megabytes, as the page's language writes it
-    ("2.5", "2,5"): beyond it, the list is uploaded as a file."""
-    return floatformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024**2, -1)
+def paste_limits() -> dict[str, Any]:
+    """What an import form shows of the largest list it takes pasted: the bytes the page's
+    script checks before sending (`paste_limit`, leaving room for the other fields), and the
+    megabytes it tells, as the page's language writes them (`paste_limit_mb`: "2.5", "2,5")."""
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {"paste_limit": size - 64 * 1024, "paste_limit_mb": floatformat(size / 1024**2, -1)}
 
 
 def moment_shown(moment: datetime.datetime | None) -> str:

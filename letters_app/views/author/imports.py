@@ -16,7 +16,7 @@ from letters_app.forms.author import ImportConfirmForm, ImportForm
 from letters_app.models import Letter
 from letters_app.services import imports as import_services
 from letters_app.views import coordinated_letter
-from letters_app.views.author.common import paste_limit_mb
+from letters_app.views.author.common import paste_limits
 
 
 @csrf_exempt  # checked by `_letter_import`'s csrf_protect, once the body could be read
@@ -57,14 +57,9 @@ def _letter_import(request: HttpRequest, letter: Letter) -> HttpResponse:
             n: ngettext("Add %(n)s signature", "Add %(n)s signatures", count)
             for n, count in (("one", 1), ("other", 2))
         },
-        **_paste_limit(),
+        **paste_limits(),
     }
     return render(request, "author/letter_import_preview.html", context)
-
-
-def _paste_limit() -> dict:
-    return {"paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
-            "paste_limit_mb": paste_limit_mb()}  # fmt: skip
 
 
 def _import_page(
@@ -81,7 +76,7 @@ def _import_page(
     if kinds:
         refusal = import_services.import_refusal(letter, kinds[0])
     context = {"letter": letter, "form": form, "refusal": refusal, "too_big": too_big,
-               **_paste_limit()}  # fmt: skip
+               **paste_limits()}  # fmt: skip
     return render(request, "author/letter_import.html", context, status=status)
 
 

@@ -27,7 +27,7 @@ from letters_app.models import Letter, Partner
 from letters_app.services import imports as import_services
 from letters_app.services import partners as partner_services
 from letters_app.views import coordinated_letter
-from letters_app.views.author.common import paste_limit_mb
+from letters_app.views.author.common import paste_limits
 from letters_app.views.author.reminders import reminders_context
 
 # Rows of the partners' table a page: at 5,000 partners it costs what it costs at 50.
@@ -61,8 +61,7 @@ def _page(
         "too_big": too_big,
         "import_action": "author:letter-partners",
         "max_partners": partner_services.MAX_PARTNERS,
-        "paste_limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64 * 1024,
-        "paste_limit_mb": paste_limit_mb(),
+        **paste_limits(),
         **reminders_context(letter),
     }
     return render(request, "author/letter_partners.html", context, status=status)
@@ -102,6 +101,7 @@ def _letter_partners(request: HttpRequest, letter: Letter) -> HttpResponse:
         "refusal": partner_services.partners_refusal(letter)
         or partner_services.partners_room(letter, added),
         "import_action": "author:letter-partners",
+        **paste_limits(),
     }
     return render(request, "author/letter_partners_preview.html", context)
 

@@ -248,3 +248,16 @@ def test_the_partners_table_comes_in_pages_that_keep_the_filter(
 
     every = client.get(page_url(open_letter) + "?page=4")
     assert [p.pk for p in every.context["partners"]] == [p.pk for p in partners[150:]]
+
+
+def test_the_preview_keeps_the_paste_limit_for_the_list_pasted_again(
+    client_for, coordinator, open_letter, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+    with translation.override("fr"):
+        url = page_url(open_letter)
+    shown = client_for(coordinator).post(url, {"text": "Ligue (LI), France, li@example.org"})
+    page = shown.content.decode()
+    assert shown.context["preview"].importable
+    assert f'data-paste-limit="{5 * 1024 * 1024 - 64 * 1024}"' in page
+    assert "La liste collée dépasse 5 Mo" in page.replace("\xa0", " ")  # the paste form's warning

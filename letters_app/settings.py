@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
+    "ninja",
+    "corsheaders",
     "letters_app",
 ]
 
@@ -121,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "letters_app.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -234,6 +237,12 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# The API (/api/v1/) may be read from any site's scripts: it answers to a bearer token, never to
+# a cookie, so a page elsewhere can do nothing its visitor's session could.
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
 # Mail: a django-anymail provider, else SMTP, else a readable outbox folder.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cosign <cosign@localhost>")

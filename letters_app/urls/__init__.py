@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from letters_app.api import api
 from letters_app.views.health import healthz
 from letters_app.views.public import language_choose
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The probe of the container and of the proxy in front: one address, no language.
     path("healthz", healthz, name="healthz"),
+    # The API: versioned in its address, no language prefix (a letter's texts carry their own).
+    path("api/v1/", api.urls),
     # The language switch: one address whatever language the page it comes from is in.
     path("language/<str:code>/", language_choose, name="language"),
     *i18n_patterns(

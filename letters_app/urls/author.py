@@ -140,4 +140,7 @@ urlpatterns = [
     path("letters/<int:pk>/press/release.pdf", author.press_release_pdf, name="press-release-pdf"),
     path("letters/<int:pk>/press/send/", author.press_release_send, name="press-release-send"),
     path("letters/<int:pk>/stats/", author.letter_stats, name="letter-stats"),
+    path("letters/<int:pk>/embed/", author.letter_embed, name="letter-embed"),
+    path("letters/<int:pk>/api-tokens/", author.letter_api_tokens, name="letter-api-tokens"),
+    path("letters/<int:pk>/webhooks/", author.letter_webhooks, name="letter-webhooks"),
 ]

@@ -1,6 +1,7 @@
 """Pages for coordinators, one module per domain: each page checks access first, runs a form,
 and calls a service."""
 
+from letters_app.views.author.api_tokens import letter_api_tokens
 from letters_app.views.author.coordinators import (
     letter_coordinator_remove,
     letter_coordinators,
@@ -15,6 +16,7 @@ from letters_app.views.author.delivery import (
     letter_pdf_retry,
     signer_notices_resend,
 )
+from letters_app.views.author.embed import letter_embed
 from letters_app.views.author.imports import letter_import, letter_import_confirm
 from letters_app.views.author.letters import (
     dashboard,
@@ -64,8 +66,12 @@ from letters_app.views.author.translations import (
     translation_edit,
     translation_ready,
 )
+from letters_app.views.author.webhooks import letter_webhooks
 
 __all__ = [
+    "letter_api_tokens",
+    "letter_embed",
+    "letter_webhooks",
     "letter_partner_reminder_cancel",
     "letter_partner_reminders",
     "letter_partners_remind",

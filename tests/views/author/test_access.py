@@ -23,6 +23,9 @@ LETTER_PAGES = [
     "letter-finalize",
     "letter-delivery",
     "press-release",
+    "letter-embed",
+    "letter-api-tokens",
+    "letter-webhooks",
 ]
 # Endpoints that only take POST.
 LETTER_ACTIONS = [

@@ -16,4 +16,4 @@ api = NinjaAPI(
     docs_url="/docs/",
 )
 api.add_router("", public.router)
-api.add_router("", coordinator.router)
+api.add_router("/coordinate", coordinator.router)

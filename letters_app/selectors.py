@@ -109,7 +109,7 @@ def letter_get_public(slug: str, *, fields: tuple[str, ...] = ()) -> Letter | No
 SIGNING_FIELDS = (
     "slug", "title", "status", "version", "signing_deadline", "signing_paused",
     "signing_closed_at", "requires_approval", "accepts_organizations", "accepts_individuals",
-    "accepts_mps", "language",
+    "accepts_mps", "language", "embed_origins",
 )  # fmt: skip
 
 

@@ -156,6 +156,9 @@ class Letter(LetterText, SignatoryKinds):
         help_text=_("The sign form refuses new signatures while this is on."),
     )
     signing_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The sites (origins, one a line: https://example.org) whose pages may show the letter's
+    # embed page in a frame; set by services/embed.letter_set_embed_origins, which checks them.
+    embed_origins = models.TextField(_("sites that may embed the sign form"), blank=True)
     # Public counts by kind, kept by the signature services with F() updates.
     count_organizations = models.PositiveIntegerField(default=0, editable=False)
     count_individuals = models.PositiveIntegerField(default=0, editable=False)
@@ -213,6 +216,10 @@ class Letter(LetterText, SignatoryKinds):
     @property
     def signature_count(self) -> int:
         return self.count_organizations + self.count_individuals + self.count_mps
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        return self.embed_origins.split()
 
     @property
     def is_editable(self) -> bool:
@@ -383,6 +390,10 @@ class AuditAction(models.TextChoices):
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
     INCIDENT_RESOLVED = "incident.resolved", _("Resolved an alert about unusual signing")
     ACCOUNT_CREATED = "account.created", _("Created a coordinator's account")
+    LETTER_EMBED_ORIGINS = (
+        "letter.embed_origins",
+        _("Changed the sites that may embed the sign form"),
+    )
 
 
 class AuditEvent(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("letters/<slug:slug>/letter.json", public.letter_json, name="letter-json"),
     path("letters/<slug:slug>/sign/", public.letter_sign, name="letter-sign"),
     path("letters/<slug:slug>/embed/", public.letter_embed, name="letter-embed"),
+    path("letters/<slug:slug>/embed/done/", public.letter_embed_done, name="letter-embed-done"),
     path("letters/<slug:slug>/badge.svg", public.letter_badge, name="letter-badge"),
     path("letters/<slug:slug>/sign/done/", public.letter_sign_done, name="letter-sign-done"),
     path("letters/<slug:slug>/sign/resend/", public.letter_resend, name="letter-resend"),

@@ -1,13 +1,49 @@
-"""Embed and share: a page of the letter's "Connect" tab."""
+"""Embed and share: a page of the letter's "Connect" tab. The sites that may show the sign form,
+the snippets to paste into them (in the language chosen), and a preview of the embed page."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from letters_app.views import coordinated_letter
+from letters_app.forms.embed import EmbedOriginsForm, SnippetLanguageForm
+from letters_app.services.embed import letter_set_embed_origins
+from letters_app.templatetags.share import badge_snippet, embed_snippet, link_snippet
+from letters_app.views import AuthenticatedHttpRequest, coordinated_letter
 
 
 @login_required
-def letter_embed(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_embed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
-    return render(request, "author/letter_embed.html", {"letter": letter})
+    form = EmbedOriginsForm(request.POST or None, initial={"origins": letter.embed_origins})
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter_set_embed_origins(
+                letter=letter, text=form.cleaned_data["origins"], actor=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The list of sites is saved."))
+            return redirect("author:letter-embed", pk=letter.pk)
+    chosen = SnippetLanguageForm(request.GET)
+    site_languages = dict(settings.LANGUAGES)
+    language = (chosen.is_valid() and chosen.cleaned_data["lang"]) or (
+        letter.language if letter.language in site_languages else settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        snippets = {
+            "embed_snippet": embed_snippet(letter), "badge_snippet": badge_snippet(letter),
+            "link_snippet": link_snippet(letter),
+            "preview_url": reverse("public:letter-embed", kwargs={"slug": letter.slug}),
+        }  # fmt: skip
+    return render(request, "author/letter_embed.html", {
+        "letter": letter, "form": form, "language_form": SnippetLanguageForm(
+            initial={"lang": language}
+        ), **snippets,
+    })  # fmt: skip

@@ -34,21 +34,30 @@ def letter_sign(request: RateLimitedRequest, slug: str) -> HttpResponse:
         typed = SignForm(letter=letter, kind=request.POST.get("kind"), initial=request.POST.dict())
         return _sign_page(request, typed, status=429 if request.limited else 200)
     form = SignForm(request.POST, letter=letter)
-    if form.is_robot():  # answer as to a person, record nothing
+    if sign_submit(request, form):
         return _sign_done(letter.slug)
+    return _sign_page(request, form)
+
+
+def sign_submit(request: HttpRequest, form: SignForm) -> bool:
+    """Sign with what the form holds: True when the signer is to be told to check their mail (a
+    new signature, a second try with the same address, or a robot, answered as a person and
+    with nothing recorded); False when the form shows why not. For every form that signs."""
+    if form.is_robot():
+        return True
     if form.is_valid():
         try:
             signature_services.signature_add(
-                letter=letter,
+                letter=form.letter,
                 language=get_language(),
                 ip_address=client_ip(request),
                 **form.signature_data,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
-        else:  # a new signature or a second try with the same address: the same answer
-            return _sign_done(letter.slug)
-    return _sign_page(request, form)
+        else:
+            return True
+    return False
 
 
 def _sign_done(slug: str) -> HttpResponseRedirect:

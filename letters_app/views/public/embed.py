@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.csp import CSP
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -104,6 +105,10 @@ def _embed_form_page(
     counted = found(selectors.letter_get_public(letter.slug, fields=COUNT_FIELDS))
     return render(request, "public/letter_embed.html", {
         "letter": letter, "count": counted.signature_count, "form": form,
+        "count_shown": format_html(
+            '<strong class="embed-count-number">{}</strong>',
+            number_format(counted.signature_count, force_grouping=True),
+        ),
         "kinds": accepted_kinds(letter), "limited": status == 429, "token_refusal": refusal,
         "refusal": signature_services.signing_refusal(letter),
         "notice": "" if letter.status == Letter.Status.OPEN else ended_notice(letter),

@@ -316,6 +316,8 @@ PAGES = [
     Page("signature-restore", _restore_link, shows="main form[action$='/restore/']"),
     Page("signature-erase", _manage_action("erase"), shows="main form[action$='/erase/']"),
     Page("signature-erased", _public("signature-erased")),
+    Page("letter-embed", _public("letter-embed"), shows="form.sign-form [name=embed_token]"),
+    Page("letter-embed-done", _public("letter-embed-done"), shows="#share-link"),
     Page("privacy", lambda letter: reverse("public:privacy")),
     # Partners, through their personal link.
     Page("partner-invitation", _invitation(), shows="form[action$='/decline/']"),
@@ -394,6 +396,7 @@ PAGES = [
     Page("author-history", _history, who="coordinator"),
     Page("author-history-finalized", _author("letter-history"), "frozen_letter", "coordinator"),
     Page("author-coordinators", _author("letter-coordinators"), "letter", "coordinator"),
+    Page("author-embed", _author("letter-embed"), who="coordinator", shows="iframe.embed-preview"),
     Page("author-close", _author("letter-close"), who="coordinator"),
     Page("author-reopen", _author("letter-reopen"), "closed_letter", "coordinator"),
     Page("author-finalize", _author("letter-finalize"), "closed_letter", "coordinator"),

@@ -479,6 +479,12 @@ class AuditEvent(models.Model):
             parts.append(str(dict(field.flatchoices).get(detail["mails"], detail["mails"])))
         if detail.get("incident"):
             parts.append(gettext("alert #%(n)s") % {"n": detail["incident"]})
+        if detail.get("sites_added"):
+            sites = ", ".join(detail["sites_added"])
+            parts.append(gettext("sites added: %(sites)s") % {"sites": sites})
+        if detail.get("sites_removed"):
+            sites = ", ".join(detail["sites_removed"])
+            parts.append(gettext("sites removed: %(sites)s") % {"sites": sites})
         if detail.get("reason") == "deadline":
             parts.append(gettext("the signing deadline passed"))
         elif detail.get("reason"):

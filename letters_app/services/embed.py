@@ -102,8 +102,8 @@ def letter_set_embed_origins(*, letter: Letter, text: str, actor: Actor) -> Lett
         letter=letter,
         actor=actor,
         action=AuditAction.LETTER_EMBED_ORIGINS,
-        added=[o for o in origins if o not in before],
-        removed=[o for o in before if o not in origins],
+        sites_added=[o for o in origins if o not in before],
+        sites_removed=[o for o in before if o not in origins],
     )
     return letter
 

@@ -41,7 +41,7 @@ def test_people_who_run_the_letter_save_its_sites_normalized_and_audited(
     event = AuditEvent.objects.get(action=AuditAction.LETTER_EMBED_ORIGINS)
     assert event.actor == user
     assert event.letter == open_letter
-    assert event.detail["added"] == open_letter.embed_origin_list
+    assert event.detail["sites_added"] == open_letter.embed_origin_list
     page = client.get(response["Location"]).content.decode()
     assert "The list of sites is saved." in page
     assert (
@@ -55,6 +55,17 @@ def test_saving_the_same_sites_again_records_nothing(client_for, coordinator, op
     client.post(url(open_letter), {"origins": "https://partner.example.org"})
     client.post(url(open_letter), {"origins": "https://PARTNER.example.org/"})
     assert AuditEvent.objects.filter(action=AuditAction.LETTER_EMBED_ORIGINS).count() == 1
+
+
+def test_the_history_tells_which_sites_came_and_went(client_for, coordinator, open_letter):
+    client = client_for(coordinator)
+    client.post(url(open_letter), {"origins": "https://a.example.org\nhttps://b.example.org"})
+    client.post(url(open_letter), {"origins": "https://b.example.org\nhttps://c.example.org"})
+    history = reverse("author:letter-history", kwargs={"pk": open_letter.pk})
+    content = client.get(history).content.decode()
+    assert "Changed the sites that may embed the sign form" in content
+    assert "sites added: https://a.example.org, https://b.example.org" in content
+    assert "sites added: https://c.example.org; sites removed: https://a.example.org" in content
 
 
 @pytest.mark.parametrize(

@@ -158,3 +158,25 @@ def test_a_site_that_is_not_listed_gets_no_form(
     assert refused, list(csp_violations)
     for key in refused:
         del csp_violations[key]
+
+
+def test_the_count_follows_the_api_and_stays_when_it_does_not_answer(live_server, page, letter):
+    """The embed page asks the public API for the count every 30 seconds. The API is another
+    part of Cosign: here the browser answers for it, first not at all (404), then a count."""
+    answers = [{"status": 404, "body": "Not Found"}]
+    page.route(
+        f"{live_server.url}/api/v1/letters/{letter.slug}/counts",
+        lambda route: route.fulfill(**answers[-1]),
+    )
+    page.clock.install()
+    page.goto(f"{live_server.url}/fr/letters/{letter.slug}/embed/")
+    count = page.locator(".embed-count-number")
+    expect(count).to_have_text("0")
+    with page.expect_response(lambda r: r.url.endswith("/counts")):
+        page.clock.run_for(31_000)
+    expect(count).to_have_text("0")  # no answer: the server's count stays
+
+    answers.append({"status": 200, "json": {"total": 12345, "organization": 12345}})
+    with page.expect_response(lambda r: r.url.endswith("/counts")):
+        page.clock.run_for(30_000)
+    expect(count).to_have_text("12\u202f345")  # as French writes it

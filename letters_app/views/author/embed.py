@@ -36,14 +36,21 @@ def letter_embed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     language = (chosen.is_valid() and chosen.cleaned_data["lang"]) or (
         letter.language if letter.language in site_languages else settings.LANGUAGE_CODE
     )
-    with translation.override(language):
-        snippets = {
-            "embed_snippet": embed_snippet(letter), "badge_snippet": badge_snippet(letter),
-            "link_snippet": link_snippet(letter),
-            "preview_url": reverse("public:letter-embed", kwargs={"slug": letter.slug}),
-        }  # fmt: skip
+    with translation.override(language):  # the partner's page speaks the language chosen
+        codes = [embed_snippet(letter), badge_snippet(letter), link_snippet(letter)]
+        preview_url = reverse("public:letter-embed", kwargs={"slug": letter.slug})
+    snippets = zip(
+        ("embed", "badge", "link"),
+        (
+            _("The sign form with the live count (a frame)"),
+            _("The counter badge (an image that links to the letter)"),
+            _("A link to the letter"),
+        ),
+        (_("frame"), _("badge"), _("link")),
+        codes,
+        strict=True,
+    )
     return render(request, "author/letter_embed.html", {
-        "letter": letter, "form": form, "language_form": SnippetLanguageForm(
-            initial={"lang": language}
-        ), **snippets,
+        "letter": letter, "form": form, "snippets": list(snippets), "preview_url": preview_url,
+        "language_form": SnippetLanguageForm(initial={"lang": language}),
     })  # fmt: skip

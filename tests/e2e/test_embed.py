@@ -180,3 +180,19 @@ def test_the_count_follows_the_api_and_stays_when_it_does_not_answer(live_server
     with page.expect_response(lambda r: r.url.endswith("/counts")):
         page.clock.run_for(30_000)
     expect(count).to_have_text("12\u202f345")  # as French writes it
+
+
+def test_a_french_browser_gets_the_french_form_in_the_frame(
+    live_server, browser, partner_site, letter
+):
+    """The English address a partner pasted sends a French browser to the French page: the
+    redirect, which no site may frame, is followed, and the French page is framed."""
+    letter_set_embed_origins(letter=letter, text=partner_site.origin, actor=letter.created_by)
+    partner_site.src = f"{live_server.url}/letters/{letter.slug}/embed/"
+    context = browser.new_context(locale="fr-FR", extra_http_headers={"Accept-Language": "fr"})
+    page = context.new_page()
+    page.goto(partner_site.origin + "/")
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("button", name="Signer la lettre")).to_be_visible()
+    expect(frame.locator("html")).to_have_attribute("lang", "fr")
+    context.close()

@@ -112,7 +112,8 @@ class LetterAdmin(FrozenAwareAdmin):
     list_filter = ["status", "kind", "signing_paused", "requires_approval"]
     search_fields = ["title", "slug", "body", "created_by__username"]
     exclude = ["status"]  # changed by the actions; shown as every page shows it (shown_status)
-    readonly_fields = ["shown_status", "version", "created_at", "updated_at"]
+    # The sites that may frame the sign form are checked and audited on Connect › Embed.
+    readonly_fields = ["shown_status", "version", "embed_origins", "created_at", "updated_at"]
     autocomplete_fields = ["created_by", "co_coordinators", "template"]
     inlines = [LetterRecipientInline, LetterVersionInline]
     actions = [

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from letters_app.models import AuditAction, AuditEvent
+from letters_app.services.embed import letter_set_embed_origins
 from letters_app.services.letters import letter_update
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,13 @@ def test_a_title_with_markup_is_escaped_in_the_code(client_for, coordinator, ope
     content = client_for(coordinator).get(url(open_letter)).content.decode()
     assert "<script>alert(1)" not in content
     assert "</textarea><script>" not in content
+
+
+def test_the_admin_shows_the_sites_and_leaves_changing_them_to_this_page(
+    client_for, admin, coordinator, open_letter
+):
+    letter_set_embed_origins(letter=open_letter, text="https://partner.example.org", actor=admin)
+    change = reverse("admin:letters_app_letter_change", args=[open_letter.pk])
+    content = client_for(admin).get(change).content.decode()
+    assert "https://partner.example.org" in content
+    assert 'name="embed_origins"' not in content

@@ -115,7 +115,8 @@ def test_a_signer_signs_in_a_frame_on_a_listed_site_and_confirms_by_mail(
     assert page.url == partner_site.origin + "/"
     link = frame.get_by_label("The letter's address")
     expect(link).to_have_value(re.compile(rf"/letters/{letter.slug}/$"))
-    expect(frame.get_by_role("button", name="Copy the link")).to_be_visible()
+    frame.get_by_role("button", name="Copy the link").click()
+    expect(frame.get_by_role("status").first).to_have_text("Copied.")
     expect(frame.get_by_role("link", name="Share by e-mail")).to_have_attribute(
         "href", re.compile(r"^mailto:\?subject=Please%20sign%3A%20Stop%20the%20land")
     )

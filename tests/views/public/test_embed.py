@@ -6,7 +6,7 @@ import re
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -233,12 +233,25 @@ def test_an_expired_form_is_refused_with_what_was_typed_and_a_new_token(client, 
     assert Signature.objects.count() == 1
 
 
+def _signed_otherwise(token: str) -> str:
+    """The token with its signature changed."""
+    value, _, signature = token.rpartition(":")
+    return f"{value}:{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+
+
+def _other_letter_claimed(token: str) -> str:
+    """The token naming another letter, its signature kept."""
+    payload, _, rest = token.partition(":")
+    return f"{signing.b64_encode(b'999999').decode()}:{rest}"
+
+
 @pytest.mark.parametrize(
-    "token",
-    ["", "not-a-token", "MQ:1xabmn:qmygnT3jEygBUGzgvHWkdzbzVewPZ18Pq9kw1YSmdiQ"],
-    ids=["missing", "garbage", "forged"],
+    "forge",
+    [lambda token: "", lambda token: "not-a-token", _signed_otherwise, _other_letter_claimed],
+    ids=["missing", "garbage", "signature-changed", "letter-changed"],
 )
-def test_a_missing_or_forged_token_is_refused(client, embedded, capture, token):
+def test_a_missing_or_forged_token_is_refused(client, embedded, capture, forge):
+    token = forge(embed_token_make(embedded))
     response = sign(client, embedded, token=token, capture=capture)
     assert response.status_code == 403
     content = response.content.decode()

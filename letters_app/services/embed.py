@@ -38,8 +38,10 @@ def origin_normalize(line: str) -> str:
     parts = urlsplit(typed)
     scheme = parts.scheme.lower()
     try:
-        host, port = (parts.hostname or ""), parts.port
-    except ValueError:
+        # A name in another script as browsers send it in an Origin: münchen.de is
+        # xn--mnchen-3ya.de.
+        host, port = (parts.hostname or "").encode("idna").decode("ascii"), parts.port
+    except (ValueError, UnicodeError):
         host, port = "", None
     if scheme not in DEFAULT_PORTS or not parts.netloc or not host or not HOST.fullmatch(host):
         raise ValidationError(

@@ -32,12 +32,14 @@ def test_people_who_run_the_letter_save_its_sites_normalized_and_audited(
     client = client_for(user)
     typed = (
         "https://Partner.Example.org/\n\n  https://ngo.example.net:443  \nhttp://localhost:8001\n"
+        "https://münchen.example\n"
     )
     response = client.post(url(open_letter), {"origins": typed})
     assert response.status_code == 302
     open_letter.refresh_from_db()
     assert open_letter.embed_origin_list == [
         "https://partner.example.org", "https://ngo.example.net", "http://localhost:8001",
+        "https://xn--mnchen-3ya.example",
     ]  # fmt: skip
     event = AuditEvent.objects.get(action=AuditAction.LETTER_EMBED_ORIGINS)
     assert event.actor == user
@@ -46,8 +48,8 @@ def test_people_who_run_the_letter_save_its_sites_normalized_and_audited(
     page = client.get(response["Location"]).content.decode()
     assert "The list of sites is saved." in page
     assert (
-        "https://partner.example.org\nhttps://ngo.example.net\nhttp://localhost:8001</textarea>"
-        in page
+        "https://partner.example.org\nhttps://ngo.example.net\nhttp://localhost:8001\n"
+        "https://xn--mnchen-3ya.example</textarea>" in page
     )
 
 

@@ -383,6 +383,9 @@ class AuditAction(models.TextChoices):
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
     INCIDENT_RESOLVED = "incident.resolved", _("Resolved an alert about unusual signing")
     ACCOUNT_CREATED = "account.created", _("Created a coordinator's account")
+    API_TOKEN_CREATED = "api_token.created", _("Created an API token")
+    API_TOKEN_REVOKED = "api_token.revoked", _("Revoked an API token")
+    API_CALL = "api.call", _("API call")
 
 
 class AuditEvent(models.Model):
@@ -468,6 +471,11 @@ class AuditEvent(models.Model):
             parts.append(str(dict(field.flatchoices).get(detail["mails"], detail["mails"])))
         if detail.get("incident"):
             parts.append(gettext("alert #%(n)s") % {"n": detail["incident"]})
+        if detail.get("api_token"):  # made, revoked or used: its name and first characters
+            parts.append(f"{detail['api_token']} ({detail.get('prefix', '')}…)")
+        if detail.get("method"):
+            call = f"{detail['method']} {detail.get('path', '')}"
+            parts.append(f"{call} → {detail.get('status', '')}")
         if detail.get("reason") == "deadline":
             parts.append(gettext("the signing deadline passed"))
         elif detail.get("reason"):

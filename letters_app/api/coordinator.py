@@ -128,6 +128,7 @@ def _page(rows: QuerySet[Any], limit: int) -> tuple[list[Any], int | None]:
     "/letters/{slug}/signatures",
     response={200: SignaturePage, **ERRORS},
     summary="List the letter's signatures",
+    url_name="coordinate-signatures",
     description="Every signature, with its e-mail and status, by id; paged with `after`. "
     "Read access.",
 )

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from letters_app.exports import signatures as exports
@@ -251,8 +251,8 @@ def signature_create(request: HttpRequest, slug: str, body: SignIn) -> Any:
                 raise _refused(exc) from exc
             form.add_service_errors(exc)
         else:
-            return 202, {"detail": SIGN_ACCEPTED}
-    return 422, {"detail": {field: list(errors) for field, errors in form.errors.items()}}
+            return Status(202, {"detail": SIGN_ACCEPTED})
+    return Status(422, {"detail": {field: list(errors) for field, errors in form.errors.items()}})
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -315,13 +315,15 @@ def export_start(request: HttpRequest, slug: str, body: ExportIn) -> Any:
     }
     form = SignatureExportForm(data, allow_private=True)
     if not form.is_valid():
-        return 422, {"detail": {field: list(errors) for field, errors in form.errors.items()}}
+        return Status(
+            422, {"detail": {field: list(errors) for field, errors in form.errors.items()}}
+        )
     job = export_services.export_job_request(
         letter=letter, fmt=form.cleaned_data["format"], filters=form.filters(),
         private=form.wants_private, bom=form.cleaned_data["bom"],
         actor=request_token(request).created_by,
     )  # fmt: skip
-    return 202, _export_out(request, slug, job)
+    return Status(202, _export_out(request, slug, job))
 
 
 def _job(letter: Letter, export_id: int) -> ExportJob:

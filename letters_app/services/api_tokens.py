@@ -19,6 +19,7 @@ from letters_app.services.audit import Actor, actor_user, audit_record
 SECRET_START = "cosign_"  # noqa: S105 - how our tokens start, no secret
 # last_used_at is written at most this often per token: a busy program makes no extra write a call.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
+PREFIX_HEX = 8  # the hexadecimal digits after SECRET_START that tell a token apart on its page
 MAX_SECRET_CHARS = 200  # anything longer is no token of ours, and is not hashed
 
 
@@ -35,7 +36,7 @@ def api_token_create(
     user = actor_user(actor)
     if user is None:
         raise ValidationError(_("Only a signed-in coordinator can make an API token."))
-    prefix = SECRET_START + secrets.token_hex(4)
+    prefix = SECRET_START + secrets.token_hex(PREFIX_HEX // 2)
     secret = f"{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
         letter=letter,
@@ -74,7 +75,7 @@ def api_token_authenticate(secret: str, *, now: datetime.datetime | None = None)
     most once every LAST_USED_EVERY."""
     if not secret.startswith(SECRET_START) or len(secret) > MAX_SECRET_CHARS:
         return None
-    prefix = secret.rpartition("_")[0]
+    prefix = secret[: len(SECRET_START) + PREFIX_HEX]
     wanted = api_token_hash(secret)
     found = None
     for token in ApiToken.objects.select_related("letter", "created_by").filter(prefix=prefix):

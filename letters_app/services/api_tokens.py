@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from letters_app.models import ApiToken, AuditAction, Letter
+from letters_app.models import ApiToken, AuditAction, AuditEvent, Letter
 from letters_app.selectors import user_can_coordinate
 from letters_app.services.audit import Actor, actor_user, audit_record
 
@@ -103,3 +103,11 @@ def api_call_record(*, token: ApiToken, method: str, path: str, status: int) -> 
 def api_token_list(letter: Letter) -> list[ApiToken]:
     """The letter's tokens, the newest first, with who made and revoked them."""
     return list(ApiToken.objects.filter(letter=letter).select_related("created_by", "revoked_by"))
+
+
+RECENT_CALLS = 50  # the calls the API tokens page shows
+
+
+def api_calls_recent(letter: Letter) -> list[AuditEvent]:
+    """The last RECENT_CALLS calls made with the letter's tokens, the newest first."""
+    return list(letter.audit_events.filter(action=AuditAction.API_CALL)[:RECENT_CALLS])

@@ -236,8 +236,12 @@ def _partners(letter: Letter) -> str:
 
 
 def _api_tokens(letter: Letter) -> str:
-    """The API tokens page of a letter with a live token and a revoked one."""
-    api_token_create(letter=letter, name="Spreadsheet", scope="read", actor=letter.created_by)
+    """The API tokens page of a letter with a live token, which made a call, and a revoked one."""
+    _token, secret = api_token_create(letter=letter, name="Spreadsheet", scope="read",
+                                      actor=letter.created_by)  # fmt: skip
+    with translation.override(None):  # a request would leave its language active
+        Client().get(f"/api/v1/coordinate/letters/{letter.slug}/signatures",
+                     headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
     old, _secret = api_token_create(letter=letter, name="Old site", scope="read_write",
                                     actor=letter.created_by)  # fmt: skip
     api_token_revoke(token=old, actor=letter.created_by)

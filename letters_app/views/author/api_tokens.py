@@ -35,6 +35,7 @@ def letter_api_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     new = next((t for t in tokens if shown and t.pk == shown["token"]), None)
     return render(request, "author/letter_api_tokens.html", {
         "letter": letter, "form": form, "tokens": tokens, "new": new,
+        "calls": token_services.api_calls_recent(letter),
         "secret": shown["secret"] if new else "",
         "example_url": request.build_absolute_uri(
             reverse("api-v1:coordinate-signatures", kwargs={"slug": letter.slug})),

@@ -101,3 +101,20 @@ def test_the_form_needs_its_csrf_token(open_letter, coordinator):
     client.force_login(coordinator)
     assert client.post(url(open_letter), {"name": "x", "scope": "read"}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_calls_show_on_this_page_not_in_the_letter_s_history(client_for, open_letter,
+                                                                 coordinator):  # fmt: skip
+    _token, secret = api_token_create(letter=open_letter, name="Poller", scope="read",
+                                      actor=coordinator)  # fmt: skip
+    call("get", f"{BASE}/{open_letter.slug}/partners", secret)
+    call("post", f"{BASE}/{open_letter.slug}/partners/invite", secret, {"ids": None})
+    client = client_for(coordinator)
+    calls = client.get(url(open_letter)).content.decode().split('id="api-calls"')[1]
+    assert calls.index(f"POST {BASE}/{open_letter.slug}/partners/invite") < calls.index(
+        f"GET {BASE}/{open_letter.slug}/partners"
+    )
+    assert "403" in calls and "200" in calls
+    history = client.get(reverse("author:letter-history", kwargs={"pk": open_letter.pk}))
+    assert "Created an API token" in history.text
+    assert "/partners/invite" not in history.text

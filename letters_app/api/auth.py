@@ -43,11 +43,14 @@ def token_letter(request: HttpRequest, slug: str, *, write: bool = False) -> Let
 
 def calls_recorded(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Wrap an operation (a router's decorator in "view" mode, around authentication): once it
-    has answered, a call made with a token is recorded with the answer's status."""
+    has answered, a call made with a token is recorded with the answer's status; a refusal for
+    want of a token says how to give one."""
 
     @functools.wraps(run)
     def recorded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = run(request, *args, **kwargs)
+        if response.status_code == 401:  # how to authenticate, as RFC 6750 asks
+            response["WWW-Authenticate"] = 'Bearer realm="Cosign"'
         token = getattr(request, "auth", None)
         if isinstance(token, ApiToken):
             api_call_record(token=token, method=request.method or "", path=request.path,

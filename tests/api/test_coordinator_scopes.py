@@ -176,6 +176,7 @@ def test_no_token_or_a_garbled_one_is_refused(signed, done_export, coordinator, 
     for method, template, path, body, _writes in endpoints(signed, done_export):
         response = call(method, path, None, body, **headers)
         assert response.status_code == 401, (method, path, authorization)
+        assert response["WWW-Authenticate"] == 'Bearer realm="Cosign"'
         conforms(response, template, method)
     assert AuditEvent.objects.count() == events  # nobody to record
 
@@ -211,3 +212,15 @@ def test_every_call_is_recorded_with_its_answer(signed, coordinator):
         assert row.detail["scope"] == R
         assert secret not in str(row.detail)
         assert token.prefix in row.describe() and "→ " in row.describe()
+
+
+def test_a_call_costs_the_token_the_answer_and_its_record(
+    signed, coordinator, django_assert_num_queries
+):
+    """Three queries a call, whatever the page size: the token (with its letter and maker), the
+    rows asked for, the audit row; the last use is written at most once a minute."""
+    _token, secret = token_for(signed, coordinator, R)
+    path = f"{BASE}/{signed.slug}/signatures?limit=500"
+    call("get", path, secret)  # dates the token's first use
+    with django_assert_num_queries(3):
+        assert call("get", path, secret).status_code == 200

@@ -118,3 +118,26 @@ def test_the_calls_show_on_this_page_not_in_the_letter_s_history(client_for, ope
     history = client.get(reverse("author:letter-history", kwargs={"pk": open_letter.pk}))
     assert "Created an API token" in history.text
     assert "/partners/invite" not in history.text
+
+
+def test_admins_read_the_tokens_and_revoke_them_from_the_list(client_for, admin, open_letter,
+                                                              coordinator):  # fmt: skip
+    live, secret = api_token_create(letter=open_letter, name="Site", scope="read",
+                                    actor=coordinator)  # fmt: skip
+    other, _other_secret = api_token_create(letter=open_letter, name="Sheet", scope="read",
+                                            actor=coordinator)  # fmt: skip
+    client = client_for(admin)
+    changelist = reverse("admin:letters_app_apitoken_changelist")
+    page = client.get(changelist).content.decode()
+    assert live.prefix in page and open_letter.title in page
+    detail = client.get(reverse("admin:letters_app_apitoken_change", args=[live.pk]))
+    assert "only revoked from the list" in detail.text
+    assert live.token_hash not in detail.text
+    response = client.post(changelist, {"action": "revoke", "_selected_action": [live.pk]})
+    assert response.status_code == 302
+    assert api_token_authenticate(secret) is None
+    live.refresh_from_db()
+    other.refresh_from_db()
+    assert live.revoked_by == admin and other.revoked_at is None
+    event = AuditEvent.objects.get(action=AuditAction.API_TOKEN_REVOKED)
+    assert (event.actor, event.letter) == (admin, open_letter)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any, Literal
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -50,6 +51,11 @@ ERRORS: dict[int, type[Schema]] = {401: Error, 403: Error, 404: Error}
 def _refused(exc: ValidationError) -> HttpError:
     """A service's refusal (a finalized letter, signing closed…) as a 409 with its words."""
     return HttpError(409, " ".join(exc.messages))
+
+
+def _invalid(form: forms.Form) -> Status[dict[str, Any]]:
+    """A form's errors as a 422, by field ("__all__": the form's own), in the active language."""
+    return Status(422, {"detail": {field: list(errors) for field, errors in form.errors.items()}})
 
 
 # --- signatures ---------------------------------------------------------------------------------
@@ -234,11 +240,13 @@ SIGN_ACCEPTED = (
 def signature_create(request: HttpRequest, slug: str, body: SignIn) -> Any:
     letter = token_letter(request, slug, write=True)
     token = request_token(request)
+    if refusal := signature_services.signing_refusal(letter):
+        raise HttpError(409, refusal)
     address = str(body.signer_ip) if body.signer_ip else client_ip(request)
     if rate_hit(f"api.sign:{token.pk}:{address_bucket(address)}", settings.SIGNING_RATE_LIMIT):
         raise HttpError(429, "Too many signatures from this signer: try again later.")
-    data = body.model_dump(exclude={"language", "signer_ip"})
-    data["consent_public"] = "on" if body.consent_public else ""
+    data = body.model_dump(mode="json", exclude={"language", "signer_ip"})
+    data["consent_public"] = "on" if body.consent_public else ""  # as a ticked box sends it
     form = SignForm(data, letter=letter)
     if form.is_valid():
         try:
@@ -252,7 +260,7 @@ def signature_create(request: HttpRequest, slug: str, body: SignIn) -> Any:
             form.add_service_errors(exc)
         else:
             return Status(202, {"detail": SIGN_ACCEPTED})
-    return Status(422, {"detail": {field: list(errors) for field, errors in form.errors.items()}})
+    return _invalid(form)
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -308,16 +316,9 @@ def _export_out(request: HttpRequest, slug: str, job: ExportJob) -> ExportOut:
 )
 def export_start(request: HttpRequest, slug: str, body: ExportIn) -> Any:
     letter = token_letter(request, slug)
-    data = {
-        **body.model_dump(),
-        "status": [str(s) for s in body.status],
-        "kind": [str(k) for k in body.kind],
-    }
-    form = SignatureExportForm(data, allow_private=True)
+    form = SignatureExportForm(body.model_dump(mode="json"), allow_private=True)
     if not form.is_valid():
-        return Status(
-            422, {"detail": {field: list(errors) for field, errors in form.errors.items()}}
-        )
+        return _invalid(form)
     job = export_services.export_job_request(
         letter=letter, fmt=form.cleaned_data["format"], filters=form.filters(),
         private=form.wants_private, bom=form.cleaned_data["bom"],

@@ -34,6 +34,9 @@ class ApiToken(models.Model):
         related_name="+",
     )
 
+    # Set by api_token_list: the maker no longer runs the letter, so the token works no more.
+    orphaned = False
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")

@@ -101,8 +101,14 @@ def api_call_record(*, token: ApiToken, method: str, path: str, status: int) -> 
 
 
 def api_token_list(letter: Letter) -> list[ApiToken]:
-    """The letter's tokens, the newest first, with who made and revoked them."""
-    return list(ApiToken.objects.filter(letter=letter).select_related("created_by", "revoked_by"))
+    """The letter's tokens, the newest first, with who made and revoked them; `orphaned` says
+    which no longer work because their maker no longer runs the letter."""
+    tokens = list(ApiToken.objects.filter(letter=letter).select_related("created_by", "revoked_by"))
+    makers = {t.created_by for t in tokens}
+    running = {m.pk for m in makers if m.is_active and user_can_coordinate(m, letter)}
+    for token in tokens:
+        token.orphaned = token.created_by_id not in running
+    return tokens
 
 
 RECENT_CALLS = 50  # the calls the API tokens page shows

@@ -141,3 +141,15 @@ def test_admins_read_the_tokens_and_revoke_them_from_the_list(client_for, admin,
     assert live.revoked_by == admin and other.revoked_at is None
     event = AuditEvent.objects.get(action=AuditAction.API_TOKEN_REVOKED)
     assert (event.actor, event.letter) == (admin, open_letter)
+
+
+def test_a_token_whose_maker_left_the_letter_is_shown_not_working(
+    client_for, open_letter, coordinator, co_coordinator
+):
+    api_token_create(letter=open_letter, name="Left behind", scope="read", actor=co_coordinator)
+    api_token_create(letter=open_letter, name="Still fine", scope="read", actor=coordinator)
+    client = client_for(coordinator)
+    assert "no longer runs this letter" not in client.get(url(open_letter)).text
+    open_letter.co_coordinators.remove(co_coordinator)
+    rows = client.get(url(open_letter)).text.split("<tr data-token=")[1:]
+    assert ["no longer runs this letter" in row for row in rows] == [False, True]

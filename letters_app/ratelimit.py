@@ -54,8 +54,14 @@ def _is_ip(value: str) -> bool:
 
 
 def _rate_key(request: HttpRequest) -> str:
-    address = client_ip(request) or "unknown"
-    if ":" in address:  # one IPv6 subscriber holds a whole /64
+    return address_bucket(client_ip(request))
+
+
+def address_bucket(address: str | None) -> str:
+    """What one client is counted under: its address, or its /64 for IPv6, where one
+    subscriber holds a whole /64."""
+    address = address or "unknown"
+    if ":" in address:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return address
 
@@ -110,6 +116,13 @@ def window_hit(key: str, *, limit: int, period: int) -> int:
         if hits <= limit:
             cache.set(key, [*times, now], period)
         return hits
+
+
+def rate_hit(key: str, rate: str) -> bool:
+    """Count one request on `key` at `rate` ("20/h") over a sliding window, as @rate_limited
+    does for a client address: whether it is past the rate."""
+    limit, period = _rate(rate)
+    return window_hit(key, limit=limit, period=period) > limit
 
 
 def _signing_rate(request: HttpRequest) -> str:

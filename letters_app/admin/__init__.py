@@ -1,6 +1,7 @@
 """The Django admin, one module per domain; importing them registers their pages."""
 
 from letters_app.admin import (
+    api_tokens,
     deliveries,
     incidents,
     letters,
@@ -10,4 +11,13 @@ from letters_app.admin import (
     site,
 )
 
-__all__ = ["deliveries", "incidents", "letters", "partners", "recipients", "signatures", "site"]
+__all__ = [
+    "api_tokens",
+    "deliveries",
+    "incidents",
+    "letters",
+    "partners",
+    "recipients",
+    "signatures",
+    "site",
+]

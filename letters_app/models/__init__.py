@@ -1,3 +1,4 @@
+from .api_tokens import ApiToken
 from .deliveries import Delivery, LetterSnapshot, PressRelease, SignerNotice, delivery_reason
 from .digests import CoordinatorMail, CoordinatorMailChoice, CoordinatorMails
 from .exports import ExportJob
@@ -26,6 +27,7 @@ from .reminders import PartnerReminder
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
 
 __all__ = [
+    "ApiToken",
     "CoordinatorMail",
     "CoordinatorMailChoice",
     "CoordinatorMails",

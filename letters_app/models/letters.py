@@ -394,6 +394,9 @@ class AuditAction(models.TextChoices):
         "letter.embed_origins",
         _("Changed the sites that may embed the sign form"),
     )
+    API_TOKEN_CREATED = "api_token.created", _("Created an API token")
+    API_TOKEN_REVOKED = "api_token.revoked", _("Revoked an API token")
+    API_CALL = "api.call", _("API call")
 
 
 class AuditEvent(models.Model):
@@ -485,6 +488,11 @@ class AuditEvent(models.Model):
         if detail.get("sites_removed"):
             sites = ", ".join(detail["sites_removed"])
             parts.append(gettext("sites removed: %(sites)s") % {"sites": sites})
+        if detail.get("api_token"):  # made, revoked or used: its name and first characters
+            parts.append(f"{detail['api_token']} ({detail.get('prefix', '')}…)")
+        if detail.get("method"):
+            call = f"{detail['method']} {detail.get('path', '')}"
+            parts.append(f"{call} → {detail.get('status', '')}")
         if detail.get("reason") == "deadline":
             parts.append(gettext("the signing deadline passed"))
         elif detail.get("reason"):

@@ -19,6 +19,7 @@ from playwright.sync_api import Page as BrowserPage
 
 from letters_app.cache import letter_signing_forget
 from letters_app.models import Delivery, ExportJob, Letter, Partner
+from letters_app.services.api_tokens import api_token_create, api_token_revoke
 from letters_app.services.letters import letter_update
 from letters_app.services.partners import partner_decline, partner_sign, partners_invite
 from letters_app.services.press import press_release_draft
@@ -234,6 +235,19 @@ def _partners(letter: Letter) -> str:
     return reverse("author:letter-partners", args=[letter.pk])
 
 
+def _api_tokens(letter: Letter) -> str:
+    """The API tokens page of a letter with a live token, which made a call, and a revoked one."""
+    _token, secret = api_token_create(letter=letter, name="Spreadsheet", scope="read",
+                                      actor=letter.created_by)  # fmt: skip
+    with translation.override(None):  # a request would leave its language active
+        Client().get(f"/api/v1/coordinate/letters/{letter.slug}/signatures",
+                     headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    old, _secret = api_token_create(letter=letter, name="Old site", scope="read_write",
+                                    actor=letter.created_by)  # fmt: skip
+    api_token_revoke(token=old, actor=letter.created_by)
+    return reverse("author:letter-api-tokens", args=[letter.pk])
+
+
 def _invitation(step: Callable[[Partner], object] | None = None) -> Callable[[Letter], str]:
     """A partner's personal link, once it has taken `step` (declined, unsubscribed)."""
 
@@ -384,6 +398,13 @@ PAGES = [
         who="coordinator",
         then=_sent_with({"text": PARTNERS_WITH_A_MISTAKE}),
         shows="#import-preview",
+    ),
+    Page(
+        "author-api-tokens",
+        _api_tokens,
+        who="coordinator",
+        then=_sent_with({"name": "Our website"}),
+        shows="#new-token #api-token-secret",
     ),
     Page("author-translations", _with_translation("letter-translations"), "letter", "coordinator"),
     Page(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from letters_app import selectors
 from letters_app.forms.author import LetterForm, LetterNewForm
-from letters_app.models import Letter, LetterVersion
+from letters_app.models import AuditAction, Letter, LetterVersion
 from letters_app.rendering import render_letter_html
 from letters_app.services import letters as letter_services
 from letters_app.text import Change, text_diff
@@ -138,7 +138,9 @@ def letter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def letter_history(request: HttpRequest, pk: int) -> HttpResponse:
     letter = coordinated_letter(request, pk)
-    events = letter.audit_events.select_related("actor")
+    # A program's calls, one a second maybe, would bury the changes: the API tokens page
+    # shows them.
+    events = letter.audit_events.exclude(action=AuditAction.API_CALL).select_related("actor")
     versions: list[tuple[LetterVersion, list[Change] | None, str]] = []
     previous = None
     for version in letter.versions.select_related("created_by").order_by("number"):

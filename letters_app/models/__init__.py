@@ -24,6 +24,7 @@ from .partners import Partner, PartnerMail
 from .recipients import Recipient
 from .reminders import PartnerReminder
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
+from .webhooks import Webhook, WebhookDelivery, WebhookEvent, WebhookEventType
 
 __all__ = [
     "CoordinatorMail",
@@ -62,4 +63,8 @@ __all__ = [
     "LetterTemplate",
     "LetterVersion",
     "Recipient",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookEventType",
 ]

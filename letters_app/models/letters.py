@@ -383,6 +383,13 @@ class AuditAction(models.TextChoices):
     SITE_SIGNING_RESUMED = "site.signing_resumed", _("Resumed signing on every letter")
     INCIDENT_RESOLVED = "incident.resolved", _("Resolved an alert about unusual signing")
     ACCOUNT_CREATED = "account.created", _("Created a coordinator's account")
+    WEBHOOK_ADDED = "webhook.added", _("Added a webhook")
+    WEBHOOK_PAUSED = "webhook.paused", _("Paused a webhook")
+    WEBHOOK_RESUMED = "webhook.resumed", _("Resumed a webhook")
+    WEBHOOK_DELETED = "webhook.deleted", _("Deleted a webhook")
+    WEBHOOK_SECRET_REGENERATED = "webhook.secret_regenerated", _("Made a new secret for a webhook")
+    WEBHOOK_TESTED = "webhook.tested", _("Sent a test event to a webhook")
+    WEBHOOK_RETRIED = "webhook.retried", _("Sent a failed webhook delivery again")
 
 
 class AuditEvent(models.Model):

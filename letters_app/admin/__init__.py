@@ -8,6 +8,16 @@ from letters_app.admin import (
     recipients,
     signatures,
     site,
+    webhooks,
 )
 
-__all__ = ["deliveries", "incidents", "letters", "partners", "recipients", "signatures", "site"]
+__all__ = [
+    "deliveries",
+    "incidents",
+    "letters",
+    "partners",
+    "recipients",
+    "signatures",
+    "site",
+    "webhooks",
+]

@@ -48,6 +48,8 @@ USER_AGENT = "Cosign-Webhooks/1"
 ANSWER_EXCERPT = 300
 # NAT64's well-known prefix: an IPv6 address that reaches the IPv4 address in its last 32 bits.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Events, with their deliveries, are kept this long for the log, then deleted by the sweep.
+EVENTS_KEPT = timedelta(days=30)
 
 
 class AddressRefused(Exception):
@@ -454,8 +456,16 @@ def webhook_delivery_send(*, delivery_id: int) -> str:
 
 def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     """Deliveries left "sending" by a worker that died are tried again (or have failed, out of
-    tries); every delivery that is due gets a task. Returns how many tasks were queued."""
+    tries); every delivery that is due gets a task; events older than EVENTS_KEPT go, with
+    their deliveries. Returns how many tasks were queued."""
     now = timezone.now()
+    old = list(
+        WebhookEvent.objects.filter(created_at__lt=now - EVENTS_KEPT).values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+    if old:
+        WebhookEvent.objects.filter(pk__in=old).delete()
     stuck = WebhookDelivery.objects.filter(
         status=W.SENDING, claimed_at__lt=now - timedelta(seconds=settings.WEBHOOK_STUCK_SECONDS)
     )

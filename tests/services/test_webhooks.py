@@ -349,3 +349,19 @@ def test_the_sweep_takes_back_a_delivery_whose_worker_died_and_queues_what_is_du
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status=D.SENT)
     sends.clear()
     assert webhooks.webhook_deliveries_sweep() == 0
+
+
+def test_the_sweep_deletes_events_older_than_thirty_days_with_their_deliveries(
+    open_letter, sends, django_capture_on_commit_callbacks
+):
+    webhook = hook(open_letter)
+    old = _event(open_letter, webhook, sends, django_capture_on_commit_callbacks)
+    WebhookEvent.objects.filter(pk=old.event_id).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    WebhookDelivery.objects.filter(pk=old.pk).update(status=D.SENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhook_event_emit(letter=open_letter, type="signature.withdrawn", data={})
+    webhooks.webhook_deliveries_sweep()
+    assert list(WebhookEvent.objects.values_list("type", flat=True)) == ["signature.withdrawn"]
+    assert WebhookDelivery.objects.get().event.type == "signature.withdrawn"

@@ -343,7 +343,8 @@ MAIL_TICK_SECONDS = env_float("MAIL_TICK_SECONDS", 1.0)
 # before each request (DNS may change), unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: for tests and a
 # self-hosted tool on the same network, which then may also use plain http (https otherwise).
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
-# Seconds to connect, and between two reads of the answer; no redirect is followed.
+# Seconds to connect, and between two reads of the answer; the whole request is cut off at three
+# times this. No redirect is followed.
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
 # The waits, in seconds, before each try after a failed one: as many more tries as waits, then
 # the delivery has failed. 1 min, 5 min, 30 min, 2 h, 12 h by default.

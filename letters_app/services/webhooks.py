@@ -10,8 +10,10 @@ import ipaddress
 import json
 import socket
 import ssl
+import threading
 import time
 import uuid
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +56,10 @@ EVENTS_KEPT = timedelta(days=30)
 
 class AddressRefused(Exception):
     """A webhook address Cosign will not connect to; the message says why."""
+
+
+class TooSlow(Exception):
+    """The receiver took longer than the whole request may (an answer given a byte at a time)."""
 
 
 # --- addresses ----------------------------------------------------------------------------------
@@ -378,19 +384,40 @@ def signature_header(secret: str, timestamp: int, body: bytes) -> str:
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
     """POST to `url` at an address checked just before, following no redirect: the status and
-    the start of the answer's body. AddressRefused, or OSError when nothing answered."""
+    the start of the answer's body. AddressRefused; OSError when nothing answered; TooSlow when
+    the whole exchange took over three times WEBHOOK_TIMEOUT_SECONDS (each read's own limit)."""
     scheme, host, port = url_parts(url)
     address = addresses_resolve(host, port)[0]
     pinned = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connection = pinned(host, port, address=address, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # A receiver answering a byte at a time never lets one read time out: the connection is cut
+    # once the whole request is over its time, so that a worker is never held for long.
+    cut = threading.Event()
+    watchdog = threading.Timer(3 * settings.WEBHOOK_TIMEOUT_SECONDS, _cut, (connection, cut))
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read(ANSWER_EXCERPT)
+        answer = response.status, response.read(ANSWER_EXCERPT)
+    except (OSError, http.client.HTTPException):
+        if cut.is_set():
+            raise TooSlow from None
+        raise
     finally:
+        watchdog.cancel()
         connection.close()
+    if cut.is_set():
+        raise TooSlow
+    return answer
+
+
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    cut.set()
+    if connection.sock is not None:
+        with suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
 
 
 def retry_delay(attempts: int) -> int | None:
@@ -428,6 +455,8 @@ def webhook_delivery_send(*, delivery_id: int) -> str:
         error, final = str(exc), True  # not a passing trouble: no other try
     except TimeoutError:
         error = f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS:g} s."
+    except TooSlow:
+        error = f"The answer took over {3 * settings.WEBHOOK_TIMEOUT_SECONDS:g} s."
     except (OSError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"
     else:

@@ -1,8 +1,12 @@
 """Webhooks: the events the real services emit, one delivery per webhook subscribed; the
 addresses refused; the signed POST, its retries and its outcome, against a real HTTP receiver."""
 
+import contextlib
 import datetime
 import json
+import socket
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -184,6 +188,8 @@ def test_a_partners_answer_is_told(open_letter, coordinator, sends):
         "https://0.0.0.0/hook",
         "https://224.0.0.1/hook",
         "https://localhost/hook",
+        "https://[2002:7f00:1::1]/hook",
+        "https://[64:ff9b::a00:1]/hook",
     ],
 )
 def test_an_address_that_is_not_public_is_refused_unless_allowed(url, settings):
@@ -365,3 +371,46 @@ def test_the_sweep_deletes_events_older_than_thirty_days_with_their_deliveries(
     webhooks.webhook_deliveries_sweep()
     assert list(WebhookEvent.objects.values_list("type", flat=True)) == ["signature.withdrawn"]
     assert WebhookDelivery.objects.get().event.type == "signature.withdrawn"
+
+
+def test_a_khmer_name_arrives_byte_for_byte(
+    open_letter, receiver, sends, django_capture_on_commit_callbacks
+):
+    hook(open_letter, url=receiver.url)
+    name = "សមាគមខ្មែរដើម្បីសិទ្ធិមនុស្ស"
+    with django_capture_on_commit_callbacks(execute=True):
+        signature_confirm(signature=pending(open_letter, name=name))
+    assert webhooks.webhook_delivery_send(delivery_id=sends[0]) == "sent"
+    body = receiver.requests[0][1]
+    assert json.loads(body.decode("utf-8"))["data"]["signature"]["name"] == name
+    assert name.encode("utf-8") in body
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(
+    open_letter, sends, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        connection, _address = server.accept()
+        connection.sendall(b"HTTP/1.1 200 OK\r\n")
+        with contextlib.suppress(OSError):
+            while not stop.wait(0.2):  # each byte well within the read timeout
+                connection.sendall(b"X")
+        connection.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    webhook = hook(open_letter, url=f"http://127.0.0.1:{server.getsockname()[1]}/")
+    delivery = _event(open_letter, webhook, sends, django_capture_on_commit_callbacks)
+    started = time.monotonic()
+    try:
+        assert webhooks.webhook_delivery_send(delivery_id=delivery.pk) == "retry"
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 3
+    delivery.refresh_from_db()
+    assert delivery.last_error == "The answer took over 1.5 s."

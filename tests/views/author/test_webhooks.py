@@ -2,6 +2,7 @@
 checked), its secret, its buttons, and the log of deliveries."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from letters_app.models import AuditAction, AuditEvent, Webhook, WebhookDelivery, WebhookEvent
@@ -154,3 +155,13 @@ def test_an_address_and_an_answer_holding_html_are_shown_as_text(client_for, coo
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_a_post_without_the_csrf_token_is_refused(coordinator, letter):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post(
+        url(letter), {"action": "add", "url": PUBLIC, "events": ["letter.finalized"]}
+    )
+    assert response.status_code == 403
+    assert not Webhook.objects.exists()

@@ -165,3 +165,12 @@ def test_a_post_without_the_csrf_token_is_refused(coordinator, letter):
     )
     assert response.status_code == 403
     assert not Webhook.objects.exists()
+
+
+def test_an_oversized_address_is_refused(client_for, coordinator, letter):
+    address = "https://93.184.215.14/" + "a" * 600
+    response = client_for(coordinator).post(
+        url(letter), {"action": "add", "url": address, "events": ["letter.finalized"]}
+    )
+    assert response.status_code == 200 and "url" in response.context["form"].errors
+    assert not Webhook.objects.exists()

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .mails import MailRow
+
 
 class WebhookEventType(models.TextChoices):
     """What a webhook can be told about, as its payload's "type" names it."""
@@ -86,14 +88,9 @@ class WebhookDelivery(models.Model):
     """One event to one webhook: claimed by one worker at a time, tried again after a failure
     with a growing wait, for WEBHOOK_RETRY_DELAYS, then failed with the error kept."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        RETRY = "retry", _("Waiting to retry")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    CLAIMABLE = (Status.QUEUED, Status.RETRY)
+    # Claimed, sent and tried again as a mail row is.
+    Status = MailRow.Status
+    CLAIMABLE = MailRow.CLAIMABLE
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")

@@ -110,14 +110,19 @@ def addresses_resolve(host: str, port: int) -> list[str]:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         for address in addresses:
-            if not address_is_public(address):
-                raise AddressRefused(
-                    _(
-                        "%(host)s is %(address)s, not a public internet address: webhooks "
-                        "are only sent to public addresses."
-                    )
-                    % {"host": host, "address": address}
+            if address_is_public(address):
+                continue
+            if address == host:
+                message = _(
+                    "%(address)s is not a public internet address: webhooks are only sent to "
+                    "public addresses."
                 )
+            else:
+                message = _(
+                    "%(host)s is %(address)s, not a public internet address: webhooks are only "
+                    "sent to public addresses."
+                )
+            raise AddressRefused(message % {"host": host, "address": address})
     return addresses
 
 
@@ -134,19 +139,12 @@ def url_refusal(url: str) -> str:
 # --- emitting events ----------------------------------------------------------------------------
 
 
-def webhook_event_emit(
-    *, letter: Letter, type: str, data: dict[str, Any], webhooks: list[Webhook] | None = None
-) -> WebhookEvent | None:
-    """Record an event of `letter` for each of its active webhooks subscribed to `type` (or the
-    `webhooks` given), one delivery each, sent by a worker once the caller's transaction
-    commits. With no webhook subscribed, one indexed query and nothing written."""
-    if webhooks is None:
-        rows = Webhook.objects.filter(letter_id=letter.pk, is_active=True).values_list(
-            "pk", "events"
-        )
-        ids = [pk for pk, events in rows if type in events]
-    else:
-        ids = [w.pk for w in webhooks]
+def webhook_event_emit(*, letter: Letter, type: str, data: dict[str, Any]) -> WebhookEvent | None:
+    """Record an event of `letter` for each of its active webhooks subscribed to `type`, one
+    delivery each, sent by a worker once the caller's transaction commits. With no webhook
+    subscribed, one indexed query and nothing written."""
+    rows = Webhook.objects.filter(letter_id=letter.pk, is_active=True).values_list("pk", "events")
+    ids = [pk for pk, events in rows if type in events]
     if not ids:
         return None
     return _event_write(letter, type, data, ids)

@@ -338,6 +338,25 @@ MAIL_KICK_SECONDS = env_float("MAIL_KICK_SECONDS", 1.0)
 MAIL_KICK_EXPIRES = 60  # seconds: a wake-up not taken by then is dropped, the tick does it
 MAIL_TICK_SECONDS = env_float("MAIL_TICK_SECONDS", 1.0)
 
+# Webhooks (services/webhooks.py). An address that is, or resolves to, a private, loopback,
+# link-local, reserved, multicast or unspecified address is refused when it is added and again
+# before each request (DNS may change), unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: for tests and a
+# self-hosted tool on the same network, which then may also use plain http (https otherwise).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Seconds to connect, and between two reads of the answer; the whole request is cut off at three
+# times this. No redirect is followed.
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# The waits, in seconds, before each try after a failed one: as many more tries as waits, then
+# the delivery has failed. 1 min, 5 min, 30 min, 2 h, 12 h by default.
+WEBHOOK_RETRY_DELAYS = env_list("WEBHOOK_RETRY_DELAYS", ["60", "300", "1800", "7200", "43200"])
+if not all(delay.isdigit() for delay in WEBHOOK_RETRY_DELAYS):
+    raise ImproperlyConfigured("WEBHOOK_RETRY_DELAYS must be whole seconds, comma-separated.")
+# How often beat sends the deliveries that are due again (retries, and any whose task was lost),
+# and how long a delivery may stay "sending" before its worker is taken for dead and it is sent
+# again (keep it above the send task's time limit, 60 s).
+WEBHOOK_SWEEP_SECONDS = env_float("WEBHOOK_SWEEP_SECONDS", 15.0)
+WEBHOOK_STUCK_SECONDS = env_int("WEBHOOK_STUCK_SECONDS", 300)
+
 # Celery: kombu's filesystem transport needs no server; in and out must be one folder.
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -391,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
     "clean-old-exports": {
         "task": "letters_app.tasks.export_jobs_clean_task",
         "schedule": 3600.0,
+    },
+    "send-due-webhooks": {
+        "task": "letters_app.tasks.webhook_deliveries_sweep_task",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": max(WEBHOOK_SWEEP_SECONDS, 10.0)},
     },
     "purge-signer-data": {
         "task": "letters_app.tasks.signer_data_purge_task",

@@ -1,6 +1,15 @@
 from celery import shared_task
 
-from letters_app.services import deliveries, digests, exports, incidents, mails, privacy, reminders
+from letters_app.services import (
+    deliveries,
+    digests,
+    exports,
+    incidents,
+    mails,
+    privacy,
+    reminders,
+    webhooks,
+)
 from letters_app.services.letters import letter_close_expired
 from letters_app.services.partners import PartnerMailOutbox
 from letters_app.services.signatures import SignerMailOutbox
@@ -79,3 +88,16 @@ def digests_queue_task() -> int:
 def reminders_send_due_task() -> int:
     """Periodic (beat, every minute): queue the partners' reminders that are due, once each."""
     return reminders.reminders_send_due()
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def webhook_delivery_send_task(*, delivery_id: int) -> str:
+    """POST one webhook delivery, if it is due and no other worker has it."""
+    return webhooks.webhook_delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def webhook_deliveries_sweep_task() -> int:
+    """Periodic (beat, every WEBHOOK_SWEEP_SECONDS): send the webhook deliveries that are due
+    again, and those left "sending" by a worker that died."""
+    return webhooks.webhook_deliveries_sweep()

@@ -9,6 +9,7 @@ from letters_app.admin import (
     recipients,
     signatures,
     site,
+    webhooks,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "recipients",
     "signatures",
     "site",
+    "webhooks",
 ]

@@ -8,16 +8,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters_app', '0027_audit_actions_reminders'),
+        ('letters_app', '0028_embed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('letter.created', 'Created the letter'), ('letter.edited', 'Edited the letter'), ('letter.recipients', 'Changed the recipients'), ('letter.recipient_languages', "Changed the recipients' languages"), ('letter.open', 'Opened the letter for signing'), ('letter.closed', 'Closed signing'), ('letter.finalized', 'Finalized the letter'), ('letter.sent', 'Sent the letter'), ('letter.pdf_retried', 'Asked for the PDF to be made again'), ('translation.created', 'Started a translation'), ('translation.edited', 'Edited a translation'), ('translation.ready', 'Marked a translation ready'), ('translation.draft', 'Marked a translation as a draft'), ('translation.deleted', 'Deleted a translation'), ('coordinator.added', 'Added a co-coordinator'), ('coordinator.removed', 'Removed a co-coordinator'), ('coordinator.mails', 'Chose the e-mails they get about new signatures'), ('coordinator.mail_resent', 'Sent a failed e-mail to a coordinator again'), ('signature.approved', 'Approved a signature'), ('signature.rejected', 'Rejected a signature'), ('signature.invalidated', 'Invalidated a signature (abuse)'), ('signature.withdrawn', 'Withdrew a signature'), ('signature.restored', 'Undid the withdrawal of a signature'), ('signature.resigned', 'Signed again after withdrawing'), ('signature.edited', 'Corrected a signature'), ('signature.mail_resent', 'Sent a failed e-mail to a signer again'), ('signature.erased', "Erased a signer's personal data"), ('signers.purged', "Removed the signers' e-mail and IP addresses (retention period over)"), ('signatures.imported', 'Imported signatures from a list'), ('partners.added', 'Added partners to ask to sign'), ('partners.invited', 'Invited partners to sign'), ('reminder.scheduled', 'Scheduled a reminder to partners'), ('reminder.cancelled', 'Cancelled a reminder to partners'), ('reminder.sent', 'Sent a reminder to partners'), ('signatures.exported', 'Exported the signatures with private columns'), ('delivery.retried', 'Sent a failed delivery again'), ('delivery.late', 'Sent the letter to a late recipient'), ('notices.resent', 'Sent the failed notices to signers again'), ('press.drafted', 'Drafted the press release'), ('press.edited', 'Edited the press release'), ('press.sent', 'Sent the press release'), ('recipient.created', 'Added a recipient to the directory'), ('recipient.curated', 'Marked a recipient as curated'), ('recipients.loaded', 'Loaded the directory of recipients'), ('templates.loaded', 'Loaded the letter templates'), ('blocklist.saved', 'Saved a blocklist entry'), ('blocklist.deleted', 'Deleted a blocklist entry'), ('site.signing_paused', 'Paused signing on every letter'), ('site.signing_resumed', 'Resumed signing on every letter'), ('incident.resolved', 'Resolved an alert about unusual signing'), ('account.created', "Created a coordinator's account"), ('api_token.created', 'Created an API token'), ('api_token.revoked', 'Revoked an API token'), ('api.call', 'API call')], max_length=60),
-        ),
         migrations.CreateModel(
             name='ApiToken',
             fields=[

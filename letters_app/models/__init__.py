@@ -25,6 +25,7 @@ from .partners import Partner, PartnerMail
 from .recipients import Recipient
 from .reminders import PartnerReminder
 from .signatures import ERASED_PREFIX, Blocklist, Signature, SiteSwitch
+from .webhooks import Webhook, WebhookDelivery, WebhookEvent, WebhookEventType
 
 __all__ = [
     "ApiToken",
@@ -64,4 +65,8 @@ __all__ = [
     "LetterTemplate",
     "LetterVersion",
     "Recipient",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookEventType",
 ]

@@ -397,6 +397,13 @@ class AuditAction(models.TextChoices):
     API_TOKEN_CREATED = "api_token.created", _("Created an API token")
     API_TOKEN_REVOKED = "api_token.revoked", _("Revoked an API token")
     API_CALL = "api.call", _("API call")
+    WEBHOOK_ADDED = "webhook.added", _("Added a webhook")
+    WEBHOOK_PAUSED = "webhook.paused", _("Paused a webhook")
+    WEBHOOK_RESUMED = "webhook.resumed", _("Resumed a webhook")
+    WEBHOOK_DELETED = "webhook.deleted", _("Deleted a webhook")
+    WEBHOOK_SECRET_REGENERATED = "webhook.secret_regenerated", _("Made a new secret for a webhook")
+    WEBHOOK_TESTED = "webhook.tested", _("Sent a test event to a webhook")
+    WEBHOOK_RETRIED = "webhook.retried", _("Sent a failed webhook delivery again")
 
 
 class AuditEvent(models.Model):

@@ -30,10 +30,11 @@ from letters_app.models import (
     Recipient,
     Signature,
     SignerNotice,
+    WebhookEventType,
     language_name,
 )
 from letters_app.rendering import SIGNATORY_FIELDS, address_blocks, signatory_lines
-from letters_app.services import mails
+from letters_app.services import mails, webhooks
 from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.letters import letter_status_change
 
@@ -156,10 +157,12 @@ def letter_finalize(*, letter: Letter, actor: Actor) -> LetterSnapshot:
     )
     for lr in letter.letter_recipients.select_related("recipient"):  # in the To: block's order
         delivery_create(letter=letter, recipient=lr.recipient, due=False)  # once the PDF is made
-    letter_status_change(
+    letter = letter_status_change(
         letter, Letter.Status.FINALIZED, actor=actor, sha256=snapshot.sha256,
         signatories=snapshot.signatory_count,
     )  # fmt: skip
+    webhooks.webhook_event_emit(letter=letter, type=WebhookEventType.LETTER_FINALIZED,
+                                data=webhooks.finalized_data(snapshot))  # fmt: skip
     queue_on_commit("letter_pdf_task", letter_id=letter.pk)
     return snapshot
 
@@ -249,7 +252,10 @@ class DeliveryOutbox(mails.Outbox):
         return emails.DELIVERY_BUILDERS[row.document](row)
 
     def update(self, row: Delivery, **fields: Any) -> int:
-        return super().update(row, **fields, updated_at=timezone.now())
+        changed = super().update(row, **fields, updated_at=timezone.now())
+        if changed:  # sent, or failed for good: the letter's webhooks are told
+            webhooks.webhook_delivery_outcome_emit(delivery=row, fields=fields)
+        return changed
 
     def done(self, rows: list[Delivery]) -> None:
         for letter_id in sorted({row.letter_id for row in rows}):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from letters_app import emails
 from letters_app.models import AuditAction, Letter, Partner, PartnerMail, Signature
 from letters_app.selectors import letter_list_for_coordinator
-from letters_app.services import mails
+from letters_app.services import mails, webhooks
 from letters_app.services.audit import Actor, actor_user, audit_record
 from letters_app.services.imports import ImportLine, import_preview_partners
 from letters_app.services.signatures import email_normalize, signature_add
@@ -264,10 +264,10 @@ class PartnerMailOutbox(mails.Outbox):
 
     def failed(self, row: PartnerMail, *, kind: str, words: str, retry_at: datetime | None) -> None:
         super().failed(row, kind=kind, words=words, retry_at=retry_at)
-        if retry_at is None:
-            Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(
-                status=P.MAIL_FAILED, mail_failed_at=timezone.now(), mail_error=words[:2000]
-            )
+        if retry_at is None and Partner.objects.filter(pk=row.partner_id, status=P.INVITED).update(
+            status=P.MAIL_FAILED, mail_failed_at=timezone.now(), mail_error=words[:2000]
+        ):
+            webhooks.webhook_partners_emit(partners=Partner.objects.filter(pk=row.partner_id))
 
 
 # --- the partner's answers, through its personal link -------------------------------------------
@@ -288,6 +288,8 @@ def partner_open(*, partner: Partner) -> bool:
     moved = Partner.objects.filter(
         pk=partner.pk, status__in=[P.NEW, P.INVITED, P.MAIL_FAILED]
     ).update(status=P.OPENED)
+    if moved:
+        webhooks.webhook_partners_emit(partners=Partner.objects.filter(pk=partner.pk))
     return bool(first or moved)
 
 
@@ -313,18 +315,20 @@ def partner_sign(
     changes: dict[str, Any] = {"signature": signature}
     if signed:
         changes |= {"status": P.SIGNED, "signed_at": now}
-    Partner.objects.filter(pk=partner.pk).exclude(status=P.SIGNED).update(**changes)
+    if Partner.objects.filter(pk=partner.pk).exclude(status=P.SIGNED).update(**changes) and signed:
+        webhooks.webhook_partners_emit(partners=Partner.objects.filter(pk=partner.pk))
     return signature
 
 
 def partner_decline(*, partner: Partner, reason: str = "") -> bool:
     """The partner cannot sign this time, maybe saying why. Returns whether this call changed
     it: a partner that signed or unsubscribed stays so."""
-    return bool(
-        Partner.objects.filter(pk=partner.pk, status__in=WAITING).update(
-            status=P.DECLINED, declined_at=timezone.now(), decline_reason=reason.strip()[:2000]
-        )
+    declined = Partner.objects.filter(pk=partner.pk, status__in=WAITING).update(
+        status=P.DECLINED, declined_at=timezone.now(), decline_reason=reason.strip()[:2000]
     )
+    if declined:
+        webhooks.webhook_partners_emit(partners=Partner.objects.filter(pk=partner.pk))
+    return bool(declined)
 
 
 def partner_unsubscribe(*, partner: Partner) -> bool:
@@ -334,7 +338,12 @@ def partner_unsubscribe(*, partner: Partner) -> bool:
     first = Partner.objects.filter(pk=partner.pk, unsubscribed_at__isnull=True).update(
         unsubscribed_at=now
     )
-    Partner.objects.filter(pk=partner.pk).filter(~Q(status=P.SIGNED)).update(status=P.UNSUBSCRIBED)
+    if (
+        Partner.objects.filter(pk=partner.pk)
+        .filter(~Q(status__in=[P.SIGNED, P.UNSUBSCRIBED]))
+        .update(status=P.UNSUBSCRIBED)
+    ):
+        webhooks.webhook_partners_emit(partners=Partner.objects.filter(pk=partner.pk))
     return bool(first)
 
 

@@ -34,9 +34,10 @@ from letters_app.models import (
     Signature,
     SignerMail,
     SiteSwitch,
+    WebhookEventType,
     letter_language,
 )
-from letters_app.services import digests, mails
+from letters_app.services import digests, mails, webhooks
 from letters_app.services.audit import Actor, audit_record
 
 S = Signature.Status
@@ -512,14 +513,19 @@ def signature_confirm(*, signature: Signature) -> bool:
     if not changed:
         return False
     # A partner who signed through its personal link with another address: signed now.
-    Partner.objects.filter(signature=signature).exclude(status=Partner.Status.SIGNED).update(
-        status=Partner.Status.SIGNED, signed_at=now
-    )
+    if (
+        Partner.objects.filter(signature=signature)
+        .exclude(status=Partner.Status.SIGNED)
+        .update(status=Partner.Status.SIGNED, signed_at=now)
+    ):
+        webhooks.webhook_partners_emit(partners=Partner.objects.filter(signature=signature))
     signature.refresh_from_db()
     _flag_if_duplicate(signature)
     if not signature.letter.requires_approval:
         _publish(signature)
     digests.signature_mails_queue(signature=signature)
+    webhooks.webhook_event_emit(letter=signature.letter, type=WebhookEventType.SIGNATURE_CONFIRMED,
+                                data=webhooks.signature_data(signature))  # fmt: skip
     return True
 
 
@@ -555,6 +561,8 @@ def _resign_confirm(signature: Signature) -> bool:
         letter=row.letter, actor=None, action=AuditAction.SIGNATURE_RESIGNED, signature=row.pk,
         from_status=S.WITHDRAWN, to_status=S.CONFIRMED, fields=changed,
     )  # fmt: skip
+    webhooks.webhook_event_emit(letter=row.letter, type=WebhookEventType.SIGNATURE_CONFIRMED,
+                                data=webhooks.signature_data(row))  # fmt: skip
     signature.refresh_from_db()
     return True
 
@@ -683,6 +691,9 @@ def signature_withdraw(*, signature: Signature, actor: Actor = None) -> None:
     _refuse_if_frozen(signature)
     if signature.status != S.WITHDRAWN:
         _status_set(signature, S.WITHDRAWN, actor=actor, action=AuditAction.SIGNATURE_WITHDRAWN)
+        withdrawn = WebhookEventType.SIGNATURE_WITHDRAWN
+        webhooks.webhook_event_emit(letter=signature.letter, type=withdrawn,
+                                    data=webhooks.signature_data(signature))  # fmt: skip
         if signature.email:  # an imported name has no one to write to
             _queue_mail(signature, SignerMail.Kind.WITHDRAWN, capped=False)
 

@@ -18,7 +18,15 @@ from django.utils.timezone import now
 from playwright.sync_api import Page as BrowserPage
 
 from letters_app.cache import letter_signing_forget
-from letters_app.models import Delivery, ExportJob, Letter, Partner
+from letters_app.models import (
+    Delivery,
+    ExportJob,
+    Letter,
+    Partner,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from letters_app.services.api_tokens import api_token_create, api_token_revoke
 from letters_app.services.letters import letter_update
 from letters_app.services.partners import partner_decline, partner_sign, partners_invite
@@ -265,6 +273,16 @@ def _unsubscribe(letter: Letter) -> str:
     return reverse("public:partner-unsubscribe", args=[partner.secret])
 
 
+def _webhooks(letter: Letter) -> str:
+    """The webhooks page with a webhook, one delivery sent and one failed."""
+    webhook = Webhook.objects.create(letter=letter, url="https://hooks.example.org/cosign")
+    for status, code, error in (("sent", 200, ""), ("failed", 500, "HTTP 500: receiver down")):
+        event = WebhookEvent.objects.create(letter=letter, type="signature.confirmed", payload={})
+        WebhookDelivery.objects.create(webhook=webhook, event=event, status=status, attempts=1,
+                                       last_status_code=code, last_error=error)  # fmt: skip
+    return reverse("author:letter-webhooks", args=[letter.pk])
+
+
 def _clicked(selector: str) -> Callable[[BrowserPage], None]:
     """The page's button matching `selector` pressed, whatever the page's language."""
 
@@ -425,6 +443,14 @@ PAGES = [
     Page("author-delivery-ended", _delivered, "frozen_letter", "coordinator"),
     Page("author-press", _press("press-release"), "frozen_letter", "coordinator"),
     Page("author-press-send", _press("press-release-send"), "frozen_letter", "coordinator"),
+    Page("author-webhooks", _webhooks, who="coordinator", shows="#webhook-log"),
+    Page(
+        "author-webhooks-errors",
+        _author("letter-webhooks"),
+        who="coordinator",
+        then=_sent_with({"url": "https://127.0.0.1/hook"}),
+        shows="[name=url].is-invalid",
+    ),
     # Exports.
     Page(
         "staff-letter-export",

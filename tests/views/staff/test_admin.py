@@ -25,7 +25,7 @@ from tests.factories import SignatureFactory
 pytestmark = pytest.mark.django_db
 
 MODELS = ["letter", "lettertemplate", "recipient", "auditevent", "signature", "blocklist",
-          "lettertranslation", "exportjob"]  # fmt: skip
+          "lettertranslation", "exportjob", "webhook", "webhookdelivery"]  # fmt: skip
 SCRIPT = '<script>alert("pwned")</script>'
 
 

@@ -293,6 +293,10 @@ CACHES = {
 # proxies we run in front of the app; anything further left was written by the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
+# The public API's read endpoints, per client address (as the proxies above report it), over a
+# sliding window: "600/m" is 600 requests in any minute; empty: no limit. A client past it gets
+# 429 with Retry-After.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/m")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
 # Unusual signing (services/incidents.py): this many signatures on one letter within the window,

@@ -209,7 +209,7 @@ def cursor_decode(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     match = CURSOR.fullmatch(text)
-    if match is None:
+    if match is None or cursor_encode(int(match.group(1))) != cursor:  # one spelling each
         raise HttpError(
             400,
             "This cursor is not one the API gave: use the `next_cursor` of the previous page, "

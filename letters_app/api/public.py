@@ -40,7 +40,8 @@ LIST_SECONDS = 5  # the list of published letters, kept whole under its own key
 LIST_KEY = "api:letters"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
-ERRORS = {404: schemas.Error, 429: schemas.Error}
+# 304: unchanged since the ETag given in If-None-Match, no body.
+ERRORS = {304: None, 404: schemas.Error, 429: schemas.Error}
 
 # --- answers from the cache, with their validators ----------------------------------------------
 
@@ -88,7 +89,7 @@ def _api_url(name: str, slug: str) -> str:
 
 @router.get(
     "/letters",
-    response={200: schemas.LetterList, 429: schemas.Error},
+    response={200: schemas.LetterList, 304: None, 429: schemas.Error},
     summary="Published letters",
     operation_id="letters_list",
     url_name="letters_list",

@@ -164,15 +164,14 @@ def _letter_detail(letter: Letter) -> schemas.LetterDetail:
         frozen = sorted(snapshot.content.get("translations", {}))
         translated = [snapshot_view(snapshot, language=language) for language in frozen]
     slug = letter.slug
+    # As the page: the SHA-256 only of content that may be published (old snapshots held the
+    # recipients' e-mail addresses, which cannot be dropped without changing it).
+    published = snapshot if snapshot is not None and snapshot.is_publishable else None
     pdf = snapshot is not None and snapshot.pdf_name()
     links = schemas.LetterLinks(
         page=settings.SITE_URL + letter.get_absolute_url(),
         pdf=_url("public:letter-pdf", slug=slug) if pdf else None,
-        frozen_json=(
-            settings.SITE_URL + snapshot.get_absolute_url()
-            if snapshot is not None and snapshot.is_publishable
-            else None
-        ),
+        frozen_json=settings.SITE_URL + published.get_absolute_url() if published else None,
         embed=_url("public:letter-embed", slug=slug),
         badge=_url("public:letter-badge", slug=slug),
         signatures=_api_url("signatures_list", slug),
@@ -183,7 +182,7 @@ def _letter_detail(letter: Letter) -> schemas.LetterDetail:
         signing_deadline=letter.signing_deadline, updated_at=letter.updated_at,
         text=_text(original), translations=[_text(lv) for lv in translated],
         recipients=original.to_blocks, counts=_kind_counts(letter), total=letter.signature_count,
-        sha256=snapshot.sha256 if snapshot is not None else None, links=links,
+        sha256=published.sha256 if published else None, links=links,
     )  # fmt: skip
 
 

@@ -121,3 +121,16 @@ def test_countries_are_in_the_letters_language_even_under_another_active_one(cli
         counts = client.get(f"/api/v1/letters/{api_letter.slug}/counts").json()
 
     assert {c["name"] for c in counts["by_country"]} == {"France", "Cambodia", ""}
+
+
+def test_a_frozen_letter_whose_content_may_not_be_published_gives_no_sha256(client, frozen_letter):
+    snapshot = LetterSnapshot.objects.get(letter=frozen_letter)
+    content = snapshot.content
+    content["recipients"][0]["email"] = "rapporteur@example.org"  # as snapshots once held them
+    LetterSnapshot.objects.filter(pk=snapshot.pk).update(content=content)
+
+    data = client.get(f"/api/v1/letters/{frozen_letter.slug}").json()
+
+    assert data["sha256"] is None
+    assert data["links"]["frozen_json"] is None
+    assert "rapporteur@example.org" not in str(data)

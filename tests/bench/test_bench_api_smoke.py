@@ -1,14 +1,16 @@
 """The API bench's walk of a list by `next` works (bench/api.py). Speed is measured by
 `make bench`, never here."""
 
-import asyncio
+import pytest
 
 from bench import api, load
 from tests.factories import signatures_bulk_create
 
+pytestmark = pytest.mark.django_db
+
 
 class TestClientConnection:
-    """load.HttpClient's `request`, answered by Django's test client."""
+    """load.HttpClient's `request`, answered at once by Django's test client."""
 
     def __init__(self, client):
         self.client, self.paths = client, []
@@ -19,18 +21,21 @@ class TestClientConnection:
         return load.Response(response.status_code, {}, response.content)
 
 
-def test_the_walk_follows_next_to_the_last_page_and_sees_every_number(
-    transactional_db, client, open_letter, monkeypatch
-):
-    # The test client answers inside the walk's event loop, on a connection of its own: the
-    # letter is committed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def run_to_end(coroutine):
+    """Run a coroutine that never waits, with no event loop: the test client then answers on the
+    test's own database connection and transaction."""
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        return stop.value
+    raise AssertionError("the walk waited for something")
+
+
+def test_the_walk_follows_next_to_the_last_page_and_sees_every_number(client, open_letter):
     signatures_bulk_create(open_letter, 250)
     connection = TestClientConnection(client)
 
-    first = api.api_path(open_letter.slug, "/signatures")
-
-    walk = asyncio.run(api.list_walk(connection, first))
+    walk = run_to_end(api.list_walk(connection, api.api_path(open_letter.slug, "/signatures")))
 
     assert walk.numbers == list(range(1, 251))
     assert len(walk.seconds) == len(connection.paths) == 3

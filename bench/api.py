@@ -8,8 +8,9 @@
    each is rendered afresh (the query and the rendering, not the cache): each depth's median as a
    ratio of the first page's. Target: none above 1.2.
 2. Throughput: GET /api/v1/letters/<slug>/counts by --readers busy readers, against a static file
-   served by the same gunicorn (whitenoise), in turn, twice. Target: at least 0.5 × the static
-   file. The counts come from the letter pages' cache, after the rate limit's Redis command.
+   served by the same gunicorn (whitenoise), in turn, twice; the letter's page for readers
+   (same cache, no limiter) beside them. Target: at least 0.5 × the static file. The counts come
+   from the letter pages' cache (one Redis command), after the rate limit's (one more).
 
 API_RATE_LIMIT is 1000000/m in the bench (run.py), so that the limiter runs on every request and
 refuses none. Run as a section of `make bench` (`--sections api`), or alone:
@@ -174,6 +175,8 @@ class ApiBench:
         paths = {
             "static file": staticfiles_storage.url("css/cosign.css"),
             "counts": api_path(letter.slug, "/counts"),
+            # For comparison: the letter's page for readers, from the same cache, no limiter.
+            "letter page": letter.get_absolute_url(),
         }
         rates: dict[str, list[float]] = {name: [] for name in paths}
         sizes = {}

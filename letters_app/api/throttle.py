@@ -2,6 +2,7 @@
 window (letters_app.ratelimit), the address as the trusted proxies report it. Not ninja's
 throttles, which take X-Forwarded-For from the client when no proxy count is set."""
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -13,7 +14,12 @@ from letters_app.ratelimit import PERIODS, RATE, client_ip, window_hit
 
 def api_rate() -> tuple[int, int] | None:
     """API_RATE_LIMIT as (requests, seconds); None when it is empty (no limit)."""
-    value = settings.API_RATE_LIMIT.strip()
+    return _parsed(settings.API_RATE_LIMIT)
+
+
+@functools.cache
+def _parsed(value: str) -> tuple[int, int] | None:
+    value = value.strip()
     if not value:
         return None
     match = RATE.fullmatch(value)

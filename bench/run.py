@@ -420,7 +420,8 @@ class Bench:
         )
         self.out(
             f"Server: gunicorn on {HOST}:{self.port}, {a.workers} {kind} workers, DEBUG off, "
-            "plain HTTP, SIGNING_RATE_LIMIT=1000000/h, DB_CONN_MAX_AGE=3600"
+            "plain HTTP, SIGNING_RATE_LIMIT=1000000/h, "
+            f"API_RATE_LIMIT={os.environ.get('API_RATE_LIMIT', '')}, DB_CONN_MAX_AGE=3600"
         )
         self.out(f"Celery broker: {broker}")
         self.out(

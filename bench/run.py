@@ -50,7 +50,9 @@ TARGET_READER_SIZES = 1.1  # its cost at 100,000 signatures over its cost at 100
 TARGET_LIST_DEPTH = 1.2  # the last page of the 100,000 list over the first
 
 
-SECTIONS = ("signing", "page", "pdf", "delivery", "mail", "exports", "imports", "partners")
+SECTIONS = (
+    "signing", "page", "pdf", "delivery", "mail", "exports", "imports", "partners", "api",
+)  # fmt: skip
 
 
 class BenchError(Exception):
@@ -168,6 +170,9 @@ class Bench:
             "CSRF_COOKIE_SECURE": "false",
             "SECURE_HSTS_SECONDS": "0",
             "SIGNING_RATE_LIMIT": "1000000/h",
+            # The API's limiter counts every request (one Redis command) and refuses none;
+            # BENCH_API_RATE_LIMIT= (empty) measures the API without it.
+            "API_RATE_LIMIT": os.environ.get("BENCH_API_RATE_LIMIT", "1000000/m"),
             "CELERY_BROKER_URL": self.broker,
             # The rate limits' cache, on Redis as in docker-compose.yml (else each worker's memory).
             "CACHE_URL": self.broker if self.redis is not None else "",
@@ -294,6 +299,10 @@ class Bench:
             from bench.partners import partners_report  # its own letters, SMTP server, worker
 
             partners_report(self)
+        if "api" in a.sections:
+            from bench.api import api_report  # its own letter of 100,000
+
+            api_report(self)
         self.out(f"\nBench took {time.monotonic() - started:.0f} s.")
         self.finished = True
         return 0 if ok else 1
@@ -411,7 +420,8 @@ class Bench:
         )
         self.out(
             f"Server: gunicorn on {HOST}:{self.port}, {a.workers} {kind} workers, DEBUG off, "
-            "plain HTTP, SIGNING_RATE_LIMIT=1000000/h, DB_CONN_MAX_AGE=3600"
+            "plain HTTP, SIGNING_RATE_LIMIT=1000000/h, "
+            f"API_RATE_LIMIT={os.environ.get('API_RATE_LIMIT', '')}, DB_CONN_MAX_AGE=3600"
         )
         self.out(f"Celery broker: {broker}")
         self.out(

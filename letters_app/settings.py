@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -243,6 +244,8 @@ CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# A script may revalidate what it read (If-None-Match: 304 when unchanged).
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-none-match")
 
 # Mail: a django-anymail provider, else SMTP, else a readable outbox folder.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cosign <cosign@localhost>")
@@ -293,6 +296,10 @@ CACHES = {
 # proxies we run in front of the app; anything further left was written by the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGNING_RATE_LIMIT = env_str("SIGNING_RATE_LIMIT", "20/h")
+# The public API's read endpoints, per client address (as the proxies above report it), over a
+# sliding window: "600/m" is 600 requests in any minute; empty: no limit. A client past it gets
+# 429 with Retry-After.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/m")
 SIGNING_MAILS_PER_ADDRESS = env_int("SIGNING_MAILS_PER_ADDRESS", 5)
 CONFIRMATION_GRACE_HOURS = env_int("CONFIRMATION_GRACE_HOURS", 72)
 # Unusual signing (services/incidents.py): this many signatures on one letter within the window,

@@ -125,6 +125,11 @@ def rate_hit(key: str, rate: str) -> bool:
     return window_hit(key, limit=limit, period=period) > limit
 
 
+def rate_period(rate: str) -> int:
+    """The window of a rate ("20/h"), in seconds."""
+    return _rate(rate)[1]
+
+
 def _signing_rate(request: HttpRequest) -> str:
     return settings.SIGNING_RATE_LIMIT
 

@@ -350,7 +350,7 @@ def export_status(request: HttpRequest, slug: str, export_id: int) -> Any:
     summary="Download an export's file",
     url_name="coordinate-export-file",
     description="404 until the export is done. Read access.",
-    openapi_extra={"responses": {"200": {"description": "The file, as an attachment."}}},
+    openapi_extra={"responses": {200: {"description": "The file, as an attachment."}}},
 )
 def export_file(request: HttpRequest, slug: str, export_id: int) -> Any:
     job = _job(token_letter(request, slug), export_id)

@@ -3,6 +3,7 @@ serves: a client generated from the schema reads them, and they hold nothing it 
 describe (every object is checked as closed)."""
 
 import copy
+import json
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -129,3 +130,15 @@ def test_the_schema_describes_each_endpoint_and_field(openapi):
         if p["name"] == "limit"
     )
     assert (limit["schema"]["maximum"], limit["schema"]["default"]) == (500, 100)
+
+
+def test_the_schema_is_one_reading_for_every_parser(client):
+    """Swagger UI reads the schema as YAML, which refuses a key given twice in one object
+    (Python's json keeps the last one silently): the docs page would show only an error."""
+
+    def no_repeats(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"keys given twice: {keys}"
+        return dict(pairs)
+
+    json.loads(client.get(f"{BASE}/openapi.json").content, object_pairs_hook=no_repeats)

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
+from redis import Redis
+from redis.commands.core import Script
 
 
 class RateLimitedRequest(HttpRequest):
@@ -96,6 +98,13 @@ return hits
 _memory_lock = threading.Lock()
 
 
+@functools.cache
+def script(connection: Redis, source: str) -> Script:
+    """The Lua `source` registered on this Redis connection: called, it sends the script's
+    SHA-1 (EVALSHA), and the whole script only the first time the server is asked."""
+    return connection.register_script(source)
+
+
 def window_hit(key: str, *, limit: int, period: int) -> int:
     """Count one request on `key` against `limit` requests in the last `period` seconds:
     returns how many the window holds with this one (above `limit`: refused, and not kept, so
@@ -107,9 +116,8 @@ def window_hit(key: str, *, limit: int, period: int) -> int:
     if isinstance(cache, RedisCache):
         full_key = cache.make_key(key)
         member = f"{now:.6f}:{secrets.token_hex(4)}"  # two requests in one microsecond
-        return int(
-            get_redis_connection("default").eval(_SLIDE, 1, full_key, now, period, limit, member)
-        )
+        slide = script(get_redis_connection("default"), _SLIDE)
+        return int(slide(keys=[full_key], args=[now, period, limit, member]))
     with _memory_lock:  # one process's memory: the lock makes read-and-write one step
         times = [t for t in cache.get(key, []) if t > now - period]
         hits = len(times) + 1

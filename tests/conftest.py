@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from letters_app import tasks
-from letters_app.cache import letter_signing_forget
+from letters_app.cache import letter_pages_held_clear, letter_signing_forget
 from letters_app.celery import app
 from letters_app.models import Letter
 from letters_app.services.deliveries import letter_finalize
@@ -38,6 +38,7 @@ def _fresh_signing_rules():
     # few seconds, and readers' pages in the cache; each test's database starts afresh.
     signing_rules_reload()
     letter_signing_forget()
+    letter_pages_held_clear()
     cache.clear()
 
 

@@ -4,7 +4,8 @@ import pytest
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
 
-from letters_app.cache import hits_count
+from letters_app import cache as letter_cache
+from letters_app.cache import hits_count, letter_page_forget, letter_page_held
 from tests.clock import MIDDAY
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -39,3 +40,23 @@ def test_hits_are_counted_per_key_and_expire_with_their_window(shared_cache):
         keys = client.keys("*hits:sign:192.0.2.1:3600:*")
         assert len(keys) == 1
         assert 0 < client.ttl(keys[0]) <= 3600
+
+
+def test_a_held_answer_is_served_by_its_process_for_a_second_and_dropped_with_its_letter(
+    shared_cache, monkeypatch
+):
+    renders = []
+
+    def render():
+        renders.append(1)
+        return f"counts {len(renders)}".encode()
+
+    assert letter_page_held("a-letter", "api:counts", render).content == b"counts 1"
+    shared_cache.clear()  # gone from the shared cache: this process still holds it
+    assert letter_page_held("a-letter", "api:counts", render).content == b"counts 1"
+    letter_page_forget("a-letter")  # a change made in this process shows at once
+    assert letter_page_held("a-letter", "api:counts", render).content == b"counts 2"
+    monkeypatch.setattr(letter_cache, "PAGE_HELD_SECONDS", 0)  # the second has passed
+    shared_cache.clear()
+    assert letter_page_held("a-letter", "api:counts", render).content == b"counts 3"
+    letter_page_forget("a-letter")

@@ -66,11 +66,16 @@ def _answer(request: HttpRequest, content: bytes, etag: str, last_modified: floa
 
 
 def _from_cache(
-    request: HttpRequest, slug: str, variant: str, render: Callable[[Letter], Schema]
+    request: HttpRequest,
+    slug: str,
+    variant: str,
+    render: Callable[[Letter], Schema],
+    *,
+    held: bool = False,
 ) -> HttpResponse:
-    """The answer about the letter at `slug` in this `variant`, from the letter pages' cache, or
-    rendered from the letter by `render` in the letter's own language. 404 for a draft or
-    no letter, which is not kept."""
+    """The answer about the letter at `slug` in this `variant`, from the letter pages' cache (and
+    `held` a second in this process too), or rendered from the letter by `render` in the letter's
+    own language. 404 for a draft or no letter, which is not kept."""
 
     def content() -> bytes:
         letter = selectors.letter_get_public(slug)
@@ -79,7 +84,8 @@ def _from_cache(
         with translation.override(letter.language):
             return render(letter).model_dump_json().encode()
 
-    page = letter_cache.letter_page(slug, f"api:{variant}", content)
+    cached = letter_cache.letter_page_held if held else letter_cache.letter_page
+    page = cached(slug, f"api:{variant}", content)
     return _answer(request, page.content, page.etag, page.last_modified)
 
 
@@ -307,4 +313,4 @@ def _counts(letter: Letter) -> schemas.Counts:
 def letter_counts(request: HttpRequest, slug: str):
     """How many signatories the public list shows, in all, by kind and by country (names in the
     letter's own language). What the embed page polls."""
-    return _from_cache(request, slug, "counts", _counts)
+    return _from_cache(request, slug, "counts", _counts, held=True)

@@ -10,7 +10,17 @@
   }
   var number = holder.querySelector(".embed-count-number");
   var shown = Number(holder.dataset.total);
-  var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  var lang = document.documentElement.lang || undefined;
+  var format = new Intl.NumberFormat(lang);
+  var plural = new Intl.PluralRules(lang);
+
+  // The count in the words the server gave for one and for several, the number in bold.
+  function say(total) {
+    var words = (plural.select(total) === "one" ? holder.dataset.one : holder.dataset.other) || "#";
+    var at = words.indexOf("#");
+    number.textContent = format.format(total);
+    holder.replaceChildren(words.slice(0, at), number, words.slice(at + 1));
+  }
 
   function ask() {
     fetch(holder.dataset.countsUrl, { headers: { Accept: "application/json" }, credentials: "omit" })
@@ -22,7 +32,7 @@
         if (Number.isInteger(total) && total >= 0 && total !== shown) {
           shown = total;
           holder.dataset.total = String(total);
-          number.textContent = format.format(total);
+          say(total);
         }
       })
       .catch(function () {});  // offline, or no API: the count on the page stays

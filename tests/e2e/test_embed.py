@@ -181,6 +181,7 @@ def test_the_count_follows_the_api_and_stays_when_it_does_not_answer(live_server
     with page.expect_response(lambda r: r.url.endswith("/counts")):
         page.clock.run_for(30_000)
     expect(count).to_have_text("12\u202f345")  # as French writes it
+    expect(page.locator(".embed-count")).to_have_text("12\u202f345 signatures")  # no longer one
 
 
 def test_a_french_browser_gets_the_french_form_in_the_frame(

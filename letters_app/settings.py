@@ -240,7 +240,7 @@ SECURE_CSP = {
 }
 # The API (/api/v1/) may be read from any site's scripts: it answers to a bearer token, never to
 # a cookie, so a page elsewhere can do nothing its visitor's session could.
-CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]

@@ -3,7 +3,7 @@ endpoints a coordinator's token opens on its own letter (coordinator.py). django
 OpenAPI schema from the same typed functions that answer, so the documentation cannot drift from
 the code."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import Throttled
 
@@ -39,3 +39,9 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """An address under /api/ that names no endpoint: JSON too, as every answer of the API."""
+    detail = f"No endpoint at {request.path}: the API's endpoints are listed at /api/v1/docs/."
+    return JsonResponse({"detail": detail}, status=404)

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from letters_app.api import api
+from letters_app.api import api, api_not_found
 from letters_app.views.health import healthz
 from letters_app.views.public import language_choose
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The API: versioned in its address, no language prefix (a letter's texts carry their own).
     path("api/v1/", api.urls),
+    path("api/<path:rest>", api_not_found),
     # The language switch: one address whatever language the page it comes from is in.
     path("language/<str:code>/", language_choose, name="language"),
     *i18n_patterns(

@@ -153,3 +153,15 @@ def test_an_empty_limit_counts_nothing(client, api_letter, settings):
     answers = [get_as(client, api_letter, remote="192.0.2.10") for _ in range(30)]
 
     assert {a.status_code for a in answers} == {200}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/letter", "/api/v1/letters/x/count", "/api/v2/letters", "/api/v1/letters/"]
+)
+def test_an_address_that_names_no_endpoint_answers_json_from_any_site(client, path):
+    response = client.get(path, HTTP_ORIGIN="https://partner.example")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "/api/v1/docs/" in response.json()["detail"]
+    assert response["Access-Control-Allow-Origin"] == "*"

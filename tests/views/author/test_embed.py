@@ -145,7 +145,7 @@ def test_the_page_gives_the_code_in_the_letters_language(client_for, coordinator
         f"&lt;a href=&quot;http://localhost:8000/letters/{slug}/&quot;&gt;Read and sign" in content
     )
     assert 'data-copy-target="snippet-embed"' in content
-    assert '<script src="/static/js/embed-copy.js" defer></script>' in content
+    assert '<script src="/static/js/copy-text.js" defer></script>' in content
     # The preview frames the embed page, which Cosign itself may frame.
     assert (
         f'<iframe class="embed-preview w-100 border rounded" src="/letters/{slug}/embed/"'

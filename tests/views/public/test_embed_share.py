@@ -146,7 +146,7 @@ def test_the_done_page_offers_the_link_to_copy_and_a_mail(client, open_letter):
     assert (
         'data-copy-target="share-link" data-copied-text="Copied." hidden>Copy the link' in content
     )
-    assert '<script src="/static/js/embed-copy.js" defer></script>' in content
+    assert '<script src="/static/js/copy-text.js" defer></script>' in content
     mailto = next(a["href"] for a in head.links if (a["href"] or "").startswith("mailto:"))
     query = parse_qs(urlsplit(mailto).query)
     assert query["subject"] == [f"Please sign: {open_letter.title}"]
